@@ -1,0 +1,29 @@
+package io.commitviewer.common.events;
+
+/**
+ * RabbitMQ names shared by the services. Queues are {@code {consumer}.{purpose}}, each with a
+ * dead-letter queue {@code {queue}.dlq} fed through {@link #DEAD_LETTER_EXCHANGE}.
+ */
+public final class AmqpNames {
+
+    /** Durable topic exchange every event is published to, routed by {@link EventType#routingKey()}. */
+    public static final String EXCHANGE = "commitviewer.events";
+    /** Direct exchange for dead letters; the routing key is the queue's own name. */
+    public static final String DEAD_LETTER_EXCHANGE = "commitviewer.dlx";
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    /** Message header carrying the routing key of the event type. */
+    public static final String TYPE_HEADER = "type";
+    public static final String CONTENT_TYPE = "application/json";
+
+    public static final String FETCH_REQUESTS_QUEUE = "commit-service.fetch-requests";
+    public static final String PROJECT_DELETIONS_QUEUE = "commit-service.project-deletions";
+    public static final String FETCH_RESULTS_QUEUE = "project-service.fetch-results";
+
+    private AmqpNames() {
+    }
+
+    public static String deadLetterQueue(String queue) {
+        return queue + DLQ_SUFFIX;
+    }
+}

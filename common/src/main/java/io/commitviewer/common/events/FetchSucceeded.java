@@ -1,0 +1,23 @@
+package io.commitviewer.common.events;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/** commit-service stored the repository's commits; counts describe the stored set. */
+public record FetchSucceeded(UUID eventId, Instant occurredAt, UUID projectId, UUID fetchId, long commitCount,
+        long newCommitCount, int branchCount, long durationMs) implements Event {
+
+    public FetchSucceeded {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(occurredAt, "occurredAt");
+        Objects.requireNonNull(projectId, "projectId");
+        Objects.requireNonNull(fetchId, "fetchId");
+    }
+
+    public static FetchSucceeded of(UUID projectId, UUID fetchId, long commitCount, long newCommitCount,
+            int branchCount, long durationMs) {
+        return new FetchSucceeded(UUID.randomUUID(), Instant.now(), projectId, fetchId, commitCount, newCommitCount,
+                branchCount, durationMs);
+    }
+}

@@ -1,0 +1,81 @@
+package io.commitviewer.common.git;
+
+import io.commitviewer.common.url.RepositoryUrl;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * The git CLI, hardened. Repositories are kept as mirrors: bare, treeless partial clones
+ * ({@code --filter=tree:0}) of {@code refs/heads/*} only, refreshed incrementally.
+ */
+public final class Git {
+
+    private final GitProcess process;
+
+    public Git(GitSettings settings) {
+        this.process = new GitProcess(settings);
+    }
+
+    public GitSettings settings() {
+        return process.settings();
+    }
+
+    /** The git version string, e.g. {@code git version 2.39.5}; fails if git cannot run. */
+    public String version() {
+        return process.run(null, List.of("version")).strip();
+    }
+
+    /**
+     * Clones a new mirror into {@code dir}, which must not exist. The clone goes to a sibling
+     * folder first and is moved into place when complete, so a half-cloned mirror is never seen.
+     */
+    public Mirror cloneMirror(RepositoryUrl url, Path dir) {
+        Path parent = dir.toAbsolutePath().getParent();
+        Path staging = parent.resolve(dir.getFileName() + ".cloning-" + ProcessHandle.current().pid() + "-"
+                + System.nanoTime());
+        try {
+            Files.createDirectories(parent);
+            process.run(parent, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
+                    "--", url.cloneUrl(), staging.toString()));
+            process.run(staging, List.of("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"));
+            try {
+                Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileAlreadyExistsException e) {
+                throw new IllegalStateException("a mirror appeared at " + dir + " while cloning", e);
+            }
+            return new Mirror(process, dir, url);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            FileTrees.deleteQuietly(staging);
+        }
+    }
+
+    /**
+     * Brings the mirror at {@code dir} up to date: fetches incrementally when a usable mirror of
+     * {@code url} is there, clones afresh otherwise (none yet, or a broken or foreign one).
+     */
+    public MirrorUpdate update(RepositoryUrl url, Path dir) {
+        if (Files.isDirectory(dir)) {
+            Mirror existing = new Mirror(process, dir, url);
+            if (existing.isUsable()) {
+                List<Branch> before = existing.branches();
+                existing.fetch();
+                return new MirrorUpdate(existing, before, existing.branches(), false);
+            }
+            FileTrees.deleteQuietly(dir);
+        }
+        Mirror mirror = cloneMirror(url, dir);
+        return new MirrorUpdate(mirror, List.of(), mirror.branches(), true);
+    }
+
+    /** Opens an existing mirror without touching the network. */
+    public Mirror open(RepositoryUrl url, Path dir) {
+        return new Mirror(process, dir, url);
+    }
+}

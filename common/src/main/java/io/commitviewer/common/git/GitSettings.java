@@ -1,0 +1,53 @@
+package io.commitviewer.common.git;
+
+import io.commitviewer.common.url.AllowedOrigins;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How git is run.
+ *
+ * @param executable            the git binary
+ * @param commandTimeout        the longest any one git command may run before its process tree is killed
+ * @param allowedOrigins        where repositories may come from; also decides {@code GIT_ALLOW_PROTOCOL}
+ * @param lowSpeedLimitBytes    an HTTP transfer slower than this ...
+ * @param lowSpeedTime          ... for this long is aborted
+ * @param maxMessageBytes       commit messages longer than this are cut (and flagged)
+ */
+public record GitSettings(String executable, Duration commandTimeout, AllowedOrigins allowedOrigins,
+        int lowSpeedLimitBytes, Duration lowSpeedTime, int maxMessageBytes) {
+
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
+
+    public GitSettings {
+        Objects.requireNonNull(executable, "executable");
+        Objects.requireNonNull(commandTimeout, "commandTimeout");
+        Objects.requireNonNull(allowedOrigins, "allowedOrigins");
+        Objects.requireNonNull(lowSpeedTime, "lowSpeedTime");
+        if (commandTimeout.isNegative() || commandTimeout.isZero()) {
+            throw new IllegalArgumentException("commandTimeout must be positive");
+        }
+        if (maxMessageBytes < 1) {
+            throw new IllegalArgumentException("maxMessageBytes must be positive");
+        }
+    }
+
+    public static GitSettings defaults(AllowedOrigins allowedOrigins) {
+        return new GitSettings("git", DEFAULT_TIMEOUT, allowedOrigins, 1000, Duration.ofSeconds(30),
+                DEFAULT_MAX_MESSAGE_BYTES);
+    }
+
+    public GitSettings withExecutable(String value) {
+        return new GitSettings(value, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime,
+                maxMessageBytes);
+    }
+
+    public GitSettings withCommandTimeout(Duration value) {
+        return new GitSettings(executable, value, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, maxMessageBytes);
+    }
+
+    public GitSettings withMaxMessageBytes(int value) {
+        return new GitSettings(executable, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, value);
+    }
+}

@@ -1,0 +1,141 @@
+package io.commitviewer.common.git;
+
+import io.commitviewer.common.url.RepositoryUrl;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** A bare, treeless mirror of one repository's branches. Not safe for concurrent use. */
+public final class Mirror {
+
+    private static final String REFS_HEADS = "refs/heads/";
+
+    private final GitProcess process;
+    private final Path dir;
+    private final RepositoryUrl url;
+
+    Mirror(GitProcess process, Path dir, RepositoryUrl url) {
+        this.process = process;
+        this.dir = dir;
+        this.url = url;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public RepositoryUrl url() {
+        return url;
+    }
+
+    /** True if the folder is a bare repository cloned from this mirror's URL. */
+    boolean isUsable() {
+        if (!Files.isRegularFile(dir.resolve("HEAD")) || !Files.isDirectory(dir.resolve("objects"))) {
+            return false;
+        }
+        try {
+            String origin = process.run(dir, List.of("config", "--get", "remote.origin.url")).strip();
+            String bare = process.run(dir, List.of("rev-parse", "--is-bare-repository")).strip();
+            return origin.equals(url.cloneUrl()) && bare.equals("true");
+        } catch (GitException e) {
+            return false;
+        }
+    }
+
+    /** Fetches new commits of every branch and drops branches deleted upstream. */
+    public void fetch() {
+        process.run(dir, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
+                "--filter=tree:0", "origin"));
+    }
+
+    /** Branches and their tips, sorted by name. */
+    public List<Branch> branches() {
+        String out = process.run(dir, List.of("for-each-ref", "--format=%(objectname)%00%(refname)", "--", REFS_HEADS));
+        List<Branch> branches = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            int nul = line.indexOf('\0');
+            if (nul > 0 && line.startsWith(REFS_HEADS, nul + 1)) {
+                branches.add(new Branch(line.substring(nul + 1 + REFS_HEADS.length()), line.substring(0, nul)));
+            }
+        }
+        return branches;
+    }
+
+    /** Number of commits reachable from any branch. */
+    public long countCommits() {
+        String out = process.run(dir, List.of("rev-list", "--count", "--branches")).strip();
+        return out.isEmpty() ? 0 : Long.parseLong(out);
+    }
+
+    /**
+     * Streams every commit reachable from any branch, newest first (git's reverse chronological
+     * order), into {@code sink}. Returns the number of commits the sink accepted.
+     */
+    public long forEachCommit(CommitSink sink) {
+        return log(List.of(), sink);
+    }
+
+    /** Streams only the commits reachable from a branch now but from none of {@code previousTips}. */
+    public long forEachCommitSince(Collection<String> previousTips, CommitSink sink) {
+        return log(previousTips, sink);
+    }
+
+    /**
+     * Reports the commits reachable from {@code previousTips} but from no branch now: those that
+     * left after a force-push or a deleted branch. Tips git no longer has are ignored.
+     */
+    public long forEachRemovedCommit(Collection<String> previousTips, Consumer<String> sink) {
+        if (previousTips.isEmpty()) {
+            return 0;
+        }
+        byte[] stdin = lines(previousTips, "");
+        return process.stream(dir, List.of("rev-list", "--ignore-missing", "--stdin", "--not", "--branches"), stdin,
+                process.settings().commandTimeout(), out -> {
+                    long count = 0;
+                    BufferedReader reader = new BufferedReader(new InputStreamReader(out, StandardCharsets.US_ASCII));
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        if (!line.isEmpty()) {
+                            sink.accept(line);
+                            count++;
+                        }
+                    }
+                    return count;
+                });
+    }
+
+    private long log(Collection<String> exclude, CommitSink sink) {
+        return log(exclude, sink, process.settings().commandTimeout());
+    }
+
+    long log(Collection<String> exclude, CommitSink sink, Duration timeout) {
+        List<String> args = new ArrayList<>(List.of("log", "--no-mailmap", "--no-color", "--format=" + GitLogParser.FORMAT,
+                "--branches"));
+        byte[] stdin = null;
+        if (!exclude.isEmpty()) {
+            args.add("--ignore-missing");
+            args.add("--stdin");
+            stdin = lines(exclude, "^");
+        }
+        int maxMessageBytes = process.settings().maxMessageBytes();
+        return process.stream(dir, args, stdin, timeout, out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+    }
+
+    private static byte[] lines(Collection<String> shas, String prefix) {
+        StringBuilder text = new StringBuilder(shas.size() * 42);
+        for (String sha : shas) {
+            if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
+                throw new IllegalArgumentException("not an object id: " + sha);
+            }
+            text.append(prefix).append(sha).append('\n');
+        }
+        return text.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+}

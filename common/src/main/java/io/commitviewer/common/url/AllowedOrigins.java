@@ -1,0 +1,139 @@
+package io.commitviewer.common.url;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The origins ({@code scheme://host[:port]}) that repositories may be fetched from. The default is
+ * {@code https://github.com}; anything else (GitHub Enterprise, a mirror, a loopback test server)
+ * has to be configured through {@code commitviewer.git.allowed-origins} /
+ * {@code COMMITVIEWER_GIT_ALLOWED_ORIGINS}.
+ */
+public final class AllowedOrigins {
+
+    public static final String GITHUB = "https://github.com";
+    public static final String ENVIRONMENT_VARIABLE = "COMMITVIEWER_GIT_ALLOWED_ORIGINS";
+    public static final String PROPERTY = "commitviewer.git.allowed-origins";
+
+    private static final Pattern ORIGIN = Pattern.compile(
+            "(https?)://([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\[[0-9a-f:.]+\\])(:([1-9][0-9]{0,4}))?");
+
+    private final List<String> origins;
+
+    private AllowedOrigins(List<String> origins) {
+        this.origins = List.copyOf(origins);
+    }
+
+    public static AllowedOrigins githubOnly() {
+        return of(List.of(GITHUB));
+    }
+
+    /** Parses a comma-separated list; blank means the default. */
+    public static AllowedOrigins parse(String commaSeparated) {
+        if (commaSeparated == null || commaSeparated.isBlank()) {
+            return githubOnly();
+        }
+        List<String> items = new ArrayList<>();
+        for (String item : commaSeparated.split(",")) {
+            if (!item.isBlank()) {
+                items.add(item);
+            }
+        }
+        return of(items);
+    }
+
+    /** Reads {@value #ENVIRONMENT_VARIABLE}, or the default when unset. */
+    public static AllowedOrigins fromEnvironment() {
+        return parse(System.getenv(ENVIRONMENT_VARIABLE));
+    }
+
+    public static AllowedOrigins of(List<String> origins) {
+        if (origins.isEmpty()) {
+            throw new IllegalArgumentException("at least one allowed origin is required");
+        }
+        Set<String> normalised = new LinkedHashSet<>();
+        for (String origin : origins) {
+            normalised.add(normalise(origin));
+        }
+        return new AllowedOrigins(new ArrayList<>(normalised));
+    }
+
+    /** This list plus more origins. */
+    public AllowedOrigins with(List<String> more) {
+        List<String> all = new ArrayList<>(origins);
+        all.addAll(more);
+        return of(all);
+    }
+
+    private static String normalise(String origin) {
+        String trimmed = origin.strip();
+        if (trimmed.endsWith("/")) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        String lower = trimmed.toLowerCase(Locale.ROOT);
+        var matcher = ORIGIN.matcher(lower);
+        if (!matcher.matches()) {
+            throw new IllegalArgumentException("invalid allowed origin '" + origin
+                    + "': expected http(s)://host[:port] without path, credentials or query");
+        }
+        String port = matcher.group(5);
+        if (port != null) {
+            int value = Integer.parseInt(port);
+            if (value > 65535) {
+                throw new IllegalArgumentException("invalid port in allowed origin '" + origin + "'");
+            }
+            if (("https".equals(matcher.group(1)) && value == 443) || ("http".equals(matcher.group(1)) && value == 80)) {
+                return matcher.group(1) + "://" + matcher.group(2);
+            }
+        }
+        return lower;
+    }
+
+    /** True if {@code scheme://authority} (lower case, default port omitted) is allowed. */
+    public boolean allows(String origin) {
+        return origins.contains(origin);
+    }
+
+    /** True if some allowed origin has this authority ({@code host[:port]}), whatever its scheme. */
+    boolean allowsAuthority(String authority) {
+        return origins.stream().anyMatch(origin -> authorityOf(origin).equals(authority));
+    }
+
+    /** True if some allowed origin has this host, whatever its scheme and port. */
+    boolean allowsHost(String host) {
+        return origins.stream().anyMatch(origin -> hostOf(authorityOf(origin)).equals(host));
+    }
+
+    static String authorityOf(String origin) {
+        return origin.substring(origin.indexOf("://") + 3);
+    }
+
+    /** The host of {@code host[:port]}, IPv6 literals included. */
+    static String hostOf(String authority) {
+        int colon = authority.lastIndexOf(':');
+        if (colon > 0 && authority.indexOf(']', colon) < 0 && (authority.charAt(0) != '[' || authority.charAt(colon - 1) == ']')) {
+            return authority.substring(0, colon);
+        }
+        return authority;
+    }
+
+    public List<String> origins() {
+        return Collections.unmodifiableList(origins);
+    }
+
+    /** The transports git may use, as {@code GIT_ALLOW_PROTOCOL} expects them. */
+    public String gitProtocols() {
+        boolean http = origins.stream().anyMatch(o -> o.startsWith("http://"));
+        return http ? "https:http" : "https";
+    }
+
+    @Override
+    public String toString() {
+        return String.join(",", origins);
+    }
+}

@@ -1,0 +1,271 @@
+package io.commitviewer.common.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.commitviewer.common.url.AllowedOrigins;
+import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.testsupport.GitCli;
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
+import io.commitviewer.testsupport.SyntheticHistory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The git wrapper against a real smart-HTTP server on loopback. */
+class GitMirrorIT {
+
+    @TempDir
+    static Path served;
+
+    @TempDir
+    Path cache;
+
+    static GitHttpServer server;
+    static RepositoryUrlPolicy policy;
+    static Git git;
+
+    @BeforeAll
+    static void startServer() {
+        server = GitHttpServer.start(served);
+        policy = new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com," + server.origin()));
+        git = new Git(GitSettings.defaults(policy.allowedOrigins()).withCommandTimeout(Duration.ofSeconds(20)));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    private ServedRepository history(String name, int commits) {
+        ServedRepository repository = server.repository("acme", name);
+        repository.load(SyntheticHistory.builder().commits(commits).branches(4).tags(2).build());
+        return repository;
+    }
+
+    private RepositoryUrl url(String name) {
+        return policy.parse(server.url("acme", name));
+    }
+
+    private static List<String> shas(Mirror mirror) {
+        List<String> shas = new ArrayList<>();
+        mirror.forEachCommit(c -> shas.add(c.sha()));
+        return shas;
+    }
+
+    @Test
+    void treelessMirrorHoldsCommitsOnlyAndListsEveryBranchInRevListOrder() {
+        ServedRepository repository = history("treeless", 3000);
+
+        MirrorUpdate update = git.update(url("treeless"), cache.resolve("m.git"));
+
+        assertThat(update.cloned()).isTrue();
+        Map<String, Long> types = objectTypes(update.mirror().dir());
+        assertThat(types).containsOnlyKeys("commit").containsEntry("commit", 3000L);
+        assertThat(shas(update.mirror())).containsExactlyElementsOf(repository.revListBranches());
+        assertThat(update.mirror().countCommits()).isEqualTo(3000);
+        assertThat(update.after()).extracting(Branch::name).containsExactlyInAnyOrderElementsOf(repository.branches().keySet());
+        assertThat(update.mirror().dir().resolve("refs/tags")).isEmptyDirectory();
+    }
+
+    @Test
+    void incrementalListingYieldsExactlyTheNewCommits() {
+        ServedRepository repository = history("incremental", 1500);
+        Path dir = cache.resolve("m.git");
+        git.update(url("incremental"), dir);
+        List<String> added = new ArrayList<>(repository.addCommits("main", 7));
+        added.addAll(repository.addCommits("feature/topic-2", 3));
+        added.addAll(repository.addCommits("brand-new", 2));
+
+        MirrorUpdate update = git.update(url("incremental"), dir);
+        List<String> listed = new ArrayList<>();
+        update.mirror().forEachCommitSince(update.previousTips(), c -> listed.add(c.sha()));
+
+        assertThat(update.cloned()).isFalse();
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(added);
+        List<String> removed = new ArrayList<>();
+        update.mirror().forEachRemovedCommit(update.previousTips(), removed::add);
+        assertThat(removed).isEmpty();
+        assertThat(new HashSet<>(shas(update.mirror()))).isEqualTo(new HashSet<>(repository.revListBranches()));
+    }
+
+    @Test
+    void unchangedRepositoryListsNothingNew() {
+        history("unchanged", 500);
+        Path dir = cache.resolve("m.git");
+        git.update(url("unchanged"), dir);
+
+        MirrorUpdate update = git.update(url("unchanged"), dir);
+
+        assertThat(update.unchanged()).isTrue();
+        assertThat(update.mirror().forEachCommitSince(update.previousTips(), c -> true)).isZero();
+    }
+
+    @Test
+    void forcePushAndDeletedBranchReportTheCommitsThatLeft() {
+        ServedRepository repository = history("rewritten", 2000);
+        String base = repository.tip("feature/topic-2");
+        List<String> dropped = repository.addCommits("feature/topic-2", 5);
+        List<String> doomed = repository.addCommits("doomed", 3, repository.tip("main"));
+        Path dir = cache.resolve("m.git");
+        git.update(url("rewritten"), dir);
+        // force-push: topic-2 loses its last 5 commits and gets 4 others; "doomed" is deleted
+        List<String> rewritten = repository.addCommits("feature/topic-2", 4, base);
+        repository.deleteBranch("doomed");
+
+        MirrorUpdate update = git.update(url("rewritten"), dir);
+        List<String> removed = new ArrayList<>();
+        update.mirror().forEachRemovedCommit(update.previousTips(), removed::add);
+        List<String> added = new ArrayList<>();
+        update.mirror().forEachCommitSince(update.previousTips(), c -> added.add(c.sha()));
+
+        List<String> expectedRemoved = new ArrayList<>(dropped);
+        expectedRemoved.addAll(doomed);
+        assertThat(removed).containsExactlyInAnyOrderElementsOf(expectedRemoved);
+        assertThat(added).containsExactlyInAnyOrderElementsOf(rewritten);
+        assertThat(update.after()).extracting(Branch::name).doesNotContain("doomed");
+        assertThat(new HashSet<>(shas(update.mirror()))).isEqualTo(new HashSet<>(repository.revListBranches()));
+    }
+
+    @Test
+    void ownerAndRepoPathsAreServedWithAndWithoutDotGitAndInAnyCase() {
+        ServedRepository repository = history("Spelling", 50);
+        for (String spelling : List.of("acme/spelling", "ACME/Spelling.git")) {
+            RepositoryUrl url = policy.parse(server.origin() + "/" + spelling);
+            Mirror mirror = git.update(url, cache.resolve(spelling.replace('/', '_'))).mirror();
+            assertThat(shas(mirror)).containsExactlyElementsOf(repository.revListBranches());
+        }
+    }
+
+    @Test
+    void emptyRepositoryIsAMirrorWithNoCommits() {
+        server.repository("acme", "empty");
+        MirrorUpdate update = git.update(url("empty"), cache.resolve("m.git"));
+        assertThat(update.after()).isEmpty();
+        assertThat(update.mirror().countCommits()).isZero();
+        assertThat(shas(update.mirror())).isEmpty();
+    }
+
+    @Test
+    void missingRepositoryFailsFastAsNotFound() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> git.update(url("does-not-exist"), cache.resolve("m.git")))
+                .isInstanceOfSatisfying(GitException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("not found");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(cache.resolve("m.git")).doesNotExist();
+        assertThat(cache).isEmptyDirectory();
+    }
+
+    @Test
+    void privateRepositoryFailsAsAccessDeniedWithoutPrompting() {
+        history("secret", 10);
+        server.makePrivate("acme", "secret");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> git.update(url("secret"), cache.resolve("m.git")))
+                .isInstanceOfSatisfying(GitException.class, e -> assertThat(e.reason()).isEqualTo(FailureReason.ACCESS_DENIED));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void unreachableServerFailsAsUnreachable() throws Exception {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        RepositoryUrlPolicy closed = new RepositoryUrlPolicy(AllowedOrigins.parse("http://127.0.0.1:" + closedPort));
+        Git gitToClosedPort = new Git(GitSettings.defaults(closed.allowedOrigins()));
+        assertThatThrownBy(() -> gitToClosedPort.update(closed.parse("http://127.0.0.1:" + closedPort + "/a/b"), cache.resolve("m.git")))
+                .isInstanceOfSatisfying(GitException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(FailureReason.UNREACHABLE);
+                    assertThat(e.retryable()).isTrue();
+                });
+    }
+
+    @Test
+    void stalledServerTimesOutAtTheLimitAndLeavesNoProcessBehind() {
+        history("stalled", 10);
+        server.stall("acme", "stalled");
+        Git impatient = new Git(GitSettings.defaults(policy.allowedOrigins()).withCommandTimeout(Duration.ofSeconds(2)));
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> impatient.update(url("stalled"), cache.resolve("m.git")))
+                .isInstanceOfSatisfying(GitException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(FailureReason.TIMEOUT);
+                    assertThat(e.getMessage()).contains("2 s");
+                });
+
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(took).isBetween(Duration.ofMillis(1900), Duration.ofSeconds(6));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                        .map(p -> p.info().commandLine().orElse("?"))
+                        .filter(cmd -> cmd.contains("git")).toList()).isEmpty());
+        assertThat(cache).isEmptyDirectory();
+    }
+
+    @Test
+    void brokenMirrorIsDeletedAndClonedAgain() throws Exception {
+        ServedRepository repository = history("broken", 200);
+        Path dir = cache.resolve("m.git");
+        git.update(url("broken"), dir);
+        Files.delete(dir.resolve("HEAD"));
+
+        MirrorUpdate update = git.update(url("broken"), dir);
+
+        assertThat(update.cloned()).isTrue();
+        assertThat(shas(update.mirror())).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void hostileUrlsNeverReachAProcess() throws Exception {
+        Path marker = cache.resolve("git-was-run");
+        Path fakeGit = cache.resolve("fake-git");
+        Files.writeString(fakeGit, "#!/bin/sh\ntouch '" + marker + "'\nexit 1\n");
+        fakeGit.toFile().setExecutable(true);
+        Git recording = new Git(GitSettings.defaults(policy.allowedOrigins()).withExecutable(fakeGit.toString()));
+        int before = server.requestCount();
+
+        for (String hostile : List.of("ext::sh -c touch% /tmp/pwned", "ext::sh%20-c%20id", "--upload-pack=touch /tmp/x",
+                "-oProxyCommand=id", "file:///etc", "https://github.com@evil.com/a/b", "https://user:pw@github.com/a/b",
+                "ssh://git@evil.com/a/b", "https://github.com/a/%2e%2e", "git@evil.com:a/b", server.origin() + "/a/..",
+                "https://evil.com/github.com/a/b", "https://github.com/a/b\u0000")) {
+            assertThatThrownBy(() -> recording.update(policy.parse(hostile), cache.resolve("m.git")))
+                    .as(hostile).isInstanceOf(InvalidRepositoryUrlException.class);
+        }
+
+        assertThat(marker).doesNotExist();
+        assertThat(server.requestCount()).isEqualTo(before);
+        // the fake git does run for an accepted URL: the check above can fail
+        assertThatThrownBy(() -> recording.update(url("anything"), cache.resolve("m.git"))).isInstanceOf(GitException.class);
+        assertThat(marker).exists();
+    }
+
+    private static Map<String, Long> objectTypes(Path repository) {
+        String out = GitCli.run(repository, "cat-file", "--batch-all-objects", "--batch-check=%(objecttype)");
+        Map<String, Long> counts = new TreeMap<>();
+        for (String type : out.split("\n")) {
+            if (!type.isBlank()) {
+                counts.merge(type.strip(), 1L, Long::sum);
+            }
+        }
+        return counts;
+    }
+}
