@@ -1,0 +1,266 @@
+package io.commitviewer.cli;
+
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.common.git.FileTrees;
+import io.commitviewer.common.git.Git;
+import io.commitviewer.common.git.GitException;
+import io.commitviewer.common.git.GitSettings;
+import io.commitviewer.common.git.MirrorUpdate;
+import io.commitviewer.common.url.AllowedOrigins;
+import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code commit-viewer}: lists the commits of a git repository straight from git, no services. */
+@Command(name = "commit-viewer", mixinStandardHelpOptions = true, versionProvider = CommitViewerCli.Version.class,
+        subcommands = CommitViewerCli.ListCommits.class, usageHelpWidth = 100,
+        description = "Lists every commit of every branch of a GitHub repository, straight from git.",
+        footer = {"", "Run 'commit-viewer list-commits --help' for the options of list-commits."})
+public final class CommitViewerCli implements Callable<Integer> {
+
+    static final int OK = 0;
+    static final int USAGE = 2;
+    static final int NOT_FOUND_OR_DENIED = 3;
+    static final int TIMEOUT_OR_UNREACHABLE = 4;
+    static final int GIT_FAILURE = 5;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        System.exit(run(args, stdout, System.err, System.getenv()));
+    }
+
+    /** Runs the command line; returns the exit code. */
+    static int run(String[] args, OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+        CommandLine commandLine = new CommandLine(new CommitViewerCli(), new Factory(stdout, stderr, env));
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        commandLine.setErr(new java.io.PrintWriter(stderr, true));
+        commandLine.setOut(new java.io.PrintWriter(new java.io.OutputStreamWriter(stdout, java.nio.charset.StandardCharsets.UTF_8), true));
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            stderr.println("commit-viewer: " + e.getMessage());
+            stderr.println("Try 'commit-viewer " + (e.getCommandLine().getCommandName().equals("commit-viewer") ? "" : e.getCommandLine().getCommandName() + " ") + "--help'.");
+            return USAGE;
+        });
+        return commandLine.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return USAGE;
+    }
+
+    @Command(name = "list-commits", mixinStandardHelpOptions = true, versionProvider = CommitViewerCli.Version.class,
+            sortOptions = false,
+            usageHelpWidth = 100,
+            description = {
+                "Prints every commit reachable from any branch of a repository.",
+                "%nNewest first (git's reverse chronological order by committer date), each with sha, parents, "
+                        + "author{name,email,date}, committer{name,email,date} and message. Dates are ISO 8601 "
+                        + "with the offset they were recorded in.",
+                "%n<url> is a GitHub repository: https://github.com/OWNER/REPO with or without .git, a browser URL "
+                        + "(/tree/main, /commits/...), git@github.com:OWNER/REPO.git or github.com/OWNER/REPO. "
+                        + "Other hosts must be allowed with --allow-origin or COMMITVIEWER_GIT_ALLOWED_ORIGINS. "
+                        + "Credentials, ports, file://, ext:: and anything git would read as an option are refused "
+                        + "before any process starts.",
+                "%nOnly commits are downloaded (a treeless partial clone), never file contents.", ""},
+            exitCodeListHeading = "%nExit codes:%n",
+            exitCodeList = {
+                "0:every commit was listed",
+                "2:usage error or URL refused (no process was started)",
+                "3:repository not found, or private (access denied)",
+                "4:timed out, or the server could not be reached",
+                "5:any other git failure"},
+            footerHeading = "%nEnvironment:%n",
+            footer = {
+                "  COMMITVIEWER_GIT_ALLOWED_ORIGINS  comma list of origins besides https://github.com,",
+                "                                    e.g. https://github.com,http://127.0.0.1:18080",
+                "  COMMITVIEWER_GIT_EXECUTABLE       the git binary (default: git on PATH)",
+                "",
+                "Examples:",
+                "  commit-viewer list-commits https://github.com/octocat/Hello-World",
+                "  commit-viewer list-commits --format table --limit 20 git@github.com:octocat/Hello-World.git",
+                "  commit-viewer list-commits --cache-dir ~/.cache/commit-viewer --format ndjson URL | jq .sha"})
+    static final class ListCommits implements Callable<Integer> {
+
+        @Parameters(index = "0", paramLabel = "<url>", description = "The repository.")
+        String url;
+
+        @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "json",
+                description = "json (one array, default), ndjson (one object per line) or table.")
+        OutputFormat format;
+
+        @Option(names = "--limit", paramLabel = "N", description = "Print at most N commits.")
+        Long limit;
+
+        @Option(names = "--cache-dir", paramLabel = "DIR",
+                description = "Keep the mirror in DIR and refresh it incrementally next time. Without it a temporary folder is used and removed.")
+        Path cacheDir;
+
+        @Option(names = "--allow-origin", paramLabel = "ORIGIN",
+                description = "Also allow this origin (scheme://host[:port]); repeatable.")
+        List<String> allowOrigins = new ArrayList<>();
+
+        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
+                description = "Give up on any git command after this many seconds (default: ${DEFAULT-VALUE}).")
+        long timeoutSeconds;
+
+        private final OutputStream stdout;
+        private final PrintStream stderr;
+        private final Map<String, String> env;
+
+        ListCommits(OutputStream stdout, PrintStream stderr, Map<String, String> env) {
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.env = env;
+        }
+
+        @Override
+        public Integer call() {
+            if (limit != null && limit < 0) {
+                return fail(USAGE, "--limit must be 0 or more");
+            }
+            if (timeoutSeconds < 1) {
+                return fail(USAGE, "--timeout must be at least 1 second");
+            }
+            RepositoryUrl repository;
+            AllowedOrigins origins;
+            try {
+                origins = AllowedOrigins.parse(env.get(AllowedOrigins.ENVIRONMENT_VARIABLE)).with(allowOrigins);
+                repository = new RepositoryUrlPolicy(origins).parse(url);
+            } catch (InvalidRepositoryUrlException e) {
+                return fail(USAGE, "refused URL: " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                return fail(USAGE, e.getMessage());
+            }
+            GitSettings settings = GitSettings.defaults(origins)
+                    .withExecutable(env.getOrDefault("COMMITVIEWER_GIT_EXECUTABLE", "git"))
+                    .withCommandTimeout(Duration.ofSeconds(timeoutSeconds));
+            Path temporary = null;
+            try {
+                Path root = cacheDir;
+                if (root == null) {
+                    temporary = Files.createTempDirectory("commit-viewer-");
+                    Path toDelete = temporary;
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteQuietly(toDelete)));
+                    root = temporary;
+                }
+                return list(new Git(settings), repository, mirrorDir(root, repository));
+            } catch (GitException e) {
+                return fail(exitCode(e.reason()), describe(e.reason()) + ": " + e.getMessage());
+            } catch (IOException e) {
+                return fail(GIT_FAILURE, e.getMessage());
+            } finally {
+                FileTrees.deleteQuietly(temporary);
+            }
+        }
+
+        private int list(Git git, RepositoryUrl repository, Path dir) throws IOException {
+            Files.createDirectories(dir.getParent());
+            // one process at a time per mirror: a second CLI on the same cache waits for the first
+            try (FileChannel lockFile = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"),
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock lock = lockFile.lock()) {
+                MirrorUpdate update = git.update(repository, dir);
+                long max = limit == null ? Long.MAX_VALUE : limit;
+                long[] written = {0};
+                boolean[] outputClosed = {false};
+                try (CommitWriter writer = CommitWriter.create(format, stdout)) {
+                    if (max > 0) {
+                        update.mirror().forEachCommit(commit -> {
+                            try {
+                                writer.write(commit);
+                            } catch (IOException e) {
+                                outputClosed[0] = true; // e.g. piped into head: stop quietly
+                                return false;
+                            }
+                            return ++written[0] < max;
+                        });
+                    }
+                } catch (IOException e) {
+                    outputClosed[0] = true;
+                }
+                if (!outputClosed[0]) {
+                    stdout.flush();
+                }
+                return OK;
+            }
+        }
+
+        /** {@code DIR/host[_port]/owner/repo.git}, lower case: one mirror per repository whatever its spelling. */
+        static Path mirrorDir(Path root, RepositoryUrl repository) {
+            return root.resolve(repository.authority().replace(':', '_').replace('[', '_').replace(']', '_'))
+                    .resolve(repository.owner().toLowerCase(Locale.ROOT))
+                    .resolve(repository.name().toLowerCase(Locale.ROOT) + ".git");
+        }
+
+        private int fail(int code, String message) {
+            stderr.println("commit-viewer: " + message);
+            stderr.flush();
+            return code;
+        }
+
+        static int exitCode(FailureReason reason) {
+            return switch (reason) {
+                case REPOSITORY_NOT_FOUND, ACCESS_DENIED -> NOT_FOUND_OR_DENIED;
+                case TIMEOUT, UNREACHABLE -> TIMEOUT_OR_UNREACHABLE;
+                case TOO_LARGE, GIT_ERROR -> GIT_FAILURE;
+            };
+        }
+
+        private static String describe(FailureReason reason) {
+            return switch (reason) {
+                case REPOSITORY_NOT_FOUND -> "repository not found";
+                case ACCESS_DENIED -> "access denied (private repository?)";
+                case TIMEOUT -> "timed out";
+                case UNREACHABLE -> "server unreachable";
+                case TOO_LARGE -> "repository too large";
+                case GIT_ERROR -> "git failed";
+            };
+        }
+    }
+
+    /** Builds commands with the streams and environment of this run. */
+    private record Factory(OutputStream stdout, PrintStream stderr, Map<String, String> env) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            if (type == ListCommits.class) {
+                return type.cast(new ListCommits(stdout, stderr, env));
+            }
+            return CommandLine.defaultFactory().create(type);
+        }
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = CommitViewerCli.class.getPackage().getImplementationVersion();
+            return new String[] {"commit-viewer " + (version == null ? "development build" : version)};
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.commitviewer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
+import io.commitviewer.testsupport.SyntheticHistory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The CLI against the loopback git server, in-process and through {@code bin/commit-viewer}. */
+class CommitViewerCliIT {
+
+    @TempDir
+    static Path served;
+
+    @TempDir
+    Path work;
+
+    static GitHttpServer server;
+    static ServedRepository repository;
+    static Map<String, String> env;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @BeforeAll
+    static void serve() {
+        server = GitHttpServer.start(served);
+        repository = server.repository("acme", "widgets");
+        repository.load(SyntheticHistory.builder().commits(5000).branches(5).tags(3).build());
+        env = Map.of("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static List<String> shas(JsonNode array) {
+        List<String> shas = new ArrayList<>();
+        array.forEach(commit -> shas.add(commit.get("sha").asString()));
+        return shas;
+    }
+
+    @Test
+    void listsExactlyTheRevListSetInRevListOrderAsJson() {
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", server.url("acme", "widgets"));
+
+        assertThat(result.exit()).isZero();
+        assertThat(result.err()).isEmpty();
+        JsonNode commits = JSON.readTree(result.out());
+        assertThat(shas(commits)).containsExactlyElementsOf(repository.revListBranches());
+        JsonNode first = commits.get(0);
+        assertThat(first.propertyNames()).containsExactly("sha", "parents", "author", "committer", "message");
+        assertThat(first.get("author").propertyNames()).containsExactly("name", "email", "date");
+        OffsetDateTime.parse(first.get("committer").get("date").asString());
+        String newest = repository.git("log", "-1", "--format=%H%x00%an%x00%ae%x00%cI%x00%B", "--branches");
+        String[] fields = newest.split("\0");
+        assertThat(first.get("sha").asString()).isEqualTo(fields[0]);
+        assertThat(first.get("author").get("name").asString()).isEqualTo(fields[1]);
+        assertThat(first.get("author").get("email").asString()).isEqualTo(fields[2]);
+        assertThat(OffsetDateTime.parse(first.get("committer").get("date").asString()))
+                .isEqualTo(OffsetDateTime.parse(fields[3].strip()));
+        assertThat(first.get("message").asString()).isEqualTo(fields[4].strip());
+    }
+
+    @Test
+    void ndjsonHasOneCommitPerLineAndLimitStopsEarly() {
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", "--format", "ndjson", "--limit", "25",
+                server.url("acme", "widgets") + ".git");
+
+        assertThat(result.exit()).isZero();
+        String[] lines = result.out().split("\n");
+        assertThat(lines).hasSize(25);
+        List<String> shas = new ArrayList<>();
+        for (String line : lines) {
+            shas.add(JSON.readTree(line).get("sha").asString());
+        }
+        assertThat(shas).containsExactlyElementsOf(repository.revListBranches().subList(0, 25));
+    }
+
+    @Test
+    void tableShowsShortShaDateAuthorAndSubject() {
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", "--format", "table", "--limit", "3",
+                server.url("acme", "widgets"));
+
+        assertThat(result.exit()).isZero();
+        String[] lines = result.out().split("\n");
+        assertThat(lines).hasSize(4);
+        assertThat(lines[0]).startsWith("SHA").contains("COMMITTED", "AUTHOR", "SUBJECT");
+        assertThat(lines[1]).startsWith(repository.revListBranches().get(0).substring(0, 12));
+    }
+
+    @Test
+    void limitZeroPrintsAnEmptyArray() {
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", "--limit", "0", server.url("acme", "widgets"));
+        assertThat(result.exit()).isZero();
+        assertThat(result.out().strip()).isEqualTo("[]");
+    }
+
+    @Test
+    void missingRepositoryExitsThree() {
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", server.url("acme", "nothing-here"));
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.err()).startsWith("commit-viewer: repository not found: ").hasLineCount(1);
+        assertThat(result.out()).isEmpty();
+    }
+
+    @Test
+    void privateRepositoryExitsThree() {
+        server.repository("acme", "private-one").load(SyntheticHistory.builder().commits(5).build());
+        server.makePrivate("acme", "private-one");
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", server.url("acme", "private-one"));
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.err()).startsWith("commit-viewer: access denied").hasLineCount(1);
+    }
+
+    @Test
+    void stalledServerExitsFourAtTheTimeout() {
+        server.repository("acme", "stalling").load(SyntheticHistory.builder().commits(5).build());
+        server.stall("acme", "stalling");
+        long start = System.nanoTime();
+        CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", "--timeout", "1", server.url("acme", "stalling"));
+        assertThat(result.exit()).isEqualTo(4);
+        assertThat(result.err()).startsWith("commit-viewer: timed out").hasLineCount(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void cacheDirKeepsTheMirrorAndListsNewCommitsNextTime() {
+        ServedRepository growing = server.repository("acme", "growing");
+        growing.load(SyntheticHistory.builder().commits(300).build());
+        Path cache = work.resolve("cache");
+        String url = server.url("acme", "growing");
+
+        assertThat(CommitViewerCliTests.run(env, "list-commits", "--cache-dir", cache.toString(), url).exit()).isZero();
+        Path mirror = cache.resolve(server.origin().substring("http://".length()).replace(':', '_')).resolve("acme/growing.git");
+        assertThat(mirror.resolve("HEAD")).exists();
+        List<String> added = growing.addCommits("main", 4);
+        CommitViewerCliTests.Result second = CommitViewerCliTests.run(env, "list-commits", "--cache-dir", cache.toString(), url);
+
+        assertThat(second.exit()).isZero();
+        List<String> listed = shas(JSON.readTree(second.out()));
+        assertThat(listed).hasSize(304).containsAll(added).containsExactlyElementsOf(growing.revListBranches());
+    }
+
+    @Test
+    void scriptRunsTheJarAndLeavesNoTemporaryFolder() throws Exception {
+        Path tmp = Files.createDirectories(work.resolve("tmp"));
+        Map<String, String> scriptEnv = new HashMap<>(env);
+        scriptEnv.put("COMMITVIEWER_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+        Process process = script(scriptEnv, "list-commits", "--format", "ndjson", server.url("acme", "widgets"));
+        byte[] out = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(process.exitValue()).isZero();
+        assertThat(new String(out, StandardCharsets.UTF_8).split("\n")).hasSize(repository.revListBranches().size());
+        try (var left = Files.list(tmp)) {
+            assertThat(left.filter(p -> p.getFileName().toString().startsWith("commit-viewer-"))).isEmpty();
+        }
+    }
+
+    @Test
+    void scriptExplainsHowToBuildWhenTheJarIsMissing() throws Exception {
+        Map<String, String> scriptEnv = new HashMap<>(env);
+        scriptEnv.put("COMMITVIEWER_CLI_JAR", work.resolve("missing.jar").toString());
+        Process process = script(scriptEnv, "list-commits", "https://github.com/a/b");
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(1);
+        assertThat(err).contains("is not built").contains("./mvnw -q -pl cli -am package -DskipTests");
+    }
+
+    private static Process script(Map<String, String> scriptEnv, String... args) throws Exception {
+        Path script = Path.of("..", "bin", "commit-viewer").toAbsolutePath().normalize();
+        List<String> command = new ArrayList<>(List.of(script.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.PIPE);
+        builder.environment().putAll(scriptEnv);
+        return builder.start();
+    }
+}
