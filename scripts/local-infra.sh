@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Starts PostgreSQL and RabbitMQ from the OS packages for tests and local runs on a machine
+# without Docker: state in a git-ignored folder, non-default ports, safe as root.
+#
+#   scripts/local-infra.sh install  install the OS packages that are missing (apt-get, as root)
+#   scripts/local-infra.sh up       install what is missing, start both (a second `up` is harmless)
+#   scripts/local-infra.sh env      print the export lines the services and tests read
+#   scripts/local-infra.sh status   say what runs
+#   scripts/local-infra.sh down     stop what `up` started, by PID
+#
+# Settings (environment): COMMITVIEWER_STATE_DIR (default .local/ in the repository),
+# COMMITVIEWER_PG_PORT (25432), COMMITVIEWER_RABBITMQ_PORT (25672),
+# COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT (25673), COMMITVIEWER_RABBITMQ_PROMETHEUS_PORT (25692).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state="${COMMITVIEWER_STATE_DIR:-$root/.local}"
+infra="$state/infra"
+
+pg_port="${COMMITVIEWER_PG_PORT:-25432}"
+pg_bin="${COMMITVIEWER_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+pg_dir="$infra/postgres"
+pg_user=commitviewer
+pg_password=commitviewer
+pg_database=commitviewer
+
+rabbit_port="${COMMITVIEWER_RABBITMQ_PORT:-25672}"
+rabbit_management_port="${COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT:-25673}"
+rabbit_prometheus_port="${COMMITVIEWER_RABBITMQ_PROMETHEUS_PORT:-25692}"
+rabbit_dist_port="$((rabbit_port + 10000))"
+epmd_port="${COMMITVIEWER_EPMD_PORT:-24369}"
+rabbit_dir="$infra/rabbitmq"
+rabbit_user=commitviewer
+rabbit_password=commitviewer
+rabbit_node="commitviewer-${rabbit_port}@localhost"
+
+log() { echo "local-infra: $*" >&2; }
+
+alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+
+pidfile_pid() { [[ -f "$1" ]] && head -n 1 "$1" || true; }
+
+apt_updated=""
+install_packages() {
+  local missing=("$@")
+  [[ ${#missing[@]} -gt 0 ]] || return 0
+  if [[ $(id -u) -ne 0 ]]; then
+    log "missing packages: ${missing[*]} (run as root or install them: apt-get install ${missing[*]})"
+    exit 1
+  fi
+  if [[ -z "$apt_updated" ]]; then
+    log "apt-get update"
+    apt-get update -qq >/dev/null
+    apt_updated=1
+  fi
+  log "installing ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_installed() {
+  local missing=()
+  [[ -n "$pg_bin" && -x "$pg_bin/postgres" ]] || missing+=(postgresql)
+  [[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] || missing+=(rabbitmq-server)
+  install_packages "${missing[@]}"
+  pg_bin="${COMMITVIEWER_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+}
+
+# PostgreSQL refuses to run as root: as root the cluster belongs to the postgres user.
+as_pg() {
+  if [[ $(id -u) -eq 0 ]]; then
+    su postgres -s /bin/bash -c "$*"
+  else
+    bash -c "$*"
+  fi
+}
+
+pg_pid() { pidfile_pid "$pg_dir/data/postmaster.pid"; }
+
+postgres_up() {
+  if alive "$(pg_pid)"; then
+    log "postgres already running (pid $(pg_pid)) on port $pg_port"
+    return
+  fi
+  mkdir -p "$pg_dir"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres:postgres "$pg_dir"
+    if ! su postgres -s /bin/bash -c "test -w '$pg_dir'"; then
+      # a checkout under a private folder (/root/...): the postgres user cannot reach it
+      pg_dir="/var/tmp/commit-viewer-$(printf '%s' "$infra" | sha1sum | cut -c1-12)/postgres"
+      mkdir -p "$pg_dir"
+      chown postgres:postgres "$pg_dir" "$(dirname "$pg_dir")"
+      ln -sfn "$pg_dir" "$infra/postgres"
+    fi
+  fi
+  if [[ ! -f "$pg_dir/data/PG_VERSION" ]]; then
+    printf '%s\n' "$pg_password" > "$pg_dir/pwfile"
+    [[ $(id -u) -eq 0 ]] && chown postgres:postgres "$pg_dir/pwfile"
+    as_pg "'$pg_bin/initdb' -D '$pg_dir/data' -U postgres --auth-local=trust --auth-host=scram-sha-256 --pwfile='$pg_dir/pwfile' -E UTF8 --locale=C.UTF-8 >'$pg_dir/initdb.log' 2>&1"
+  fi
+  as_pg "'$pg_bin/pg_ctl' -D '$pg_dir/data' -l '$pg_dir/postgres.log' -w -t 60 -o \"-p $pg_port -k '$pg_dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start >/dev/null"
+  as_pg "'$pg_bin/psql' -h '$pg_dir' -p $pg_port -U postgres -d postgres -qtA -v ON_ERROR_STOP=1" <<SQL >/dev/null
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$pg_user') THEN
+    CREATE ROLE $pg_user LOGIN PASSWORD '$pg_password' CREATEDB;
+  END IF;
+END \$\$;
+SELECT 'CREATE DATABASE $pg_database OWNER $pg_user' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$pg_database')\gexec
+SQL
+  log "postgres running (pid $(pg_pid)) on 127.0.0.1:$pg_port"
+}
+
+postgres_down() {
+  local pid
+  pid="$(pg_pid)"
+  if alive "$pid"; then
+    kill -INT "$pid" # fast shutdown
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
+    alive "$pid" && kill -KILL "$pid"
+    log "postgres stopped (pid $pid)"
+  fi
+}
+
+rabbit_env() {
+  export PATH="/usr/lib/rabbitmq/bin:$PATH"
+  export RABBITMQ_NODENAME="$rabbit_node"
+  export RABBITMQ_NODE_PORT="$rabbit_port"
+  export RABBITMQ_DIST_PORT="$rabbit_dist_port"
+  export ERL_EPMD_PORT="$epmd_port"
+  export RABBITMQ_MNESIA_BASE="$rabbit_dir/mnesia"
+  export RABBITMQ_LOG_BASE="$rabbit_dir/log"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$rabbit_dir/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$rabbit_dir/rabbitmq.conf"
+  export RABBITMQ_CONF_ENV_FILE=/dev/null
+  export RABBITMQ_PID_FILE="$rabbit_dir/rabbitmq.pid"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$rabbit_dir/advanced.config"
+  export HOME="$rabbit_dir/home" # the Erlang cookie lives here
+}
+
+rabbit_up() {
+  rabbit_env
+  if alive "$(pidfile_pid "$rabbit_dir/server.pid")"; then
+    log "rabbitmq already running (pid $(pidfile_pid "$rabbit_dir/server.pid")) on port $rabbit_port"
+    return
+  fi
+  mkdir -p "$rabbit_dir/mnesia" "$rabbit_dir/log" "$HOME"
+  echo '[rabbitmq_management,rabbitmq_prometheus].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+  echo '[].' > "$RABBITMQ_ADVANCED_CONFIG_FILE"
+  cat > "$RABBITMQ_CONFIG_FILE" <<CONF
+listeners.tcp.default = 127.0.0.1:$rabbit_port
+management.tcp.port = $rabbit_management_port
+management.tcp.ip = 127.0.0.1
+prometheus.tcp.port = $rabbit_prometheus_port
+prometheus.tcp.ip = 127.0.0.1
+loopback_users = none
+CONF
+  if ! alive "$(pidfile_pid "$rabbit_dir/epmd.pid")"; then
+    # our own epmd, on our own port, so that `down` can stop it by PID
+    epmd -port "$epmd_port" >"$rabbit_dir/log/epmd.log" 2>&1 &
+    echo $! > "$rabbit_dir/epmd.pid"
+  fi
+  rm -f "$RABBITMQ_PID_FILE"
+  nohup rabbitmq-server >"$rabbit_dir/log/server.out" 2>&1 &
+  echo $! > "$rabbit_dir/server.pid"
+  for _ in $(seq 1 300); do [[ -s "$RABBITMQ_PID_FILE" ]] && break; sleep 0.2; done
+  if ! rabbitmqctl -q wait --timeout 90 "$RABBITMQ_PID_FILE" >/dev/null 2>&1 || ! rabbitmqctl -q await_startup >/dev/null 2>&1; then
+    log "rabbitmq did not start; see $rabbit_dir/log"
+    tail -n 30 "$rabbit_dir/log/server.out" >&2 || true
+    exit 1
+  fi
+  if ! rabbitmqctl -q list_users 2>/dev/null | grep -q "^$rabbit_user"; then
+    rabbitmqctl -q add_user "$rabbit_user" "$rabbit_password" >/dev/null
+    rabbitmqctl -q set_user_tags "$rabbit_user" administrator >/dev/null
+    rabbitmqctl -q set_permissions -p / "$rabbit_user" '.*' '.*' '.*' >/dev/null
+  fi
+  log "rabbitmq running (pid $(pidfile_pid "$rabbit_dir/server.pid")) on 127.0.0.1:$rabbit_port, management :$rabbit_management_port, metrics :$rabbit_prometheus_port"
+}
+
+rabbit_down() {
+  rabbit_env
+  local server beam epmd
+  server="$(pidfile_pid "$rabbit_dir/server.pid")"
+  beam="$(pidfile_pid "$RABBITMQ_PID_FILE")"
+  if alive "$server" || alive "$beam"; then
+    alive "$server" && kill -TERM "$server" 2>/dev/null || true
+    alive "$beam" && kill -TERM "$beam" 2>/dev/null || true
+    for _ in $(seq 1 150); do alive "$beam" || alive "$server" || break; sleep 0.2; done
+    alive "$beam" && kill -KILL "$beam" 2>/dev/null || true
+    alive "$server" && kill -KILL "$server" 2>/dev/null || true
+    log "rabbitmq stopped (pid $server)"
+  fi
+  epmd="$(pidfile_pid "$rabbit_dir/epmd.pid")"
+  if alive "$epmd"; then
+    kill -TERM "$epmd" 2>/dev/null || true
+    log "epmd stopped (pid $epmd)"
+  fi
+  rm -f "$rabbit_dir/server.pid" "$rabbit_dir/epmd.pid" "$RABBITMQ_PID_FILE"
+}
+
+print_env() {
+  cat <<ENV
+export SPRING_DATASOURCE_URL=jdbc:postgresql://127.0.0.1:$pg_port/$pg_database
+export SPRING_DATASOURCE_USERNAME=$pg_user
+export SPRING_DATASOURCE_PASSWORD=$pg_password
+export SPRING_RABBITMQ_HOST=127.0.0.1
+export SPRING_RABBITMQ_PORT=$rabbit_port
+export SPRING_RABBITMQ_USERNAME=$rabbit_user
+export SPRING_RABBITMQ_PASSWORD=$rabbit_password
+export COMMITVIEWER_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$rabbit_management_port
+export COMMITVIEWER_RABBITMQ_PROMETHEUS_URL=http://127.0.0.1:$rabbit_prometheus_port/metrics
+ENV
+}
+
+status() {
+  local pg rabbit
+  pg="$(pg_pid)"
+  rabbit="$(pidfile_pid "$rabbit_dir/server.pid")"
+  if alive "$pg"; then echo "postgres: running (pid $pg) on 127.0.0.1:$pg_port"; else echo "postgres: stopped"; fi
+  if alive "$rabbit"; then echo "rabbitmq: running (pid $rabbit) on 127.0.0.1:$rabbit_port"; else echo "rabbitmq: stopped"; fi
+}
+
+case "${1:-}" in
+  up)
+    mkdir -p "$infra"
+    ensure_installed
+    postgres_up
+    rabbit_up
+    ;;
+  down)
+    rabbit_down
+    postgres_down
+    ;;
+  install) ensure_installed ;;
+  env) print_env ;;
+  status) status ;;
+  *)
+    echo "usage: $0 install|up|down|env|status" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The test command: every module's unit tests (*Tests) and integration tests (*IT) against real
+# PostgreSQL, RabbitMQ, git and a loopback git server.
+#
+# With a Docker engine the integration tests start their own containers (Testcontainers); without
+# one this script starts PostgreSQL and RabbitMQ from the OS packages (scripts/local-infra.sh) and
+# stops them afterwards. Extra arguments go to Maven, e.g. scripts/test.sh -pl common -am.
+# COMMITVIEWER_KEEP_INFRA=1 leaves the local services running.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [[ -z "${COMMITVIEWER_LOCAL_INFRA:-}" ]] && docker info >/dev/null 2>&1; then
+  echo "test: Docker answers: integration tests start their own containers"
+else
+  echo "test: no Docker engine: starting PostgreSQL and RabbitMQ with scripts/local-infra.sh"
+  scripts/local-infra.sh up
+  if [[ -z "${COMMITVIEWER_KEEP_INFRA:-}" ]]; then
+    trap 'scripts/local-infra.sh down' EXIT
+  fi
+  eval "$(scripts/local-infra.sh env)"
+fi
+
+./mvnw -B -ntp verify "$@"
