@@ -44,6 +44,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger requests = new AtomicInteger();
     private final Map<String, AtomicInteger> requestsByRepository = new ConcurrentHashMap<>();
+    private final Set<String> protocolsSeen = ConcurrentHashMap.newKeySet();
 
     private GitHttpServer(Path root, int port) throws IOException {
         this.root = root;
@@ -120,12 +121,21 @@ public final class GitHttpServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** The {@code Git-Protocol} headers clients sent (e.g. {@code version=2}). */
+    public Set<String> protocolsSeen() {
+        return Set.copyOf(protocolsSeen);
+    }
+
     private static String key(String owner, String name) {
         return (owner + "/" + name).toLowerCase(Locale.ROOT);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.incrementAndGet();
+        String protocol = exchange.getRequestHeaders().getFirst("Git-Protocol");
+        if (protocol != null) {
+            protocolsSeen.add(protocol);
+        }
         try (exchange) {
             Matcher matcher = PATH.matcher(exchange.getRequestURI().getRawPath());
             if (!matcher.matches() || matcher.group(3) == null || matcher.group(0).contains("..")) {

@@ -50,8 +50,9 @@ public final class SyntheticHistory {
     public Summary writeTo(Path dir) {
         ServedRepository.init(dir);
         Summary[] summary = new Summary[1];
+        // more active branches than the history has: fast-import otherwise swaps branch trees in and out
         GitCli.run(dir, (GitCli.Input) stdin -> summary[0] = write(stdin),
-                List.of("fast-import", "--quiet", "--done", "--force"));
+                List.of("fast-import", "--quiet", "--done", "--force", "--active-branches=" + (branches + 8)));
         return summary[0];
     }
 

@@ -80,6 +80,7 @@ class GitMirrorIT {
         assertThat(update.mirror().countCommits()).isEqualTo(3000);
         assertThat(update.after()).extracting(Branch::name).containsExactlyInAnyOrderElementsOf(repository.branches().keySet());
         assertThat(update.mirror().dir().resolve("refs/tags")).isEmptyDirectory();
+        assertThat(server.protocolsSeen()).contains("version=2");
     }
 
     @Test
