@@ -7,6 +7,8 @@
 #   scripts/local-infra.sh env      print the export lines the services and tests read
 #   scripts/local-infra.sh status   say what runs
 #   scripts/local-infra.sh down     stop what `up` started, by PID
+#   scripts/local-infra.sh rabbitmq-stop-app|rabbitmq-start-app
+#                                   take the broker down and back up (node stays), for outage tests
 #
 # Settings (environment): COMMITVIEWER_STATE_DIR (default .local/ in the repository),
 # COMMITVIEWER_PG_PORT (25432), COMMITVIEWER_RABBITMQ_PORT (25672),
@@ -207,6 +209,7 @@ export SPRING_RABBITMQ_USERNAME=$rabbit_user
 export SPRING_RABBITMQ_PASSWORD=$rabbit_password
 export COMMITVIEWER_RABBITMQ_MANAGEMENT_URL=http://127.0.0.1:$rabbit_management_port
 export COMMITVIEWER_RABBITMQ_PROMETHEUS_URL=http://127.0.0.1:$rabbit_prometheus_port/metrics
+export COMMITVIEWER_LOCAL_INFRA=$root/scripts/local-infra.sh
 ENV
 }
 
@@ -230,6 +233,8 @@ case "${1:-}" in
     postgres_down
     ;;
   install) ensure_installed ;;
+  rabbitmq-stop-app) rabbit_env; rabbitmqctl -q stop_app >/dev/null ;;
+  rabbitmq-start-app) rabbit_env; rabbitmqctl -q start_app >/dev/null && rabbitmqctl -q await_startup >/dev/null ;;
   env) print_env ;;
   status) status ;;
   *)

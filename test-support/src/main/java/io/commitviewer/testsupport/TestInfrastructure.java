@@ -33,6 +33,43 @@ public final class TestInfrastructure {
         return System.getenv("SPRING_DATASOURCE_URL") != null && System.getenv("SPRING_RABBITMQ_HOST") != null;
     }
 
+    /** True when the tests should start containers: no services given by the environment, Docker answers. */
+    public static boolean useContainers() {
+        return !environmentProvidesServices() && dockerAvailable();
+    }
+
+    /** Fails, saying what to do, when neither the environment nor Docker can provide the services. */
+    public static void requireServices() {
+        if (!environmentProvidesServices() && !dockerAvailable()) {
+            throw new IllegalStateException("No PostgreSQL/RabbitMQ for the integration tests: SPRING_DATASOURCE_URL and "
+                    + "SPRING_RABBITMQ_HOST are not set and Docker is not available; " + HOW_TO);
+        }
+    }
+
+    /**
+     * Takes the local broker down and back up (the node stays, connections drop, the port closes)
+     * through {@code scripts/local-infra.sh}; for a container use {@code rabbitmqctl} inside it.
+     */
+    public static void localBroker(boolean up) {
+        String script = System.getenv("COMMITVIEWER_LOCAL_INFRA");
+        if (script == null) {
+            throw new IllegalStateException("COMMITVIEWER_LOCAL_INFRA is not set: " + HOW_TO);
+        }
+        try {
+            Process process = new ProcessBuilder(script, up ? "rabbitmq-start-app" : "rabbitmq-stop-app")
+                    .redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("local-infra.sh failed: " + output);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static boolean dockerAvailable() {
         try {
             return DockerClientFactory.instance().isDockerAvailable();

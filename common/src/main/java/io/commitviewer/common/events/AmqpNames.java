@@ -20,6 +20,14 @@ public final class AmqpNames {
     public static final String PROJECT_DELETIONS_QUEUE = "commit-service.project-deletions";
     public static final String FETCH_RESULTS_QUEUE = "project-service.fetch-results";
 
+    /** commit-service: fetch requests. */
+    public static final QueueSpec FETCH_REQUESTS = new QueueSpec(FETCH_REQUESTS_QUEUE, java.util.List.of(EventType.FETCH_REQUESTED));
+    /** commit-service: deleted projects whose data it drops. */
+    public static final QueueSpec PROJECT_DELETIONS = new QueueSpec(PROJECT_DELETIONS_QUEUE, java.util.List.of(EventType.PROJECT_DELETED));
+    /** project-service: what became of each fetch. */
+    public static final QueueSpec FETCH_RESULTS = new QueueSpec(FETCH_RESULTS_QUEUE,
+            java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED));
+
     private AmqpNames() {
     }
 

@@ -1,0 +1,53 @@
+package io.commitviewer.project.messaging;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.EventType;
+import java.nio.charset.StandardCharsets;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Events to and from AMQP messages: JSON body, {@code type} header, persistent, message id = event id. */
+@Component
+public class EventCodec {
+
+    private final JsonMapper json;
+
+    public EventCodec(JsonMapper json) {
+        this.json = json;
+    }
+
+    public String toJson(Event event) {
+        return json.writeValueAsString(event);
+    }
+
+    public Message toMessage(EventType type, String eventId, String payload) {
+        MessageProperties properties = new MessageProperties();
+        properties.setContentType(AmqpNames.CONTENT_TYPE);
+        properties.setContentEncoding(StandardCharsets.UTF_8.name());
+        properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        properties.setMessageId(eventId);
+        properties.setType(type.routingKey());
+        properties.setHeader(AmqpNames.TYPE_HEADER, type.routingKey());
+        return new Message(payload.getBytes(StandardCharsets.UTF_8), properties);
+    }
+
+    /** Reads an event; anything unreadable is a {@link PoisonMessageException}, never retried. */
+    public Event fromMessage(Message message) {
+        Object header = message.getMessageProperties().getHeaders().get(AmqpNames.TYPE_HEADER);
+        if (header == null) {
+            throw new PoisonMessageException("no '" + AmqpNames.TYPE_HEADER + "' header");
+        }
+        EventType type = EventType.fromRoutingKey(header.toString())
+                .orElseThrow(() -> new PoisonMessageException("unknown event type '" + header + "'"));
+        try {
+            return json.readValue(message.getBody(), type.eventClass());
+        } catch (JacksonException | IllegalArgumentException | NullPointerException e) {
+            throw new PoisonMessageException("unreadable " + type.routingKey() + " body: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.commitviewer.project.messaging;
+
+/** A message that can never be processed (unreadable, unknown type): dead-lettered at once, not retried. */
+public class PoisonMessageException extends RuntimeException {
+
+    public PoisonMessageException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,151 @@
+package io.commitviewer.project.project;
+
+import io.commitviewer.common.git.FailureReason;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One request for a project's commits and what became of it. */
+@Entity
+@Table(name = "fetches")
+class Fetch {
+
+    @Id
+    private UUID id;
+
+    @Column(name = "project_id")
+    private UUID projectId;
+
+    @Enumerated(EnumType.STRING)
+    private FetchStatus status;
+
+    @Column(name = "requested_at")
+    private Instant requestedAt;
+
+    @Column(name = "started_at")
+    private Instant startedAt;
+
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    @Column(name = "commit_count")
+    private Long commitCount;
+
+    @Column(name = "new_commit_count")
+    private Long newCommitCount;
+
+    @Column(name = "branch_count")
+    private Integer branchCount;
+
+    @Column(name = "duration_ms")
+    private Long durationMs;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "error_reason")
+    private FailureReason errorReason;
+
+    @Column(name = "error_message")
+    private String errorMessage;
+
+    @Version
+    private long version;
+
+    protected Fetch() {
+    }
+
+    Fetch(UUID id, UUID projectId, Instant requestedAt) {
+        this.id = id;
+        this.projectId = projectId;
+        this.requestedAt = requestedAt;
+        this.status = FetchStatus.QUEUED;
+    }
+
+    UUID id() {
+        return id;
+    }
+
+    UUID projectId() {
+        return projectId;
+    }
+
+    FetchStatus status() {
+        return status;
+    }
+
+    Instant requestedAt() {
+        return requestedAt;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    Instant finishedAt() {
+        return finishedAt;
+    }
+
+    Long commitCount() {
+        return commitCount;
+    }
+
+    Integer branchCount() {
+        return branchCount;
+    }
+
+    FailureReason errorReason() {
+        return errorReason;
+    }
+
+    String errorMessage() {
+        return errorMessage;
+    }
+
+    /** True while queued or running and not older than {@code staleAfter}. */
+    boolean blocksRefresh(Instant now, java.time.Duration staleAfter) {
+        return status.inProgress() && requestedAt.plus(staleAfter).isAfter(now);
+    }
+
+    /** Marks it started; false if it already got further (events can arrive out of order). */
+    boolean start(Instant at) {
+        if (status != FetchStatus.QUEUED) {
+            return false;
+        }
+        status = FetchStatus.FETCHING;
+        startedAt = at;
+        return true;
+    }
+
+    /** Records success; false if a later outcome of this fetch is already recorded. */
+    boolean succeed(Instant at, long commits, long newCommits, int branches, long duration) {
+        if (finishedAt != null && !at.isAfter(finishedAt)) {
+            return false;
+        }
+        status = FetchStatus.SUCCEEDED;
+        finishedAt = at;
+        commitCount = commits;
+        newCommitCount = newCommits;
+        branchCount = branches;
+        durationMs = duration;
+        errorReason = null;
+        errorMessage = null;
+        return true;
+    }
+
+    /** Records failure; false if a later outcome of this fetch is already recorded. */
+    boolean fail(Instant at, FailureReason reason, String message) {
+        if (finishedAt != null && !at.isAfter(finishedAt)) {
+            return false;
+        }
+        status = FetchStatus.FAILED;
+        finishedAt = at;
+        errorReason = reason;
+        errorMessage = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
+        return true;
+    }
+}

@@ -1,0 +1,34 @@
+package io.commitviewer.project.project;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.project.messaging.DeadLetterRecoverer;
+import io.commitviewer.project.messaging.EventCodec;
+import io.commitviewer.project.messaging.PoisonMessageException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+import org.springframework.stereotype.Component;
+
+/** Consumes {@code fetch.started|succeeded|failed}; unreadable messages go to the DLQ at once. */
+@Component
+class FetchResultsListener {
+
+    private final EventCodec codec;
+    private final FetchResults results;
+    private final DeadLetterRecoverer deadLetters;
+
+    FetchResultsListener(EventCodec codec, FetchResults results, DeadLetterRecoverer deadLetters) {
+        this.codec = codec;
+        this.results = results;
+        this.deadLetters = deadLetters;
+    }
+
+    @RabbitListener(id = "fetch-results", queues = AmqpNames.FETCH_RESULTS_QUEUE)
+    void on(Message message) {
+        try {
+            results.apply(codec.fromMessage(message));
+        } catch (PoisonMessageException e) {
+            // retrying cannot help: straight to the DLQ with the reason, then ack
+            deadLetters.recover(message, e);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.commitviewer.project.project;
+
+import io.commitviewer.project.config.ProjectServiceProperties;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
+
+@RestController
+@RequestMapping(path = "/api/projects", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "projects", description = "Repositories whose commits are kept")
+class ProjectController {
+
+    private final ProjectService service;
+    private final ProjectServiceProperties.Api api;
+
+    ProjectController(ProjectService service, ProjectServiceProperties properties) {
+        this.service = service;
+        this.api = properties.api();
+    }
+
+    @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "Add a repository", description = "202 with the new project and its first fetch queued; "
+            + "200 with the existing project if the repository (in any spelling) is already there.")
+    ResponseEntity<ProjectResponse> create(@Valid @RequestBody CreateProjectRequest request) {
+        ProjectService.Created result = service.create(request.url());
+        ProjectResponse body = ProjectResponse.of(result.view());
+        URI location = URI.create("/api/projects/" + body.id());
+        return (result.created() ? ResponseEntity.accepted() : ResponseEntity.ok()).location(location).body(body);
+    }
+
+    @GetMapping("/{id}")
+    @Operation(summary = "A project: status of its latest fetch, counts of the last successful one")
+    ProjectResponse get(@PathVariable UUID id) {
+        return ProjectResponse.of(service.get(id));
+    }
+
+    @GetMapping
+    @Operation(summary = "Projects, newest first, by cursor")
+    ResponseEntity<ProjectPageResponse> list(@RequestParam(required = false) @Min(1) @Max(1000) Integer limit,
+            @RequestParam(required = false) String cursor) {
+        int size = Math.min(limit == null ? api.defaultPageSize() : limit, api.maxPageSize());
+        ProjectService.Page page = service.list(size, cursor == null || cursor.isBlank() ? null : PageCursor.decode(cursor));
+        String next = page.next().map(PageCursor::encode).orElse(null);
+        ResponseEntity.BodyBuilder response = ResponseEntity.ok();
+        if (next != null) {
+            String link = ServletUriComponentsBuilder.fromCurrentRequest().replaceQueryParam("cursor", next)
+                    .replaceQueryParam("limit", size).build().toUriString();
+            response.header(HttpHeaders.LINK, "<" + link + ">; rel=\"next\"");
+        }
+        return response.body(new ProjectPageResponse(page.items().stream().map(ProjectResponse::of).toList(), next));
+    }
+
+    @PostMapping("/{id}/refresh")
+    @Operation(summary = "Fetch again", description = "202 with the queued fetch; if one is already queued or running, "
+            + "202 with that one and nothing new is enqueued.")
+    ResponseEntity<ProjectResponse> refresh(@PathVariable UUID id) {
+        return ResponseEntity.accepted().location(URI.create("/api/projects/" + id))
+                .body(ProjectResponse.of(service.refresh(id)));
+    }
+
+    @DeleteMapping("/{id}")
+    @Operation(summary = "Delete a project and its commits")
+    ResponseEntity<Void> delete(@PathVariable UUID id) {
+        service.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+}

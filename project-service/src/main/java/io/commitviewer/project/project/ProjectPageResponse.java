@@ -1,0 +1,7 @@
+package io.commitviewer.project.project;
+
+import java.util.List;
+
+/** A page of projects, newest first; {@code nextCursor} is null on the last page. */
+record ProjectPageResponse(List<ProjectResponse> items, String nextCursor) {
+}

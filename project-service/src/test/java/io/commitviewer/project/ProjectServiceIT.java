@@ -1,0 +1,338 @@
+package io.commitviewer.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.common.git.FailureReason;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import tools.jackson.databind.JsonNode;
+
+class ProjectServiceIT extends ProjectServiceTestBase {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private UUID id(Response response) {
+        return UUID.fromString(response.body().get("id").asString());
+    }
+
+    private UUID fetchId(Response response) {
+        return UUID.fromString(response.body().get("fetch").get("id").asString());
+    }
+
+    private JsonNode project(UUID id) throws Exception {
+        Response response = get("/api/projects/" + id);
+        assertThat(response.status()).isEqualTo(200);
+        return response.body();
+    }
+
+    @Test
+    void postPutsOneFetchRequestedWithBodyAndHeadersOnTheQueue() throws Exception {
+        Response created = post("https://github.com/Octocat/Hello-World.git");
+
+        assertThat(created.status()).isEqualTo(202);
+        assertThat(created.raw().headers().firstValue("Location")).contains("/api/projects/" + id(created));
+        assertThat(created.body().get("url").asString()).isEqualTo("https://github.com/Octocat/Hello-World");
+        List<Message> messages = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        assertThat(messages).hasSize(1);
+        Message message = messages.get(0);
+        MessageProperties properties = message.getMessageProperties();
+        assertThat(properties.getContentType()).isEqualTo("application/json");
+        assertThat((Object) properties.getHeader("type")).isEqualTo("fetch.requested");
+        assertThat(properties.getReceivedDeliveryMode()).isEqualTo(org.springframework.amqp.core.MessageDeliveryMode.PERSISTENT);
+        JsonNode body = body(message);
+        assertThat(properties.getMessageId()).isEqualTo(body.get("eventId").asString());
+        assertThat(body.propertyNames()).containsExactlyInAnyOrder("eventId", "occurredAt", "projectId", "repositoryUrl", "fetchId");
+        assertThat(body.get("projectId").asString()).isEqualTo(id(created).toString());
+        assertThat(body.get("fetchId").asString()).isEqualTo(fetchId(created).toString());
+        assertThat(body.get("repositoryUrl").asString()).isEqualTo("https://github.com/Octocat/Hello-World");
+        await().atMost(WAIT).until(() -> outboxBacklog() == 0);
+    }
+
+    @Test
+    void fiftyConcurrentPostsInDifferentSpellingsCreateOneProject() throws Exception {
+        List<String> spellings = List.of("https://github.com/acme/Rocket", "https://github.com/acme/rocket.git",
+                "https://github.com/ACME/ROCKET/", "git@github.com:acme/rocket.git", "http://github.com/acme/rocket",
+                "github.com/Acme/Rocket", "https://github.com/acme/rocket/tree/main", "ssh://git@github.com/acme/rocket.git",
+                "HTTPS://GITHUB.COM/acme/rocket", "https://github.com/acme/rocket/commits/main");
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        List<Future<Response>> futures = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String url = spellings.get(i % spellings.size());
+            futures.add(pool.submit((Callable<Response>) () -> post(url)));
+        }
+        List<Response> responses = new ArrayList<>();
+        for (Future<Response> future : futures) {
+            responses.add(future.get());
+        }
+        pool.shutdown();
+
+        Set<String> ids = responses.stream().map(r -> r.body().get("id").asString()).collect(Collectors.toSet());
+        assertThat(ids).hasSize(1);
+        assertThat(responses).filteredOn(r -> r.status() == 202).hasSize(1);
+        assertThat(responses).filteredOn(r -> r.status() == 200).hasSize(49);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects", Long.class)).isEqualTo(1);
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+    }
+
+    @Test
+    void resultEventsMoveTheStatus() throws Exception {
+        Response created = post("https://github.com/acme/status");
+        UUID id = id(created);
+        UUID fetch = fetchId(created);
+        assertThat(created.body().get("status").asString()).isEqualTo("QUEUED");
+
+        publish(FetchStarted.of(id, fetch));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FETCHING"));
+
+        publish(FetchSucceeded.of(id, fetch, 1234, 1234, 5, 900));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
+        JsonNode ready = project(id);
+        assertThat(ready.get("commitCount").asLong()).isEqualTo(1234);
+        assertThat(ready.get("branchCount").asInt()).isEqualTo(5);
+        assertThat(ready.get("lastFetchedAt").isNull()).isFalse();
+        assertThat(ready.get("fetch").get("status").asString()).isEqualTo("SUCCEEDED");
+
+        Response refreshed = send("POST", "/api/projects/" + id + "/refresh", null);
+        assertThat(refreshed.status()).isEqualTo(202);
+        UUID second = fetchId(refreshed);
+        assertThat(second).isNotEqualTo(fetch);
+        assertThat(refreshed.body().get("status").asString()).isEqualTo("QUEUED");
+
+        publish(FetchFailed.of(id, second, FailureReason.TIMEOUT, "git fetch did not finish within 600 s", true));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FAILED"));
+        JsonNode failed = project(id);
+        assertThat(failed.get("lastError").get("reason").asString()).isEqualTo("TIMEOUT");
+        assertThat(failed.get("lastError").get("message").asString()).contains("600 s");
+        assertThat(failed.get("commitCount").asLong()).as("counts describe the last success").isEqualTo(1234);
+    }
+
+    @Test
+    void duplicateAndStaleEventsChangeNothing() throws Exception {
+        Response created = post("https://github.com/acme/replay");
+        UUID id = id(created);
+        UUID first = fetchId(created);
+        FetchSucceeded success = FetchSucceeded.of(id, first, 100, 100, 2, 10);
+        publish(success);
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
+
+        // a newer fetch succeeds with other counts
+        UUID second = fetchId(send("POST", "/api/projects/" + id + "/refresh", null));
+        publish(FetchSucceeded.of(id, second, 150, 50, 3, 10));
+        await().atMost(WAIT).until(() -> project(id).get("commitCount").asLong() == 150);
+        JsonNode before = project(id);
+
+        // the first success again (redelivery), an older fetch failing late, an older fetch starting late
+        publish(success);
+        publish(FetchFailed.of(id, first, FailureReason.GIT_ERROR, "late failure of an old fetch", true));
+        publish(FetchStarted.of(id, first));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                management("/actuator/prometheus")).contains("commitviewer_fetch_results_total{application=\"project-service\",outcome=\"duplicate\",type=\"fetch.succeeded\"} 1.0"));
+        await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM processed_events", Long.class) == 4);
+
+        JsonNode after = project(id);
+        assertThat(after.get("status").asString()).isEqualTo("READY");
+        assertThat(after.get("commitCount").asLong()).isEqualTo(150);
+        assertThat(after.get("branchCount").asInt()).isEqualTo(3);
+        assertThat(after.get("lastError").isNull()).isTrue();
+        assertThat(after.get("updatedAt")).isEqualTo(before.get("updatedAt"));
+    }
+
+    @Test
+    void poisonMessagesGoToTheDeadLetterQueueWithTheReasonAndTheConsumerCarriesOn() throws Exception {
+        UUID id = id(post("https://github.com/acme/poison"));
+        UUID fetch = UUID.fromString(project(id).get("fetch").get("id").asString());
+
+        MessageProperties garbage = new MessageProperties();
+        garbage.setHeader("type", "fetch.succeeded");
+        garbage.setContentType("application/json");
+        rabbit.send(AmqpNames.EXCHANGE, "fetch.succeeded", new Message("{not json".getBytes(StandardCharsets.UTF_8), garbage));
+        MessageProperties unknown = new MessageProperties();
+        unknown.setHeader("type", "fetch.exploded");
+        rabbit.send(AmqpNames.EXCHANGE, "fetch.failed", new Message("{}".getBytes(StandardCharsets.UTF_8), unknown));
+        MessageProperties missingFields = new MessageProperties();
+        missingFields.setHeader("type", "fetch.started");
+        rabbit.send(AmqpNames.EXCHANGE, "fetch.started", new Message(
+                ("{\"eventId\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8), missingFields));
+        publish(FetchSucceeded.of(id, fetch, 7, 7, 1, 5));
+
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
+        List<Message> dead = drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE), WAIT);
+        assertThat(dead).hasSize(3);
+        assertThat(dead).allSatisfy(message -> {
+            assertThat((Object) message.getMessageProperties().getHeader("x-exception-class"))
+                    .isEqualTo("io.commitviewer.project.messaging.PoisonMessageException");
+            assertThat((Object) message.getMessageProperties().getHeader("x-original-queue")).isEqualTo(AmqpNames.FETCH_RESULTS_QUEUE);
+        });
+        assertThat(dead).extracting(m -> (String) m.getMessageProperties().getHeader("x-exception-message"))
+                .anySatisfy(reason -> assertThat(reason).startsWith("unreadable fetch.succeeded body"))
+                .anySatisfy(reason -> assertThat(reason).isEqualTo("unknown event type 'fetch.exploded'"))
+                .anySatisfy(reason -> assertThat(reason).startsWith("unreadable fetch.started body"));
+    }
+
+    @Test
+    void aResultThatKeepsFailingIsRetriedThenDeadLetteredWithTheReason() throws Exception {
+        UUID id = id(post("https://github.com/acme/flaky"));
+        UUID fetch = UUID.fromString(project(id).get("fetch").get("id").asString());
+        FetchStarted started = FetchStarted.of(id, fetch);
+        // a real database failure for this one event, on every attempt
+        jdbc.execute("CREATE OR REPLACE FUNCTION refuse_event() RETURNS trigger AS $$ BEGIN "
+                + "IF NEW.event_id = '" + started.eventId() + "' THEN RAISE EXCEPTION 'disk on fire'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+        jdbc.execute("CREATE TRIGGER refuse_event BEFORE INSERT ON processed_events FOR EACH ROW EXECUTE FUNCTION refuse_event()");
+        try {
+            publish(started);
+            List<Message> dead = drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE), WAIT);
+
+            assertThat(dead).hasSize(1);
+            assertThat((String) dead.get(0).getMessageProperties().getHeader("x-exception-message")).contains("disk on fire");
+            assertThat(project(id).get("status").asString()).isEqualTo("QUEUED");
+        } finally {
+            jdbc.execute("DROP TRIGGER refuse_event ON processed_events");
+            jdbc.execute("DROP FUNCTION refuse_event()");
+        }
+        // the consumer carries on
+        publish(FetchStarted.of(id, fetch));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FETCHING"));
+    }
+
+    @Test
+    void refreshWhileAFetchIsQueuedOrRunningReturnsThatFetch() throws Exception {
+        Response created = post("https://github.com/acme/busy");
+        UUID id = id(created);
+        UUID fetch = fetchId(created);
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+
+        Response whileQueued = send("POST", "/api/projects/" + id + "/refresh", null);
+        publish(FetchStarted.of(id, fetch));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FETCHING"));
+        Response whileRunning = send("POST", "/api/projects/" + id + "/refresh", null);
+
+        assertThat(whileQueued.status()).isEqualTo(202);
+        assertThat(fetchId(whileQueued)).isEqualTo(fetch);
+        assertThat(whileRunning.status()).isEqualTo(202);
+        assertThat(fetchId(whileRunning)).isEqualTo(fetch);
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(2))).isEmpty();
+
+        publish(FetchFailed.of(id, fetch, FailureReason.UNREACHABLE, "could not connect", true));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FAILED"));
+        Response afterFailure = send("POST", "/api/projects/" + id + "/refresh", null);
+        assertThat(fetchId(afterFailure)).isNotEqualTo(fetch);
+        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        assertThat(requests).hasSize(1);
+        assertThat(body(requests.get(0)).get("fetchId").asString()).isEqualTo(fetchId(afterFailure).toString());
+    }
+
+    @Test
+    void refreshOfAStaleFetchQueuesANewOne() throws Exception {
+        Response created = post("https://github.com/acme/stuck");
+        UUID id = id(created);
+        jdbc.update("UPDATE fetches SET requested_at = requested_at - interval '1 day' WHERE project_id = ?", id);
+
+        Response refreshed = send("POST", "/api/projects/" + id + "/refresh", null);
+
+        assertThat(fetchId(refreshed)).isNotEqualTo(fetchId(created));
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(2);
+    }
+
+    @Test
+    void deletePublishesProjectDeletedAndLateResultsAreIgnored() throws Exception {
+        Response created = post("https://github.com/acme/gone");
+        UUID id = id(created);
+
+        assertThat(send("DELETE", "/api/projects/" + id, null).status()).isEqualTo(204);
+
+        assertThat(get("/api/projects/" + id).status()).isEqualTo(404);
+        List<Message> deletions = drain(AmqpNames.PROJECT_DELETIONS_QUEUE, WAIT);
+        assertThat(deletions).hasSize(1);
+        assertThat((Object) deletions.get(0).getMessageProperties().getHeader("type")).isEqualTo("project.deleted");
+        assertThat(body(deletions.get(0)).get("projectId").asString()).isEqualTo(id.toString());
+        assertThat(send("DELETE", "/api/projects/" + id, null).status()).isEqualTo(404);
+
+        publish(FetchSucceeded.of(id, fetchId(created), 1, 1, 1, 1));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
+                .contains("outcome=\"unknown_fetch\",type=\"fetch.succeeded\"} 1.0"));
+        assertThat(drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE), Duration.ofSeconds(1))).isEmpty();
+    }
+
+    @Test
+    void listsProjectsNewestFirstByCursor() throws Exception {
+        List<UUID> created = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            created.add(id(post("https://github.com/acme/list-" + i)));
+        }
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Response page = get("/api/projects?limit=3" + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(page.status()).isEqualTo(200);
+            page.body().get("items").forEach(item -> seen.add(item.get("id").asString()));
+            cursor = page.body().get("nextCursor").isNull() ? null : page.body().get("nextCursor").asString();
+            assertThat(page.raw().headers().firstValue("Link").isPresent()).isEqualTo(cursor != null);
+            pages++;
+        } while (cursor != null);
+
+        assertThat(pages).isEqualTo(3);
+        List<String> newestFirst = new ArrayList<>(created.stream().map(UUID::toString).toList());
+        java.util.Collections.reverse(newestFirst);
+        assertThat(seen).containsExactlyElementsOf(newestFirst);
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIsRefused() throws Exception {
+        byte[] big = ("{\"url\":\"https://github.com/a/" + "b".repeat(10_000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/projects"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))).build();
+
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(json.readTree(response.body()).get("type").asString()).isEqualTo("/problems/payload-too-large");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects", Long.class)).isZero();
+    }
+
+    @Test
+    void operationsEndpointsLiveOnTheManagementPortOnly() throws Exception {
+        post("https://github.com/acme/metrics");
+        assertThat(get("/actuator/health").status()).isEqualTo(404);
+        assertThat(get("/actuator/prometheus").status()).isEqualTo(404);
+
+        JsonNode health = json.readTree(management("/actuator/health"));
+        assertThat(health.get("status").asString()).isEqualTo("UP");
+        assertThat(health.get("components").propertyNames()).contains("db", "rabbit");
+        assertThat(json.readTree(management("/actuator/health/liveness")).get("status").asString()).isEqualTo("UP");
+        JsonNode readiness = json.readTree(management("/actuator/health/readiness"));
+        assertThat(readiness.get("status").asString()).isEqualTo("UP");
+        assertThat(readiness.get("components").propertyNames()).contains("db").doesNotContain("rabbit");
+        assertThat(json.readTree(management("/actuator/info")).get("build").get("artifact").asString()).isEqualTo("project-service");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
+                .contains("http_server_requests_seconds_bucket{application=\"project-service\"", "le=\"0.25\"")
+                .contains("commitviewer_outbox_backlog", "commitviewer_outbox_oldest_age_seconds",
+                        "commitviewer_outbox_published_total", "commitviewer_projects{application=\"project-service\",status=\"QUEUED\"}"));
+        assertThat(get("/v3/api-docs").body().get("paths").propertyNames()).contains("/api/projects", "/api/projects/{id}",
+                "/api/projects/{id}/refresh");
+    }
+}

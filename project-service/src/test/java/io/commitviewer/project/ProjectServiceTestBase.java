@@ -1,0 +1,117 @@
+package io.commitviewer.project;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.project.messaging.EventCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The running service on a random port against real PostgreSQL and RabbitMQ; state is cleared before each test. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"management.server.port=0", "commitviewer.outbox.poll-interval=200ms",
+            "commitviewer.results.initial-backoff=50ms", "commitviewer.results.max-retries=2"})
+@Import(InfrastructureConfiguration.class)
+abstract class ProjectServiceTestBase {
+
+    @LocalServerPort
+    int port;
+
+    @LocalManagementPort
+    int managementPort;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    EventCodec codec;
+
+    @Autowired
+    JsonMapper json;
+
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void clearState() {
+        jdbc.execute("TRUNCATE projects, fetches, outbox, processed_events CASCADE");
+        for (String queue : List.of(AmqpNames.FETCH_REQUESTS_QUEUE, AmqpNames.PROJECT_DELETIONS_QUEUE,
+                AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE))) {
+            admin.purgeQueue(queue, false);
+        }
+    }
+
+    record Response(int status, JsonNode body, HttpResponse<String> raw) {
+    }
+
+    Response send(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20));
+        if (body != null) {
+            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        } else {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode node = response.body() == null || response.body().isBlank() ? null : json.readTree(response.body());
+        return new Response(response.statusCode(), node, response);
+    }
+
+    Response post(String url) throws Exception {
+        return send("POST", "/api/projects", "{\"url\":\"" + url + "\"}");
+    }
+
+    Response get(String path) throws Exception {
+        return send("GET", path, null);
+    }
+
+    String management(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    void publish(Event event) {
+        rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(),
+                codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event)));
+    }
+
+    /** Every message now on the queue (waiting up to {@code wait} for the first). */
+    List<Message> drain(String queue, Duration wait) {
+        List<Message> messages = new ArrayList<>();
+        Message first = rabbit.receive(queue, wait.toMillis());
+        while (first != null) {
+            messages.add(first);
+            first = rabbit.receive(queue, 300);
+        }
+        return messages;
+    }
+
+    JsonNode body(Message message) {
+        return json.readTree(message.getBody());
+    }
+
+    long outboxBacklog() {
+        return jdbc.queryForObject("SELECT count(*) FROM outbox", Long.class);
+    }
+}
