@@ -27,8 +27,14 @@ public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull 
     public record Fetch(@NotNull Duration staleAfter) {
     }
 
-    public record Outbox(@NotNull Duration pollInterval, @Min(1) int batchSize, @NotNull Duration confirmTimeout,
-            @NotNull Duration maxBackoff) {
+    /**
+     * @param pollInterval   how often the relay looks for due events when nothing wakes it
+     * @param coalesce       after a wake-up, how long to gather more commits into the same batch
+     * @param confirmTimeout how long to wait for the broker's confirms of a batch
+     * @param maxBackoff     longest wait between two attempts to publish one event
+     */
+    public record Outbox(@NotNull Duration pollInterval, @NotNull Duration coalesce, @Min(1) int batchSize,
+            @NotNull Duration confirmTimeout, @NotNull Duration maxBackoff) {
     }
 
     /** Retries of a result event that failed for a transient reason, before it goes to the DLQ. */

@@ -12,8 +12,8 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Records an event in the transaction of the change it announces; {@link OutboxRelay} publishes
- * it once that transaction has committed (and again until the broker confirms it).
+ * Records an event in the transaction of the change it announces; it is published once that
+ * transaction has committed, and again by {@link OutboxRelay} until the broker confirms it.
  */
 @Component
 public class Outbox {
@@ -28,15 +28,22 @@ public class Outbox {
         this.relay = relay;
     }
 
+    /**
+     * Writes the event in the current transaction and, once that commits, publishes it from this
+     * thread without waiting; the relay deletes the row when the broker confirms, and publishes
+     * it again only if no confirm came within the grace period.
+     */
     @Transactional(propagation = Propagation.MANDATORY)
     public void append(Event event) {
-        Timestamp now = Timestamp.from(Instant.now());
-        jdbc.update("INSERT INTO outbox (event_id, event_type, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
-                event.eventId(), event.type().routingKey(), codec.toJson(event), now, now);
+        Instant now = Instant.now();
+        String payload = codec.toJson(event);
+        Long id = jdbc.queryForObject("INSERT INTO outbox (event_id, event_type, payload, created_at, next_attempt_at) "
+                + "VALUES (?, ?, ?, ?, ?) RETURNING id", Long.class, event.eventId(), event.type().routingKey(), payload,
+                Timestamp.from(now), Timestamp.from(now.plus(relay.immediatePublishGrace())));
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                relay.wakeUp();
+                relay.publishNow(id, event.eventId(), event.type(), payload);
             }
         });
     }

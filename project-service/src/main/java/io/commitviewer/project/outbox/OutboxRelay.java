@@ -28,16 +28,20 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes outbox rows to RabbitMQ. Rows are claimed with {@code FOR UPDATE SKIP LOCKED} (so
- * several instances share the work), published with correlated confirms and mandatory routing,
- * and deleted only after the broker acked them and routed them to a queue; anything else is
- * retried with exponential back-off. Runs on one thread, woken after each commit that wrote a
- * row and every {@code poll-interval} otherwise.
+ * Publishes outbox rows to RabbitMQ. A new row is published right after its commit, from the
+ * committing thread ({@link #publishNow}); the relay thread deletes it when the broker confirms.
+ * Rows without a confirm (broker down, nack, unroutable, crash) become due after a grace period
+ * and are claimed with {@code FOR UPDATE SKIP LOCKED} (so several instances share the work),
+ * published in batches with correlated confirms and mandatory routing, and deleted only after
+ * the broker acked them and routed them to a queue; anything else is retried with exponential
+ * back-off. A row is never deleted without a confirm, so an event may go out twice (consumers
+ * are idempotent on the event id) but never zero times.
  */
 @Component
 class OutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+    private static final long BACKLOG_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -46,6 +50,7 @@ class OutboxRelay implements SmartLifecycle {
     private final ProjectServiceProperties.Outbox settings;
     private final Counter published;
     private final Counter failed;
+    private final java.util.Queue<Long> confirmed = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
@@ -91,6 +96,47 @@ class OutboxRelay implements SmartLifecycle {
         }
     }
 
+    /** How long a row waits for the confirm of its immediate publish before the relay takes it over. */
+    Duration immediatePublishGrace() {
+        return settings.confirmTimeout().plusSeconds(1);
+    }
+
+    /**
+     * Publishes a just-committed event from the caller's thread without waiting for the confirm;
+     * the row is deleted when the confirm arrives. Any failure leaves the row to the relay.
+     */
+    void publishNow(long id, UUID eventId, EventType type, String payload) {
+        CorrelationData correlation = new CorrelationData(eventId.toString());
+        try {
+            rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, eventId.toString(), payload), correlation);
+        } catch (RuntimeException e) {
+            failed.increment();
+            log.debug("Immediate publish of {} failed, the relay will retry: {}", eventId, e.getMessage());
+            return;
+        }
+        correlation.getFuture().whenComplete((confirm, error) -> {
+            if (error == null && confirm.ack() && correlation.getReturned() == null) {
+                confirmed.add(id);
+                wakeUp();
+            } else {
+                failed.increment();
+            }
+        });
+    }
+
+    /** Deletes the rows whose immediate publish the broker confirmed, in batches. */
+    private void deleteConfirmed() {
+        List<Long> ids = new ArrayList<>();
+        Long id;
+        while ((id = confirmed.poll()) != null) {
+            ids.add(id);
+        }
+        if (!ids.isEmpty()) {
+            jdbc.update("DELETE FROM outbox WHERE id = ANY(?)", (Object) ids.toArray(Long[]::new));
+            published.increment(ids.size());
+        }
+    }
+
     /** Asks the relay to look at the outbox now. */
     void wakeUp() {
         lock.lock();
@@ -103,14 +149,19 @@ class OutboxRelay implements SmartLifecycle {
     }
 
     private void loop() {
+        long lastBacklogCheck = 0;
         while (running) {
             try {
+                deleteConfirmed();
                 makeWaitingEventsDue();
                 int handled;
                 do {
                     handled = relayBatch();
                 } while (running && handled == settings.batchSize());
-                refreshBacklog();
+                if (System.nanoTime() - lastBacklogCheck > BACKLOG_CHECK_INTERVAL_NANOS || handled == 0) {
+                    refreshBacklog();
+                    lastBacklogCheck = System.nanoTime();
+                }
             } catch (RuntimeException e) {
                 log.warn("Outbox relay pass failed, will retry: {}", e.getMessage());
             }
@@ -131,6 +182,8 @@ class OutboxRelay implements SmartLifecycle {
         } finally {
             lock.unlock();
         }
+        // under load commits arrive faster than a batch round trip: let a few more gather into the next batch
+        java.util.concurrent.locks.LockSupport.parkNanos(settings.coalesce().toNanos());
     }
 
     private record Row(long id, UUID eventId, String type, String payload, int attempts) {
@@ -155,8 +208,15 @@ class OutboxRelay implements SmartLifecycle {
                 sent.add(send(row));
             }
             long deadline = System.nanoTime() + settings.confirmTimeout().toNanos();
+            List<Long> confirmed = new ArrayList<>(rows.size());
             for (Sent s : sent) {
-                settle(s, deadline);
+                if (settle(s, deadline)) {
+                    confirmed.add(s.row().id());
+                }
+            }
+            if (!confirmed.isEmpty()) {
+                jdbc.update("DELETE FROM outbox WHERE id = ANY(?)", (Object) confirmed.toArray(Long[]::new));
+                published.increment(confirmed.size());
             }
             return rows.size();
         });
@@ -176,7 +236,8 @@ class OutboxRelay implements SmartLifecycle {
         }
     }
 
-    private void settle(Sent sent, long deadline) {
+    /** True if the broker confirmed the event; otherwise schedules its next attempt. */
+    private boolean settle(Sent sent, long deadline) {
         String error = sent.error() == null ? null : "publish failed: " + sent.error().getMessage();
         if (error == null) {
             try {
@@ -197,9 +258,7 @@ class OutboxRelay implements SmartLifecycle {
             }
         }
         if (error == null) {
-            jdbc.update("DELETE FROM outbox WHERE id = ?", sent.row().id());
-            published.increment();
-            return;
+            return true;
         }
         failed.increment();
         int attempts = sent.row().attempts() + 1;
@@ -211,6 +270,7 @@ class OutboxRelay implements SmartLifecycle {
             log.warn("Event {} ({}) not published, attempt {}: {}; retrying in {} ms", sent.row().eventId(), sent.row().type(),
                     attempts, error, backoff.toMillis());
         }
+        return false;
     }
 
     /** 0.5 s, 1 s, 2 s … capped at {@code max-backoff}, with ±20 % jitter so instances do not retry in step. */

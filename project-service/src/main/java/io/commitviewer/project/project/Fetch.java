@@ -53,8 +53,9 @@ class Fetch {
     @Column(name = "error_message")
     private String errorMessage;
 
+    /** Null until persisted, so that saving a new fetch is one INSERT (no merge look-up). */
     @Version
-    private long version;
+    private Long version;
 
     protected Fetch() {
     }

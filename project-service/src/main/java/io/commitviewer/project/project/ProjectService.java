@@ -69,17 +69,18 @@ class ProjectService {
         }
         Fetch fetch = fetches.save(new Fetch(fetchId, id, now));
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, url.canonical(), fetchId));
-        Project project = projects.findById(id).orElseThrow();
+        // the row just inserted, without reading it back
+        Project project = new Project(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now);
         log.info("Project {} created for {}, fetch {} queued", id, url, fetchId);
         return new Created(new ProjectView(project, fetch), true);
     }
 
-    @Transactional(readOnly = true)
+    @Transactional
     ProjectView get(UUID id) {
         return view(projects.findById(id).orElseThrow(() -> new ProjectNotFoundException(id)));
     }
 
-    @Transactional(readOnly = true)
+    @Transactional
     Page list(int limit, PageCursor cursor) {
         List<Project> rows = cursor == null
                 ? projects.firstPage(Limit.of(limit + 1))
