@@ -7,7 +7,7 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Features keep to themselves: the outbox knows nothing of projects, only messaging is shared. */
+/** Features keep to themselves: the outbox knows nothing of projects. */
 class ArchitectureTests {
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
@@ -18,13 +18,6 @@ class ArchitectureTests {
     void outboxDoesNotKnowProjects() {
         noClasses().that().resideInAPackage("..project.outbox..")
                 .should().dependOnClassesThat().resideInAPackage("io.commitviewer.project.project..")
-                .check(CLASSES);
-    }
-
-    @Test
-    void messagingIsSharedInfrastructureWithoutFeatures() {
-        noClasses().that().resideInAPackage("..project.messaging..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.commitviewer.project.project..", "io.commitviewer.project.outbox..")
                 .check(CLASSES);
     }
 

@@ -182,7 +182,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(dead).hasSize(3);
         assertThat(dead).allSatisfy(message -> {
             assertThat((Object) message.getMessageProperties().getHeader("x-exception-class"))
-                    .isEqualTo("io.commitviewer.project.messaging.PoisonMessageException");
+                    .isEqualTo("io.commitviewer.amqp.PoisonMessageException");
             assertThat((Object) message.getMessageProperties().getHeader("x-original-queue")).isEqualTo(AmqpNames.FETCH_RESULTS_QUEUE);
         });
         assertThat(dead).extracting(m -> (String) m.getMessageProperties().getHeader("x-exception-message"))

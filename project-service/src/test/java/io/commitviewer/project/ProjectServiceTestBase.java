@@ -2,7 +2,7 @@ package io.commitviewer.project;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
-import io.commitviewer.project.messaging.EventCodec;
+import io.commitviewer.amqp.EventCodec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

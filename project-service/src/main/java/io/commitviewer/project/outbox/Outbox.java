@@ -1,7 +1,7 @@
 package io.commitviewer.project.outbox;
 
 import io.commitviewer.common.events.Event;
-import io.commitviewer.project.messaging.EventCodec;
+import io.commitviewer.amqp.EventCodec;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.springframework.jdbc.core.JdbcTemplate;

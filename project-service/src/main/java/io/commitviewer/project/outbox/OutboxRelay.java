@@ -3,7 +3,7 @@ package io.commitviewer.project.outbox;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.EventType;
 import io.commitviewer.project.config.ProjectServiceProperties;
-import io.commitviewer.project.messaging.EventCodec;
+import io.commitviewer.amqp.EventCodec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;

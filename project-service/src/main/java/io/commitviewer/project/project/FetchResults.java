@@ -63,7 +63,7 @@ class FetchResults {
         if (event instanceof FetchFailed failed) {
             return failed.fetchId();
         }
-        throw new io.commitviewer.project.messaging.PoisonMessageException("not a fetch result: " + event.type().routingKey());
+        throw new io.commitviewer.amqp.PoisonMessageException("not a fetch result: " + event.type().routingKey());
     }
 
     private Outcome applyOnce(Event event) {

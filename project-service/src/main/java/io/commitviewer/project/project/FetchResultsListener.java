@@ -1,9 +1,9 @@
 package io.commitviewer.project.project;
 
 import io.commitviewer.common.events.AmqpNames;
-import io.commitviewer.project.messaging.DeadLetterRecoverer;
-import io.commitviewer.project.messaging.EventCodec;
-import io.commitviewer.project.messaging.PoisonMessageException;
+import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.PoisonMessageException;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 import org.springframework.stereotype.Component;

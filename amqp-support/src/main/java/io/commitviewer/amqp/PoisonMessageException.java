@@ -1,4 +1,4 @@
-package io.commitviewer.project.messaging;
+package io.commitviewer.amqp;
 
 /** A message that can never be processed (unreadable, unknown type): dead-lettered at once, not retried. */
 public class PoisonMessageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.commitviewer.project.messaging;
+package io.commitviewer.amqp;
 
 import io.commitviewer.common.events.AmqpNames;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.commitviewer.project.messaging;
+package io.commitviewer.amqp;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
@@ -7,12 +7,10 @@ import java.nio.charset.StandardCharsets;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
-import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Events to and from AMQP messages: JSON body, {@code type} header, persistent, message id = event id. */
-@Component
 public class EventCodec {
 
     private final JsonMapper json;

@@ -1,0 +1,70 @@
+package io.commitviewer.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.QueueSpec;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.core.Queue;
+import tools.jackson.databind.json.JsonMapper;
+
+class EventCodecTests {
+
+    private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
+
+    @Test
+    void writesPersistentJsonWithTypeHeaderAndEventIdAndReadsItBack() {
+        FetchRequested event = FetchRequested.of(UUID.randomUUID(), "https://github.com/a/b", UUID.randomUUID());
+
+        Message message = codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event));
+
+        MessageProperties properties = message.getMessageProperties();
+        assertThat(properties.getContentType()).isEqualTo("application/json");
+        assertThat(properties.getDeliveryMode()).isEqualTo(MessageDeliveryMode.PERSISTENT);
+        assertThat(properties.getMessageId()).isEqualTo(event.eventId().toString());
+        assertThat((Object) properties.getHeader(AmqpNames.TYPE_HEADER)).isEqualTo("fetch.requested");
+        assertThat(codec.fromMessage(message)).isEqualTo(event);
+    }
+
+    @Test
+    void unreadableMessagesArePoison() {
+        assertThatThrownBy(() -> codec.fromMessage(new Message("{}".getBytes(StandardCharsets.UTF_8), new MessageProperties())))
+                .isInstanceOf(PoisonMessageException.class).hasMessageContaining("no 'type' header");
+        MessageProperties unknown = new MessageProperties();
+        unknown.setHeader(AmqpNames.TYPE_HEADER, "fetch.exploded");
+        assertThatThrownBy(() -> codec.fromMessage(new Message("{}".getBytes(StandardCharsets.UTF_8), unknown)))
+                .isInstanceOf(PoisonMessageException.class).hasMessageContaining("unknown event type");
+        MessageProperties typed = new MessageProperties();
+        typed.setHeader(AmqpNames.TYPE_HEADER, "fetch.requested");
+        assertThatThrownBy(() -> codec.fromMessage(new Message("{broken".getBytes(StandardCharsets.UTF_8), typed)))
+                .isInstanceOf(PoisonMessageException.class).hasMessageContaining("unreadable fetch.requested body");
+        assertThatThrownBy(() -> codec.fromMessage(new Message("{\"eventId\":null}".getBytes(StandardCharsets.UTF_8), typed)))
+                .isInstanceOf(PoisonMessageException.class);
+    }
+
+    @Test
+    void poisonIsNotTransientButEverythingElseIs() {
+        assertThat(Topology.transientFailure(new RuntimeException("wrapped", new PoisonMessageException("bad")))).isFalse();
+        assertThat(Topology.transientFailure(new IllegalStateException("database down"))).isTrue();
+    }
+
+    @Test
+    void everyQueueIsAQuorumQueueWithItsDeadLetterQueue() {
+        var declarables = Topology.declarables(java.util.List.of(AmqpNames.FETCH_REQUESTS));
+        var queues = declarables.getDeclarablesByType(Queue.class);
+        assertThat(queues).extracting(Queue::getName).containsExactlyInAnyOrder("commit-service.fetch-requests",
+                "commit-service.fetch-requests.dlq");
+        Queue main = queues.stream().filter(q -> q.getName().equals("commit-service.fetch-requests")).findFirst().orElseThrow();
+        assertThat(main.getArguments()).containsEntry("x-queue-type", "quorum")
+                .containsEntry("x-dead-letter-exchange", AmqpNames.DEAD_LETTER_EXCHANGE)
+                .containsEntry("x-dead-letter-routing-key", "commit-service.fetch-requests.dlq")
+                .containsEntry("x-delivery-limit", QueueSpec.DELIVERY_LIMIT);
+    }
+}
