@@ -1,0 +1,119 @@
+package io.commitviewer.commit.commits;
+
+import com.mongodb.client.model.Filters;
+import io.commitviewer.commit.config.CommitServiceProperties;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.springframework.stereotype.Component;
+
+/** Pages of a project's commits: by keyset cursor (constant cost at any depth) or GitHub-style page numbers. */
+@Component
+class CommitQueries {
+
+    private final CommitStore store;
+    private final CommitServiceProperties.Api api;
+
+    CommitQueries(CommitStore store, CommitServiceProperties properties) {
+        this.store = store;
+        this.api = properties.api();
+    }
+
+    record Filter(String author, Instant since, Instant until) {
+        boolean isEmpty() {
+            return author == null && since == null && until == null;
+        }
+    }
+
+    record Page(List<Document> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage) {
+    }
+
+    /** The served project's state; throws when there is nothing to serve yet. */
+    Document readyProject(String projectId) {
+        Document state = store.project(projectId)
+                .orElseThrow(() -> new NotFoundException("project-not-found", "no project with id " + projectId));
+        if (!Boolean.TRUE.equals(state.getBoolean("ready"))) {
+            Document error = state.get("lastError", Document.class);
+            if ("FAILED".equals(state.getString("status")) && error != null) {
+                throw new NotReadyException(projectId, "FAILED", error.getString("reason"),
+                        "the first fetch failed: " + error.getString("message"), api.retryAfter());
+            }
+            throw new NotReadyException(projectId, state.getString("status"), null,
+                    "the first fetch is not finished yet", api.retryAfter());
+        }
+        return state;
+    }
+
+    Page byCursor(String projectId, String cursor, int limit, Filter filter) {
+        Document state = readyProject(projectId);
+        Bson base = filter(projectId, filter);
+        Bson query = base;
+        if (cursor != null) {
+            CommitCursor position = CommitCursor.decode(cursor, projectId);
+            query = Filters.and(base, Filters.or(Filters.lt("committedAt", position.committedAt()),
+                    Filters.and(Filters.eq("committedAt", position.committedAt()), Filters.lt("_id", position.id()))));
+        }
+        List<Document> rows = store.find(query, limit + 1);
+        Optional<String> next = Optional.empty();
+        if (rows.size() > limit) {
+            rows = new ArrayList<>(rows.subList(0, limit));
+            Document last = rows.get(limit - 1);
+            next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
+        }
+        return new Page(rows, total(state, projectId, filter, base), next, Optional.empty());
+    }
+
+    Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
+        Document state = readyProject(projectId);
+        Bson base = filter(projectId, filter);
+        long skip = (long) (page - 1) * perPage;
+        if (skip > Integer.MAX_VALUE) {
+            throw new InvalidRequestException("validation", "page is too far; use the cursor");
+        }
+        List<Document> rows = store.findSkipping(base, (int) skip, perPage + 1);
+        Optional<Integer> next = Optional.empty();
+        if (rows.size() > perPage) {
+            rows = new ArrayList<>(rows.subList(0, perPage));
+            next = Optional.of(page + 1);
+        }
+        return new Page(rows, total(state, projectId, filter, base), Optional.empty(), next);
+    }
+
+    private long total(Document state, String projectId, Filter filter, Bson base) {
+        // the unfiltered total is recorded by each fetch; a filtered one is counted
+        return filter.isEmpty() ? state.getLong("totalCount") : store.count(base);
+    }
+
+    Document commit(String projectId, String sha) {
+        readyProject(projectId);
+        if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
+            throw new InvalidRequestException("invalid-parameter", "not a full commit sha: " + sha);
+        }
+        return store.commit(projectId, sha)
+                .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
+    }
+
+    List<Document> branches(String projectId) {
+        readyProject(projectId);
+        return store.branches(projectId);
+    }
+
+    private static Bson filter(String projectId, Filter filter) {
+        List<Bson> parts = new ArrayList<>();
+        parts.add(Filters.eq("projectId", projectId));
+        if (filter.author() != null) {
+            parts.add(Filters.or(Filters.eq("author.email", filter.author()), Filters.eq("author.name", filter.author())));
+        }
+        if (filter.since() != null) {
+            parts.add(Filters.gte("committedAt", Date.from(filter.since())));
+        }
+        if (filter.until() != null) {
+            parts.add(Filters.lte("committedAt", Date.from(filter.until())));
+        }
+        return parts.size() == 1 ? parts.get(0) : Filters.and(parts);
+    }
+}

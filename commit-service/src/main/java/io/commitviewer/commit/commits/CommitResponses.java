@@ -1,0 +1,36 @@
+package io.commitviewer.commit.commits;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import org.bson.Document;
+
+/** What the commits API returns. */
+final class CommitResponses {
+
+    private CommitResponses() {
+    }
+
+    record Person(String name, String email, String date) {
+        static Person of(Document document) {
+            return new Person(document.getString("name"), document.getString("email"), document.getString("date"));
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Commit(String sha, List<String> parents, Person author, Person committer, String message, Boolean messageTruncated) {
+        static Commit of(Document document) {
+            return new Commit(document.getString("sha"), document.getList("parents", String.class),
+                    Person.of(document.get("author", Document.class)), Person.of(document.get("committer", Document.class)),
+                    document.getString("message"), Boolean.TRUE.equals(document.getBoolean("messageTruncated")) ? Boolean.TRUE : null);
+        }
+    }
+
+    record CommitPage(String projectId, long totalCount, List<Commit> items, String nextCursor) {
+    }
+
+    record Branch(String name, String tip) {
+    }
+
+    record Pending(String projectId, String status, String message) {
+    }
+}

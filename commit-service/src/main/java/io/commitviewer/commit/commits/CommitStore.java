@@ -1,0 +1,166 @@
+package io.commitviewer.commit.commits;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.Sorts;
+import io.commitviewer.common.git.Branch;
+import io.commitviewer.common.git.GitCommit;
+import io.commitviewer.common.git.Signature;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * Commits, branches and per-project state in MongoDB. Commits are immutable and keyed by
+ * {@code {projectId}:{sha}}: written with unordered bulk inserts whose duplicate-key errors are
+ * ignored (a redelivered fetch rewrites nothing), read by keyset on
+ * {@code {projectId, committedAt desc, _id desc}}.
+ */
+public class CommitStore {
+
+    public static final String COMMITS = "commits";
+    public static final String BRANCHES = "branches";
+    public static final String PROJECTS = "projects";
+    private static final int DUPLICATE_KEY = 11000;
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
+
+    private final MongoCollection<Document> commits;
+    private final MongoCollection<Document> branches;
+    private final MongoCollection<Document> projects;
+
+    public CommitStore(MongoDatabase database) {
+        this.commits = database.getCollection(COMMITS);
+        this.branches = database.getCollection(BRANCHES);
+        this.projects = database.getCollection(PROJECTS);
+    }
+
+    /** Indexes the pages and filters need; idempotent, run at start-up. */
+    public void createIndexes() {
+        commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.descending("committedAt"),
+                Indexes.descending("_id")), new IndexOptions().name("project_committedAt_id"));
+        commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending("author.email"),
+                Indexes.descending("committedAt")), new IndexOptions().name("project_authorEmail_committedAt"));
+        branches.createIndex(Indexes.ascending("projectId"), new IndexOptions().name("project"));
+    }
+
+    public static String id(String projectId, String sha) {
+        return projectId + ":" + sha;
+    }
+
+    public static Document toDocument(String projectId, GitCommit commit) {
+        Document document = new Document("_id", id(projectId, commit.sha()))
+                .append("projectId", projectId)
+                .append("sha", commit.sha())
+                .append("parents", commit.parents())
+                .append("author", signature(commit.author()))
+                .append("committer", signature(commit.committer()))
+                .append("committedAt", Date.from(commit.committer().date().toInstant()))
+                .append("message", commit.message());
+        if (commit.messageTruncated()) {
+            document.append("messageTruncated", true);
+        }
+        return document;
+    }
+
+    private static Document signature(Signature signature) {
+        return new Document("name", signature.name()).append("email", signature.email())
+                .append("date", ISO.format(signature.date()));
+    }
+
+    /** Inserts what is not there yet; returns how many were new. */
+    public long insert(List<Document> batch) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        try {
+            commits.insertMany(batch, new InsertManyOptions().ordered(false));
+            return batch.size();
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (error.getCode() != DUPLICATE_KEY && ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+            }
+            return batch.size() - e.getWriteErrors().size();
+        }
+    }
+
+    public long delete(String projectId, Collection<String> shas) {
+        if (shas.isEmpty()) {
+            return 0;
+        }
+        List<String> ids = new ArrayList<>(shas.size());
+        shas.forEach(sha -> ids.add(id(projectId, sha)));
+        return commits.deleteMany(Filters.in("_id", ids)).getDeletedCount();
+    }
+
+    /** Streams the shas stored for the project. */
+    public void forEachSha(String projectId, java.util.function.Consumer<String> sink) {
+        commits.find(Filters.eq("projectId", projectId)).projection(new Document("sha", 1)).batchSize(10_000)
+                .forEach(document -> sink.accept(document.getString("sha")));
+    }
+
+    public long count(String projectId) {
+        return commits.countDocuments(Filters.eq("projectId", projectId));
+    }
+
+    public long count(Bson filter) {
+        return commits.countDocuments(filter);
+    }
+
+    public List<Document> find(Bson filter, int limit) {
+        return commits.find(filter).sort(Sorts.descending("committedAt", "_id")).limit(limit).into(new ArrayList<>());
+    }
+
+    public List<Document> findSkipping(Bson filter, int skip, int limit) {
+        return commits.find(filter).sort(Sorts.descending("committedAt", "_id")).skip(skip).limit(limit).into(new ArrayList<>());
+    }
+
+    public Optional<Document> commit(String projectId, String sha) {
+        return Optional.ofNullable(commits.find(Filters.eq("_id", id(projectId, sha))).first());
+    }
+
+    public void replaceBranches(String projectId, List<Branch> current) {
+        branches.deleteMany(Filters.eq("projectId", projectId));
+        if (!current.isEmpty()) {
+            List<Document> documents = new ArrayList<>(current.size());
+            for (Branch branch : current) {
+                documents.add(new Document("_id", id(projectId, branch.name())).append("projectId", projectId)
+                        .append("name", branch.name()).append("tip", branch.tip()));
+            }
+            branches.insertMany(documents, new InsertManyOptions().ordered(false));
+        }
+    }
+
+    public List<Document> branches(String projectId) {
+        return branches.find(Filters.eq("projectId", projectId)).sort(Sorts.ascending("name")).into(new ArrayList<>());
+    }
+
+    public Optional<Document> project(String projectId) {
+        return Optional.ofNullable(projects.find(Filters.eq("_id", projectId)).first());
+    }
+
+    public void saveProject(Document state) {
+        projects.replaceOne(Filters.eq("_id", state.get("_id")), state, new ReplaceOptions().upsert(true));
+    }
+
+    /** Drops everything stored for the project. */
+    public void deleteProject(String projectId) {
+        commits.deleteMany(Filters.eq("projectId", projectId));
+        branches.deleteMany(Filters.eq("projectId", projectId));
+        projects.deleteOne(Filters.eq("_id", projectId));
+    }
+}

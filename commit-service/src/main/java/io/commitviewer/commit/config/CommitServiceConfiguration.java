@@ -1,0 +1,91 @@
+package io.commitviewer.commit.config;
+
+import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.Topology;
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.git.Git;
+import io.commitviewer.common.git.GitSettings;
+import io.commitviewer.common.url.AllowedOrigins;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Wiring: git, the mirror cache, the store, RabbitMQ topology and consumers. */
+@Configuration(proxyBeanMethods = false)
+class CommitServiceConfiguration {
+
+    @Bean
+    RepositoryUrlPolicy repositoryUrlPolicy(CommitServiceProperties properties) {
+        return new RepositoryUrlPolicy(AllowedOrigins.parse(properties.git().allowedOrigins()));
+    }
+
+    @Bean
+    Git git(CommitServiceProperties properties, RepositoryUrlPolicy policy) {
+        return new Git(GitSettings.defaults(policy.allowedOrigins())
+                .withExecutable(properties.git().executable())
+                .withCommandTimeout(properties.git().fetchTimeout())
+                .withMaxMessageBytes(properties.ingest().maxMessageBytes()));
+    }
+
+    @Bean
+    MirrorCache mirrorCache(Git git, CommitServiceProperties properties, MeterRegistry meters) {
+        return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), meters);
+    }
+
+    @Bean
+    CommitStore commitStore(MongoTemplate mongo) {
+        CommitStore store = new CommitStore(mongo.getDb());
+        store.createIndexes();
+        return store;
+    }
+
+    @Bean
+    Declarables topology() {
+        return Topology.declarables(List.of(AmqpNames.FETCH_REQUESTS, AmqpNames.PROJECT_DELETIONS, AmqpNames.FETCH_RESULTS));
+    }
+
+    @Bean
+    EventCodec eventCodec(JsonMapper json) {
+        return new EventCodec(json);
+    }
+
+    @Bean
+    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template) {
+        return new DeadLetterRecoverer(template);
+    }
+
+    /**
+     * A fetch is long: one message at a time per consumer. Failures of our own infrastructure
+     * (store or broker) are retried a few times, then the request goes to the DLQ with the reason;
+     * git's own transient failures are retried inside the fetch (see FetchRequests).
+     */
+    @Bean
+    SimpleRabbitListenerContainerFactory rabbitListenerContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,
+            ConnectionFactory connectionFactory, DeadLetterRecoverer recoverer, CommitServiceProperties properties) {
+        SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
+        configurer.configure(factory, connectionFactory);
+        CommitServiceProperties.Consumer consumer = properties.consumer();
+        factory.setPrefetchCount(consumer.prefetch());
+        factory.setAdviceChain(RetryInterceptorBuilder.stateless()
+                .configureRetryPolicy(policy -> policy.maxRetries(consumer.maxRetries())
+                        .delay(consumer.initialBackoff()).multiplier(2).maxDelay(consumer.maxBackoff())
+                        .predicate(Topology::transientFailure))
+                .recoverer(recoverer)
+                .build());
+        factory.setDefaultRequeueRejected(false);
+        return factory;
+    }
+}

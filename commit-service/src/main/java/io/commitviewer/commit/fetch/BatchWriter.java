@@ -1,0 +1,110 @@
+package io.commitviewer.commit.fetch;
+
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.common.git.GitCommit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bson.Document;
+
+/**
+ * Turns streamed commits into unordered bulk inserts on a second thread, so that parsing
+ * {@code git log} and writing to MongoDB overlap. At most two batches wait between them, so
+ * memory stays flat whatever the history size; a write failure stops the parsing side.
+ */
+final class BatchWriter implements AutoCloseable {
+
+    private static final List<Document> END = List.of();
+
+    private final CommitStore store;
+    private final String projectId;
+    private final int batchSize;
+    private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final AtomicLong inserted = new AtomicLong();
+    private final Thread thread;
+    private List<Document> batch;
+    private long accepted;
+
+    BatchWriter(CommitStore store, String projectId, int batchSize) {
+        this.store = store;
+        this.projectId = projectId;
+        this.batchSize = batchSize;
+        this.batch = new ArrayList<>(batchSize);
+        this.thread = new Thread(this::drain, "commit-writer-" + projectId);
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    void add(GitCommit commit) throws InterruptedException {
+        RuntimeException error = failure.get();
+        if (error != null) {
+            throw error;
+        }
+        batch.add(CommitStore.toDocument(projectId, commit));
+        accepted++;
+        if (batch.size() == batchSize) {
+            queue.put(batch);
+            batch = new ArrayList<>(batchSize);
+        }
+    }
+
+    /** Writes what is left and waits for the writer; returns the number of commits that were new. */
+    long finish() throws InterruptedException {
+        if (!batch.isEmpty()) {
+            queue.put(batch);
+            batch = new ArrayList<>(0);
+        }
+        queue.put(END);
+        thread.join();
+        RuntimeException error = failure.get();
+        if (error != null) {
+            throw error;
+        }
+        return inserted.get();
+    }
+
+    long accepted() {
+        return accepted;
+    }
+
+    private void drain() {
+        try {
+            while (true) {
+                List<Document> next = queue.take();
+                if (next == END) {
+                    return;
+                }
+                if (failure.get() == null) {
+                    inserted.addAndGet(store.insert(next));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure.set(e);
+            // keep taking so that the producer never blocks on a full queue
+            while (true) {
+                try {
+                    if (queue.take() == END) {
+                        return;
+                    }
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (thread.isAlive()) {
+            queue.offer(END);
+            thread.interrupt();
+        }
+    }
+}

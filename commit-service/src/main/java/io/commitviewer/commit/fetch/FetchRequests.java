@@ -1,0 +1,200 @@
+package io.commitviewer.commit.fetch;
+
+import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.PoisonMessageException;
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.common.git.GitException;
+import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+
+/**
+ * Consumes {@code fetch.requested}: fetches, stores, and answers with {@code fetch.started} then
+ * {@code fetch.succeeded} or {@code fetch.failed}, each confirmed by the broker before the request
+ * is acked. Transient git failures are retried with back-off a bounded number of times; a
+ * repository that does not exist or is private fails at once. Requests for a project already
+ * being fetched wait for that fetch and, if it started after they were made, take its result.
+ */
+class FetchRequests {
+
+    private static final Logger log = LoggerFactory.getLogger(FetchRequests.class);
+
+    private final EventCodec codec;
+    private final DeadLetterRecoverer deadLetters;
+    private final CommitStore store;
+    private final Ingestion ingestion;
+    private final ResultPublisher publisher;
+    private final RepositoryUrlPolicy policy;
+    private final CommitServiceProperties.Consumer settings;
+    private final MeterRegistry meters;
+    private final ConcurrentHashMap<String, ReentrantLock> projectLocks = new ConcurrentHashMap<>();
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    FetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
+            ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties.Consumer settings,
+            MeterRegistry meters) {
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.store = store;
+        this.ingestion = ingestion;
+        this.publisher = publisher;
+        this.policy = policy;
+        this.settings = settings;
+        this.meters = meters;
+        meters.gauge("commitviewer.fetches.in.flight", inFlight);
+    }
+
+    @RabbitListener(id = "fetch-requests", queues = AmqpNames.FETCH_REQUESTS_QUEUE,
+            concurrency = "${commitviewer.consumer.concurrency}")
+    void on(Message message) {
+        Event event;
+        try {
+            event = codec.fromMessage(message);
+            if (!(event instanceof FetchRequested)) {
+                throw new PoisonMessageException("expected fetch.requested, got " + event.type().routingKey());
+            }
+        } catch (PoisonMessageException e) {
+            deadLetters.recover(message, e);
+            return;
+        }
+        handle((FetchRequested) event);
+    }
+
+    void handle(FetchRequested request) {
+        String projectId = request.projectId().toString();
+        try (var p = MDC.putCloseable("projectId", projectId);
+                var f = MDC.putCloseable("fetchId", request.fetchId().toString())) {
+            ReentrantLock lock = projectLocks.computeIfAbsent(projectId, id -> new ReentrantLock());
+            lock.lock();
+            inFlight.incrementAndGet();
+            try {
+                process(request);
+            } finally {
+                inFlight.decrementAndGet();
+                lock.unlock();
+            }
+        }
+    }
+
+    private void process(FetchRequested request) {
+        String projectId = request.projectId().toString();
+        Document state = store.project(projectId).orElse(null);
+        if (coveredByEarlierFetch(state, request)) {
+            log.info("Fetch already covered by fetch {}", state.getString("fetchId"));
+            publisher.publish(FetchSucceeded.of(request.projectId(), request.fetchId(), state.getLong("totalCount"), 0,
+                    state.getInteger("branchCount"), 0));
+            return;
+        }
+        RepositoryUrl url;
+        try {
+            url = policy.parse(request.repositoryUrl());
+        } catch (InvalidRepositoryUrlException e) {
+            fail(request, state, FailureReason.GIT_ERROR, "refused URL: " + e.getMessage(), false, Instant.now());
+            return;
+        }
+        Instant started = Instant.now();
+        markFetching(state, request, started);
+        publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
+        for (int attempt = 0; ; attempt++) {
+            try {
+                Ingestion.Result result = ingestion.ingest(projectId, url, request.fetchId().toString(), state, started);
+                long duration = Duration.between(started, Instant.now()).toMillis();
+                publisher.publish(FetchSucceeded.of(request.projectId(), request.fetchId(), result.commitCount(),
+                        result.newCommitCount(), result.branchCount(), duration));
+                record("succeeded", started);
+                log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.commitCount(),
+                        result.newCommitCount(), result.branchCount(), duration);
+                return;
+            } catch (FetchFailure e) {
+                fail(request, state, e.reason(), e.getMessage(), e.retryable(), started);
+                return;
+            } catch (GitException e) {
+                if (e.retryable() && attempt < settings.maxRetries()) {
+                    Duration backoff = backoff(attempt);
+                    log.warn("Fetch attempt {} failed ({}: {}); retrying in {} ms", attempt + 1, e.reason(), e.getMessage(),
+                            backoff.toMillis());
+                    pause(backoff);
+                    continue;
+                }
+                fail(request, state, e.reason(), e.getMessage(), e.retryable(), started);
+                return;
+            }
+        }
+    }
+
+    /** A fetch that started after this request was made, and succeeded, already covers it. */
+    private static boolean coveredByEarlierFetch(Document state, FetchRequested request) {
+        if (state == null || !Boolean.TRUE.equals(state.getBoolean("ready")) || !"READY".equals(state.getString("status"))) {
+            return false;
+        }
+        if (request.fetchId().toString().equals(state.getString("fetchId"))) {
+            return true; // a redelivery of a request already done
+        }
+        Date started = state.getDate("lastFetchStartedAt");
+        return started != null && started.toInstant().isAfter(request.occurredAt());
+    }
+
+    private void markFetching(Document state, FetchRequested request, Instant started) {
+        Document next = state == null ? new Document("_id", request.projectId().toString()).append("ready", false) : state;
+        next.append("repositoryUrl", request.repositoryUrl()).append("status", "FETCHING")
+                .append("currentFetchId", request.fetchId().toString()).append("currentFetchStartedAt", Date.from(started));
+        store.saveProject(next);
+    }
+
+    private void fail(FetchRequested request, Document state, FailureReason reason, String message, boolean retryable,
+            Instant started) {
+        Document next = store.project(request.projectId().toString())
+                .orElse(new Document("_id", request.projectId().toString()).append("ready", false));
+        next.append("repositoryUrl", request.repositoryUrl())
+                .append("status", Boolean.TRUE.equals(next.getBoolean("ready")) ? "READY" : "FAILED")
+                .append("lastError", new Document("reason", reason.name()).append("message", message)
+                        .append("fetchId", request.fetchId().toString()).append("at", new Date()));
+        store.saveProject(next);
+        publisher.publish(FetchFailed.of(request.projectId(), request.fetchId(), reason, message, retryable));
+        record("failed", started);
+        log.info("Fetch failed: {}: {}", reason, message);
+    }
+
+    private void record(String outcome, Instant started) {
+        Timer.builder("commitviewer.fetch.duration").description("Fetch requests from receipt to result")
+                .tag("outcome", outcome).register(meters).record(Duration.between(started, Instant.now()));
+    }
+
+    private Duration backoff(int attempt) {
+        long millis = Math.min(settings.maxBackoff().toMillis(), settings.initialBackoff().toMillis() << Math.min(attempt, 16));
+        return Duration.ofMillis(millis);
+    }
+
+    private static void pause(Duration backoff) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(backoff.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while backing off", e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.commitviewer.commit.fetch;
+
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.common.git.Branch;
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.common.git.Mirror;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a project's stored commits to exactly the set reachable from the repository's branches.
+ *
+ * <p>First fetch (or a mirror cloned afresh): every commit is listed and inserted, and stored
+ * commits git no longer has are removed. Refresh: only the commits new since the stored tips are
+ * listed and inserted, then those that left every branch are removed. The stored tips, branches
+ * and total change last, so a failed refresh leaves the previous set served (commits it had
+ * inserted are deleted again).
+ */
+class Ingestion {
+
+    private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
+    /** Commits of a refresh remembered for rolling it back; beyond this a failed refresh keeps them. */
+    private static final int ROLLBACK_LIMIT = 200_000;
+
+    private final CommitStore store;
+    private final MirrorCache mirrors;
+    private final CommitServiceProperties.Ingest settings;
+    private final Counter ingested;
+
+    Ingestion(CommitStore store, MirrorCache mirrors, CommitServiceProperties.Ingest settings, MeterRegistry meters) {
+        this.store = store;
+        this.mirrors = mirrors;
+        this.settings = settings;
+        this.ingested = Counter.builder("commitviewer.commits.ingested").description("Commits written to the store")
+                .register(meters);
+    }
+
+    record Result(long commitCount, long newCommitCount, int branchCount) {
+    }
+
+    /** Ingests and, last, records the new state (tips, counts) of the project. */
+    Result ingest(String projectId, RepositoryUrl url, String fetchId, Document state, Instant startedAt) {
+        List<String> storedTips = state == null ? List.of() : state.getList("tips", String.class, List.of());
+        boolean hasData = state != null && Boolean.TRUE.equals(state.getBoolean("ready"));
+        return mirrors.withMirror(url, update -> {
+            Mirror mirror = update.mirror();
+            long total = mirror.countCommits();
+            if (total > settings.maxCommits()) {
+                throw new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + total
+                        + " commits on its branches; the limit is " + settings.maxCommits(), false);
+            }
+            long added = hasData && !update.cloned() ? refresh(projectId, mirror, storedTips) : full(projectId, mirror);
+            List<Branch> branches = update.after();
+            store.replaceBranches(projectId, branches);
+            Result result = new Result(total, added, branches.size());
+            store.saveProject(readyState(projectId, url.canonical(), fetchId, result, branches, startedAt, Instant.now()));
+            ingested.increment(added);
+            return result;
+        });
+    }
+
+    /** Lists every commit, inserts what is missing, removes what git no longer has. */
+    private long full(String projectId, Mirror mirror) {
+        ShaSet current = new ShaSet();
+        long inserted;
+        try (BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize())) {
+            mirror.forEachCommit(commit -> {
+                current.add(commit.sha());
+                writer.add(commit);
+                return true;
+            });
+            inserted = writer.finish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
+        }
+        List<String> gone = new ArrayList<>();
+        store.forEachSha(projectId, sha -> {
+            if (!current.contains(sha)) {
+                gone.add(sha);
+            }
+        });
+        deleteInBatches(projectId, gone);
+        log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.size());
+        return inserted;
+    }
+
+    /** Inserts the commits new since the stored tips and removes those that left every branch. */
+    private long refresh(String projectId, Mirror mirror, List<String> storedTips) {
+        List<String> listed = new ArrayList<>();
+        long inserted;
+        try (BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize())) {
+            try {
+                mirror.forEachCommitSince(storedTips, commit -> {
+                    if (listed.size() < ROLLBACK_LIMIT) {
+                        listed.add(commit.sha());
+                    }
+                    writer.add(commit);
+                    return true;
+                });
+                inserted = writer.finish();
+            } catch (RuntimeException | InterruptedException e) {
+                writer.close();
+                if (listed.size() < ROLLBACK_LIMIT) {
+                    deleteInBatches(projectId, listed); // none of them belonged to the previous set
+                }
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                    throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
+                }
+                throw (RuntimeException) e;
+            }
+        }
+        List<String> gone = new ArrayList<>();
+        mirror.forEachRemovedCommit(storedTips, gone::add);
+        deleteInBatches(projectId, gone);
+        log.info("Refresh: {} new commits, {} removed", inserted, gone.size());
+        return inserted;
+    }
+
+    private void deleteInBatches(String projectId, List<String> shas) {
+        for (int from = 0; from < shas.size(); from += settings.batchSize()) {
+            store.delete(projectId, shas.subList(from, Math.min(shas.size(), from + settings.batchSize())));
+        }
+    }
+
+    /** The project state after a successful fetch. */
+    static Document readyState(String projectId, String repositoryUrl, String fetchId, Result result, List<Branch> branches,
+            Instant startedAt, Instant finishedAt) {
+        return new Document("_id", projectId).append("repositoryUrl", repositoryUrl).append("status", "READY")
+                .append("ready", true).append("fetchId", fetchId)
+                .append("tips", branches.stream().map(Branch::tip).distinct().toList())
+                .append("totalCount", result.commitCount()).append("branchCount", result.branchCount())
+                .append("lastFetchStartedAt", java.util.Date.from(startedAt))
+                .append("lastSuccessAt", java.util.Date.from(finishedAt));
+    }
+}

@@ -1,0 +1,63 @@
+package io.commitviewer.commit.fetch;
+
+import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.PoisonMessageException;
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.ProjectDeleted;
+import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.annotation.RabbitListener;
+
+/** Consumes {@code project.deleted}: drops the project's commits, branches, state and mirror. */
+class ProjectDeletions {
+
+    private static final Logger log = LoggerFactory.getLogger(ProjectDeletions.class);
+
+    private final EventCodec codec;
+    private final DeadLetterRecoverer deadLetters;
+    private final CommitStore store;
+    private final MirrorCache mirrors;
+    private final RepositoryUrlPolicy policy;
+
+    ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, MirrorCache mirrors,
+            RepositoryUrlPolicy policy) {
+        this.codec = codec;
+        this.deadLetters = deadLetters;
+        this.store = store;
+        this.mirrors = mirrors;
+        this.policy = policy;
+    }
+
+    @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
+    void on(Message message) {
+        Event event;
+        try {
+            event = codec.fromMessage(message);
+            if (!(event instanceof ProjectDeleted)) {
+                throw new PoisonMessageException("expected project.deleted, got " + event.type().routingKey());
+            }
+        } catch (PoisonMessageException e) {
+            deadLetters.recover(message, e);
+            return;
+        }
+        String projectId = event.projectId().toString();
+        Document state = store.project(projectId).orElse(null);
+        store.deleteProject(projectId);
+        if (state != null && state.getString("repositoryUrl") != null) {
+            try {
+                mirrors.delete(policy.parse(state.getString("repositoryUrl")));
+            } catch (InvalidRepositoryUrlException e) {
+                log.debug("No mirror for a refused URL");
+            }
+        }
+        log.info("Project {} deleted: commits, branches and mirror dropped", projectId);
+    }
+}

@@ -1,0 +1,156 @@
+package io.commitviewer.commit.mirror;
+
+import io.commitviewer.common.git.FileTrees;
+import io.commitviewer.common.git.Git;
+import io.commitviewer.common.git.MirrorUpdate;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One treeless mirror per repository under the cache folder, used by one fetch at a time (a lock
+ * per repository), bounded in size: after each use the least recently used mirrors are deleted
+ * until the cache fits, never one that is in use.
+ */
+public class MirrorCache {
+
+    private static final Logger log = LoggerFactory.getLogger(MirrorCache.class);
+    private static final String LAST_USED = "commit-viewer-last-used";
+
+    private final Git git;
+    private final Path root;
+    private final long maxBytes;
+    private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final AtomicLong size = new AtomicLong();
+    private final Counter evictions;
+
+    public MirrorCache(Git git, Path root, long maxBytes, MeterRegistry meters) {
+        this.git = git;
+        this.root = root.toAbsolutePath();
+        this.maxBytes = maxBytes;
+        try {
+            Files.createDirectories(this.root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the mirror cache " + root, e);
+        }
+        this.evictions = Counter.builder("commitviewer.mirror.cache.evictions").description("Mirrors deleted to bound the cache")
+                .register(meters);
+        Gauge.builder("commitviewer.mirror.cache.size", size, AtomicLong::get).baseUnit("bytes")
+                .description("Bytes used by the mirror cache").register(meters);
+        size.set(FileTrees.size(this.root));
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** {@code root/host[_port]/owner/name.git}, lower case. */
+    public Path dirOf(RepositoryUrl url) {
+        return root.resolve(url.authority().replace(':', '_').replace('[', '_').replace(']', '_'))
+                .resolve(url.owner().toLowerCase(Locale.ROOT))
+                .resolve(url.name().toLowerCase(Locale.ROOT) + ".git");
+    }
+
+    /**
+     * Updates (or clones) the repository's mirror and runs {@code work} on it while holding the
+     * repository's lock; then bounds the cache.
+     */
+    public <T> T withMirror(RepositoryUrl url, Function<MirrorUpdate, T> work) {
+        Path dir = dirOf(url);
+        ReentrantLock lock = locks.computeIfAbsent(dir, d -> new ReentrantLock());
+        lock.lock();
+        try {
+            MirrorUpdate update = git.update(url, dir);
+            touch(dir);
+            return work.apply(update);
+        } finally {
+            lock.unlock();
+            evictIfNeeded();
+        }
+    }
+
+    /** Deletes the repository's mirror (its project was deleted). */
+    public void delete(RepositoryUrl url) {
+        Path dir = dirOf(url);
+        ReentrantLock lock = locks.computeIfAbsent(dir, d -> new ReentrantLock());
+        lock.lock();
+        try {
+            FileTrees.deleteQuietly(dir);
+        } finally {
+            lock.unlock();
+            size.set(FileTrees.size(root));
+        }
+    }
+
+    private static void touch(Path dir) {
+        try {
+            Path marker = dir.resolve(LAST_USED);
+            if (!Files.exists(marker)) {
+                Files.createFile(marker);
+            }
+            Files.setLastModifiedTime(marker, FileTime.from(Instant.now()));
+        } catch (IOException e) {
+            log.debug("Cannot mark {} as used: {}", dir, e.getMessage());
+        }
+    }
+
+    private synchronized void evictIfNeeded() {
+        long total = FileTrees.size(root);
+        if (total <= maxBytes) {
+            size.set(total);
+            return;
+        }
+        List<Path> mirrors = new ArrayList<>();
+        try (var walk = Files.find(root, 3, (path, attributes) -> attributes.isDirectory() && path.toString().endsWith(".git"))) {
+            walk.forEach(mirrors::add);
+        } catch (IOException e) {
+            log.warn("Cannot list the mirror cache: {}", e.getMessage());
+            return;
+        }
+        mirrors.sort(Comparator.comparing(MirrorCache::lastUsed));
+        for (Path mirror : mirrors) {
+            if (total <= maxBytes) {
+                break;
+            }
+            ReentrantLock lock = locks.computeIfAbsent(mirror, d -> new ReentrantLock());
+            if (!lock.tryLock()) {
+                continue; // in use
+            }
+            try {
+                long bytes = FileTrees.size(mirror);
+                FileTrees.deleteQuietly(mirror);
+                total -= bytes;
+                evictions.increment();
+                log.info("Evicted mirror {} ({} bytes) to keep the cache under {} bytes", root.relativize(mirror), bytes, maxBytes);
+            } finally {
+                lock.unlock();
+            }
+        }
+        size.set(total);
+    }
+
+    private static FileTime lastUsed(Path mirror) {
+        try {
+            return Files.getLastModifiedTime(mirror.resolve(LAST_USED));
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+}
