@@ -1,0 +1,335 @@
+package io.commitviewer.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.common.events.ProjectDeleted;
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
+import io.commitviewer.testsupport.SyntheticHistory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The service against real RabbitMQ, real git on a loopback server, and MongoDB (or its stand-in). */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
+            "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500"})
+@Import(InfrastructureConfiguration.class)
+@ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
+class CommitServiceIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Path SERVED = tempDir("served");
+    private static final Path CACHE = tempDir("mirrors");
+    private static final GitHttpServer SERVER = GitHttpServer.start(SERVED);
+
+    @DynamicPropertySource
+    static void gitServer(DynamicPropertyRegistry registry) {
+        registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.origin());
+        registry.add("commitviewer.cache.dir", CACHE::toString);
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    EventCodec codec;
+
+    @Autowired
+    JsonMapper json;
+
+    @Autowired
+    MongoTemplate mongo;
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterAll
+    static void stopServer() {
+        SERVER.close();
+    }
+
+    private static Path tempDir(String name) {
+        try {
+            return Files.createTempDirectory("commit-service-it-" + name);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @BeforeEach
+    void clear() {
+        for (String queue : List.of(AmqpNames.FETCH_RESULTS_QUEUE, AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE))) {
+            admin.purgeQueue(queue, false);
+        }
+        mongo.getDb().getCollection(CommitStore.COMMITS).deleteMany(new org.bson.Document());
+        mongo.getDb().getCollection(CommitStore.BRANCHES).deleteMany(new org.bson.Document());
+        mongo.getDb().getCollection(CommitStore.PROJECTS).deleteMany(new org.bson.Document());
+    }
+
+    private ServedRepository repository(String name, int commits) {
+        ServedRepository repository = SERVER.repository("acme", name);
+        repository.load(SyntheticHistory.builder().commits(commits).branches(4).build());
+        return repository;
+    }
+
+    private void publish(Event event) {
+        rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(),
+                codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event)));
+    }
+
+    /** The results published for a fetch, in order, waiting until a terminal one arrives. */
+    private List<Event> results(UUID fetchId) {
+        List<Event> events = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
+            if (message != null) {
+                Event event = codec.fromMessage(message);
+                if (fetchIdOf(event).equals(fetchId)) {
+                    events.add(event);
+                }
+            }
+            return !events.isEmpty() && !(events.get(events.size() - 1) instanceof FetchStarted);
+        });
+        return events;
+    }
+
+    private static UUID fetchIdOf(Event event) {
+        if (event instanceof FetchStarted e) {
+            return e.fetchId();
+        }
+        if (event instanceof FetchSucceeded e) {
+            return e.fetchId();
+        }
+        return ((FetchFailed) event).fetchId();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Walks every page by cursor and returns the shas in the order served. */
+    private List<String> walk(UUID projectId, int limit) throws Exception {
+        List<String> shas = new ArrayList<>();
+        String cursor = null;
+        do {
+            HttpResponse<String> response = get("/api/projects/" + projectId + "/commits?limit=" + limit
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode page = json.readTree(response.body());
+            page.get("items").forEach(item -> shas.add(item.get("sha").asString()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+        } while (cursor != null);
+        return shas;
+    }
+
+    private FetchSucceeded fetch(UUID projectId, String name) {
+        UUID fetchId = UUID.randomUUID();
+        publish(FetchRequested.of(projectId, SERVER.url("acme", name), fetchId));
+        List<Event> events = results(fetchId);
+        assertThat(events).hasSize(2);
+        assertThat(events.get(0)).isInstanceOf(FetchStarted.class);
+        assertThat(events.get(1)).isInstanceOf(FetchSucceeded.class);
+        return (FetchSucceeded) events.get(1);
+    }
+
+    @Test
+    void aRequestStoresExactlyTheRevListSetAndServesItNewestFirst() throws Exception {
+        ServedRepository repository = repository("exact", 3000);
+        UUID projectId = UUID.randomUUID();
+
+        FetchSucceeded result = fetch(projectId, "exact");
+
+        List<String> revList = repository.revListBranches();
+        assertThat(result.commitCount()).isEqualTo(3000);
+        assertThat(result.newCommitCount()).isEqualTo(3000);
+        assertThat(result.branchCount()).isEqualTo(4);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(revList);
+        JsonNode first = json.readTree(get("/api/projects/" + projectId + "/commits?limit=1").body());
+        assertThat(first.get("totalCount").asLong()).isEqualTo(3000);
+        assertThat(first.get("items").get(0).propertyNames()).containsExactly("sha", "parents", "author", "committer", "message");
+        assertThat(json.readTree(get("/api/projects/" + projectId + "/branches").body())).hasSize(4);
+    }
+
+    @Test
+    void aRefreshAfterNewCommitsAForcePushAndADeletedBranchLeavesExactlyTheNewSet() throws Exception {
+        ServedRepository repository = repository("moving", 2000);
+        UUID projectId = UUID.randomUUID();
+        repository.addCommits("doomed", 3, repository.tip("main"));
+        String base = repository.tip("feature/topic-2");
+        repository.addCommits("feature/topic-2", 5);
+        fetch(projectId, "moving");
+
+        repository.addCommits("main", 10);
+        repository.addCommits("feature/topic-2", 2, base);
+        repository.deleteBranch("doomed");
+        FetchSucceeded refreshed = fetch(projectId, "moving");
+
+        assertThat(refreshed.newCommitCount()).isEqualTo(12);
+        assertThat(refreshed.commitCount()).isEqualTo(repository.revListBranches().size());
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void aRedeliveredRequestLeavesNoDuplicate() throws Exception {
+        ServedRepository repository = repository("twice", 800);
+        UUID projectId = UUID.randomUUID();
+        FetchRequested request = FetchRequested.of(projectId, SERVER.url("acme", "twice"), UUID.randomUUID());
+
+        publish(request);
+        results(request.fetchId());
+        publish(request);
+        List<Event> again = results(request.fetchId());
+
+        assertThat(again).last().isInstanceOf(FetchSucceeded.class);
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments()).isEqualTo(800);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void aMissingRepositoryFailsOnceAndIsAcked() throws Exception {
+        UUID projectId = UUID.randomUUID();
+        UUID fetchId = UUID.randomUUID();
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "no-such-repository"), fetchId));
+
+        List<Event> events = results(fetchId);
+
+        assertThat(events).hasSize(2);
+        FetchFailed failed = (FetchFailed) events.get(1);
+        assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND);
+        assertThat(failed.retryable()).isFalse();
+        assertThat(rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 1000)).isNull();
+        assertThat(rabbit.receive(AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE), 500)).isNull();
+        HttpResponse<String> commits = get("/api/projects/" + projectId + "/commits");
+        assertThat(commits.statusCode()).isEqualTo(409);
+        assertThat(json.readTree(commits.body()).get("reason").asString()).isEqualTo("REPOSITORY_NOT_FOUND");
+    }
+
+    @Test
+    void aPrivateRepositoryFailsAsAccessDenied() {
+        repository("secret", 5);
+        SERVER.makePrivate("acme", "secret");
+        UUID fetchId = UUID.randomUUID();
+        publish(FetchRequested.of(UUID.randomUUID(), SERVER.url("acme", "secret"), fetchId));
+
+        FetchFailed failed = (FetchFailed) results(fetchId).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.ACCESS_DENIED);
+        assertThat(failed.retryable()).isFalse();
+    }
+
+    @Test
+    void aRefusedUrlFailsWithoutRunningGit() {
+        UUID fetchId = UUID.randomUUID();
+        publish(FetchRequested.of(UUID.randomUUID(), "https://evil.example.com/a/b", fetchId));
+
+        List<Event> events = results(fetchId);
+
+        assertThat(events).hasSize(1);
+        FetchFailed failed = (FetchFailed) events.get(0);
+        assertThat(failed.message()).startsWith("refused URL: host not allowed");
+        assertThat(failed.retryable()).isFalse();
+    }
+
+    @Test
+    void aPoisonMessageGoesToTheDeadLetterQueueAndTheConsumerCarriesOn() throws Exception {
+        MessageProperties properties = new MessageProperties();
+        properties.setHeader("type", "fetch.requested");
+        rabbit.send(AmqpNames.EXCHANGE, "fetch.requested", new Message("{garbage".getBytes(StandardCharsets.UTF_8), properties));
+        repository("after-poison", 20);
+
+        fetch(UUID.randomUUID(), "after-poison");
+
+        Message dead = rabbit.receive(AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE), 5000);
+        assertThat(dead).isNotNull();
+        assertThat((String) dead.getMessageProperties().getHeader("x-exception-message")).startsWith("unreadable fetch.requested body");
+    }
+
+    @Test
+    void theApiAnswersForUnknownPendingAndMissingThings() throws Exception {
+        UUID unknown = UUID.randomUUID();
+        HttpResponse<String> notFound = get("/api/projects/" + unknown + "/commits");
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(notFound.body()).get("type").asString()).isEqualTo("/problems/project-not-found");
+
+        ServedRepository repository = repository("api", 120);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "api");
+        String sha = repository.revListBranches().get(5);
+
+        JsonNode commit = json.readTree(get("/api/projects/" + projectId + "/commits/" + sha).body());
+        assertThat(commit.get("sha").asString()).isEqualTo(sha);
+        assertThat(get("/api/projects/" + projectId + "/commits/" + "0".repeat(40)).statusCode()).isEqualTo(404);
+        assertThat(get("/api/projects/" + projectId + "/commits/nothex").statusCode()).isEqualTo(400);
+        assertThat(get("/api/projects/" + projectId + "/commits?cursor=bogus").statusCode()).isEqualTo(400);
+        assertThat(get("/api/projects/" + projectId + "/commits?limit=0").statusCode()).isEqualTo(400);
+        assertThat(get("/api/projects/" + projectId + "/commits?since=yesterday").statusCode()).isEqualTo(400);
+
+        HttpResponse<String> paged = get("/api/projects/" + projectId + "/commits?page=2&per_page=50");
+        assertThat(json.readTree(paged.body()).get("items")).hasSize(50);
+        assertThat(json.readTree(paged.body()).get("items").get(0).get("sha").asString())
+                .isEqualTo(repository.revListBranches().get(50));
+        assertThat(paged.headers().firstValue("Link")).hasValueSatisfying(link -> assertThat(link).contains("page=3"));
+        String author = commit.get("author").get("email").asString();
+        JsonNode byAuthor = json.readTree(get("/api/projects/" + projectId + "/commits?limit=100&author=" + author).body());
+        assertThat(byAuthor.get("items")).allSatisfy(item -> assertThat(item.get("author").get("email").asString()).isEqualTo(author));
+        assertThat(byAuthor.get("totalCount").asLong()).isLessThan(120).isEqualTo(byAuthor.get("items").size());
+    }
+
+    @Test
+    void projectDeletedDropsCommitsBranchesAndTheMirror() throws Exception {
+        repository("deleted", 50);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "deleted");
+        Path mirror = CACHE.resolve(SERVER.origin().substring("http://".length()).replace(':', '_')).resolve("acme/deleted.git");
+        assertThat(mirror).isDirectory();
+
+        publish(ProjectDeleted.of(projectId));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(get("/api/projects/" + projectId + "/commits").statusCode()).isEqualTo(404));
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isZero();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(mirror).doesNotExist());
+    }
+}
