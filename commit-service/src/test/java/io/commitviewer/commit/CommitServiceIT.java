@@ -317,6 +317,49 @@ class CommitServiceIT {
         assertThat(byAuthor.get("totalCount").asLong()).isLessThan(120).isEqualTo(byAuthor.get("items").size());
     }
 
+    @Autowired
+    CommitStore store;
+
+    @Test
+    void aCursorWalkNeverRepeatsOrSkipsACommitWhileCommitsArrive() throws Exception {
+        ServedRepository repository = repository("walk", 1000);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "walk");
+        List<String> original = repository.revListBranches();
+        // between pages, commits arrive with dates newer than everything, older than everything and
+        // equal to the date of the page boundary (the sha tie-break decides their place)
+        List<String> shas = new ArrayList<>();
+        String cursor = null;
+        int round = 0;
+        do {
+            HttpResponse<String> response = get("/api/projects/" + projectId + "/commits?limit=37"
+                    + (cursor == null ? "" : "&cursor=" + cursor));
+            JsonNode page = json.readTree(response.body());
+            page.get("items").forEach(item -> shas.add(item.get("sha").asString()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+            if (cursor != null) {
+                JsonNode last = page.get("items").get(page.get("items").size() - 1);
+                java.time.OffsetDateTime boundary = java.time.OffsetDateTime.parse(last.get("committer").get("date").asString());
+                store.insert(List.of(
+                        CommitStore.toDocument(projectId.toString(), fakeCommit(round, "a", boundary.plusYears(5))),
+                        CommitStore.toDocument(projectId.toString(), fakeCommit(round, "b", boundary.minusYears(30))),
+                        CommitStore.toDocument(projectId.toString(), fakeCommit(round, "c", boundary))));
+            }
+            round++;
+        } while (cursor != null);
+
+        assertThat(shas).doesNotHaveDuplicates();
+        assertThat(shas).containsAll(original);
+        // the original commits come in their order, whatever arrived in between
+        assertThat(shas.stream().filter(original::contains).toList()).containsExactlyElementsOf(original);
+    }
+
+    private static io.commitviewer.common.git.GitCommit fakeCommit(int round, String kind, java.time.OffsetDateTime date) {
+        String sha = String.format("%039x%s", round, kind.equals("a") ? "a" : kind.equals("b") ? "b" : "c");
+        io.commitviewer.common.git.Signature who = new io.commitviewer.common.git.Signature("Late Arrival", "late@example.com", date);
+        return new io.commitviewer.common.git.GitCommit(sha, List.of(), who, who, "arrived during the walk " + round + kind, false);
+    }
+
     @Test
     void projectDeletedDropsCommitsBranchesAndTheMirror() throws Exception {
         repository("deleted", 50);
