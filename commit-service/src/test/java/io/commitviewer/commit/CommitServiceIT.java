@@ -67,6 +67,9 @@ class CommitServiceIT {
     @LocalServerPort
     int port;
 
+    @org.springframework.boot.test.web.server.LocalManagementPort
+    int managementPort;
+
     @Autowired
     RabbitTemplate rabbit;
 
@@ -319,6 +322,27 @@ class CommitServiceIT {
 
     @Autowired
     CommitStore store;
+
+    @Test
+    void healthAndMetricsAreOnTheManagementPort() throws Exception {
+        repository("metrics", 30);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "metrics");
+        get("/api/projects/" + projectId + "/commits");
+        assertThat(get("/actuator/health").statusCode()).isEqualTo(404);
+
+        String health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(json.readTree(health).get("status").asString()).isEqualTo("UP");
+        assertThat(json.readTree(health).get("components").propertyNames()).contains("mongo", "rabbit", "git", "mirrorCache");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("commitviewer_git_command_duration_seconds_count{application=\"commit-service\",command=\"clone\",outcome=\"ok\"}")
+                .contains("commitviewer_fetch_duration_seconds_bucket", "outcome=\"succeeded\"")
+                .contains("commitviewer_commits_ingested_total", "commitviewer_mirror_cache_size_bytes",
+                        "commitviewer_mirror_cache_evictions_total", "commitviewer_fetches_in_flight")
+                .contains("http_server_requests_seconds_bucket{application=\"commit-service\"", "le=\"0.25\""));
+    }
 
     @Test
     void aCursorWalkNeverRepeatsOrSkipsACommitWhileCommitsArrive() throws Exception {

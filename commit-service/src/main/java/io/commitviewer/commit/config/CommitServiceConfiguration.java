@@ -11,6 +11,7 @@ import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
@@ -33,11 +34,14 @@ class CommitServiceConfiguration {
     }
 
     @Bean
-    Git git(CommitServiceProperties properties, RepositoryUrlPolicy policy) {
+    Git git(CommitServiceProperties properties, RepositoryUrlPolicy policy, MeterRegistry meters) {
         return new Git(GitSettings.defaults(policy.allowedOrigins())
                 .withExecutable(properties.git().executable())
                 .withCommandTimeout(properties.git().fetchTimeout())
-                .withMaxMessageBytes(properties.ingest().maxMessageBytes()));
+                .withMaxMessageBytes(properties.ingest().maxMessageBytes())
+                .withObserver((command, duration, outcome) -> Timer.builder("commitviewer.git.command.duration")
+                        .description("git commands by subcommand and outcome").tag("command", command).tag("outcome", outcome)
+                        .publishPercentileHistogram().register(meters).record(duration)));
     }
 
     @Bean

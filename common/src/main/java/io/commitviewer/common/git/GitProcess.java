@@ -73,6 +73,22 @@ final class GitProcess {
      * end of the output (it wants no more), the process tree is killed and that is not an error.
      */
     <T> T stream(Path workDir, List<String> args, byte[] stdin, Duration timeout, OutputReader<T> reader) {
+        long start = System.nanoTime();
+        String outcome = "ok";
+        try {
+            return execute(workDir, args, stdin, timeout, reader);
+        } catch (GitException e) {
+            outcome = e.reason().name();
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = "error";
+            throw e;
+        } finally {
+            settings.observer().finished(args.get(0), Duration.ofNanos(System.nanoTime() - start), outcome);
+        }
+    }
+
+    private <T> T execute(Path workDir, List<String> args, byte[] stdin, Duration timeout, OutputReader<T> reader) {
         List<String> command = command(args);
         ProcessBuilder builder = new ProcessBuilder(command);
         if (workDir != null) {

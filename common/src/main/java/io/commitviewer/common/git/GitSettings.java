@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param lowSpeedLimitBytes    an HTTP transfer slower than this ...
  * @param lowSpeedTime          ... for this long is aborted
  * @param maxMessageBytes       commit messages longer than this are cut (and flagged)
+ * @param observer              told about every command that ends
  */
 public record GitSettings(String executable, Duration commandTimeout, AllowedOrigins allowedOrigins,
-        int lowSpeedLimitBytes, Duration lowSpeedTime, int maxMessageBytes) {
+        int lowSpeedLimitBytes, Duration lowSpeedTime, int maxMessageBytes, CommandObserver observer) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
     public static final int DEFAULT_MAX_MESSAGE_BYTES = 1 << 20;
@@ -25,6 +26,7 @@ public record GitSettings(String executable, Duration commandTimeout, AllowedOri
         Objects.requireNonNull(commandTimeout, "commandTimeout");
         Objects.requireNonNull(allowedOrigins, "allowedOrigins");
         Objects.requireNonNull(lowSpeedTime, "lowSpeedTime");
+        Objects.requireNonNull(observer, "observer");
         if (commandTimeout.isNegative() || commandTimeout.isZero()) {
             throw new IllegalArgumentException("commandTimeout must be positive");
         }
@@ -35,19 +37,26 @@ public record GitSettings(String executable, Duration commandTimeout, AllowedOri
 
     public static GitSettings defaults(AllowedOrigins allowedOrigins) {
         return new GitSettings("git", DEFAULT_TIMEOUT, allowedOrigins, 1000, Duration.ofSeconds(30),
-                DEFAULT_MAX_MESSAGE_BYTES);
+                DEFAULT_MAX_MESSAGE_BYTES, CommandObserver.NONE);
     }
 
     public GitSettings withExecutable(String value) {
         return new GitSettings(value, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime,
-                maxMessageBytes);
+                maxMessageBytes, observer);
     }
 
     public GitSettings withCommandTimeout(Duration value) {
-        return new GitSettings(executable, value, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, maxMessageBytes);
+        return new GitSettings(executable, value, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, maxMessageBytes,
+                observer);
     }
 
     public GitSettings withMaxMessageBytes(int value) {
-        return new GitSettings(executable, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, value);
+        return new GitSettings(executable, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime, value,
+                observer);
+    }
+
+    public GitSettings withObserver(CommandObserver value) {
+        return new GitSettings(executable, commandTimeout, allowedOrigins, lowSpeedLimitBytes, lowSpeedTime,
+                maxMessageBytes, value);
     }
 }

@@ -153,6 +153,19 @@ class GitMirrorIT {
     }
 
     @Test
+    void everyCommandIsReportedToTheObserver() {
+        history("observed", 20);
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Git observed = new Git(GitSettings.defaults(policy.allowedOrigins())
+                .withObserver((command, duration, outcome) -> seen.add(command + ":" + outcome)));
+
+        observed.update(url("observed"), cache.resolve("m.git")).mirror().forEachCommit(c -> true);
+        assertThatThrownBy(() -> observed.update(url("missing-one"), cache.resolve("x.git"))).isInstanceOf(GitException.class);
+
+        assertThat(seen).contains("clone:ok", "for-each-ref:ok", "log:ok", "clone:REPOSITORY_NOT_FOUND");
+    }
+
+    @Test
     void emptyRepositoryIsAMirrorWithNoCommits() {
         server.repository("acme", "empty");
         MirrorUpdate update = git.update(url("empty"), cache.resolve("m.git"));
