@@ -48,7 +48,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The service against real RabbitMQ, real git on a loopback server, and MongoDB (or its stand-in). */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
-            "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500"})
+            "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500",
+            "commitviewer.ingest.max-commits=5000"})
 @Import(InfrastructureConfiguration.class)
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
 class CommitServiceIT {
@@ -322,6 +323,67 @@ class CommitServiceIT {
 
     @Autowired
     CommitStore store;
+
+    @Autowired
+    org.springframework.amqp.rabbit.connection.CachingConnectionFactory connections;
+
+    @Test
+    void aFetchThatDiedPartWayIsFinishedByTheRedeliveredRequest() throws Exception {
+        ServedRepository repository = repository("half-done", 3000);
+        UUID projectId = UUID.randomUUID();
+        // what a process killed in the middle of its first fetch leaves: some commits, no state
+        var policy = new io.commitviewer.common.url.RepositoryUrlPolicy(
+                io.commitviewer.common.url.AllowedOrigins.parse(SERVER.origin()));
+        var git = new io.commitviewer.common.git.Git(io.commitviewer.common.git.GitSettings.defaults(policy.allowedOrigins()));
+        List<org.bson.Document> partial = new ArrayList<>();
+        git.update(policy.parse(SERVER.url("acme", "half-done")), tempDir("half-done").resolve("m.git")).mirror()
+                .forEachCommit(commit -> partial.add(CommitStore.toDocument(projectId.toString(), commit)) && partial.size() < 1700);
+        store.insert(partial);
+
+        fetch(projectId, "half-done");
+
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isEqualTo(3000);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void aRepositoryOverTheLimitFailsAsTooLargeAndLeavesNothingBehind() {
+        repository("huge", 5200);
+        UUID projectId = UUID.randomUUID();
+        UUID fetchId = UUID.randomUUID();
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "huge"), fetchId));
+
+        FetchFailed failed = (FetchFailed) results(fetchId).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE);
+        assertThat(failed.retryable()).isFalse();
+        assertThat(failed.message()).contains("the limit is 5000");
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isZero();
+    }
+
+    @Test
+    void aConsumerWhoseConnectionDropsMidIngestLeavesNothingMissingOrDoubled() throws Exception {
+        ServedRepository repository = repository("interrupted", 4000);
+        UUID projectId = UUID.randomUUID();
+        FetchRequested request = FetchRequested.of(projectId, SERVER.url("acme", "interrupted"), UUID.randomUUID());
+        var commits = mongo.getDb().getCollection(CommitStore.COMMITS);
+        var ofProject = new org.bson.Document("projectId", projectId.toString());
+
+        publish(request);
+        // as soon as the first batches are stored, the broker connection goes away: the request was
+        // not acked, so the broker delivers it again
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> commits.countDocuments(ofProject) > 0);
+        connections.resetConnection();
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(get("/api/projects/" + projectId + "/commits?limit=1").statusCode()).isEqualTo(200);
+            assertThat(commits.countDocuments(ofProject)).isEqualTo(4000);
+        });
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+        assertThat(results(request.fetchId())).last().isInstanceOf(FetchSucceeded.class);
+    }
 
     @Test
     void healthAndMetricsAreOnTheManagementPort() throws Exception {

@@ -157,6 +157,11 @@ public class CommitStore {
         projects.replaceOne(Filters.eq("_id", state.get("_id")), state, new ReplaceOptions().upsert(true));
     }
 
+    /** Drops the project's commits (a first fetch that failed part-way). */
+    public void deleteCommits(String projectId) {
+        commits.deleteMany(Filters.eq("projectId", projectId));
+    }
+
     /** Drops everything stored for the project. */
     public void deleteProject(String projectId) {
         commits.deleteMany(Filters.eq("projectId", projectId));

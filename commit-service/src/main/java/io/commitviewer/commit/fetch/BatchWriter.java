@@ -100,11 +100,17 @@ final class BatchWriter implements AutoCloseable {
         }
     }
 
+    /** Abandons what is queued and waits for a write in progress, so nothing lands after this returns. */
     @Override
     public void close() {
         if (thread.isAlive()) {
+            queue.clear();
             queue.offer(END);
-            thread.interrupt();
+            try {
+                thread.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

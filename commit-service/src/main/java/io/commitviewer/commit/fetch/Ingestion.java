@@ -53,12 +53,21 @@ class Ingestion {
         boolean hasData = state != null && Boolean.TRUE.equals(state.getBoolean("ready"));
         return mirrors.withMirror(url, update -> {
             Mirror mirror = update.mirror();
-            long total = mirror.countCommits();
-            if (total > settings.maxCommits()) {
-                throw new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + total
-                        + " commits on its branches; the limit is " + settings.maxCommits(), false);
+            boolean incremental = hasData && !update.cloned();
+            long added;
+            long total;
+            if (incremental) {
+                added = refresh(projectId, mirror, storedTips);
+                // a refresh does not list the whole history: count it (rev-list --count is cheap next to log)
+                total = mirror.countCommits();
+            } else {
+                Listing listing = full(projectId, mirror, hasData);
+                added = listing.inserted();
+                total = listing.listed();
             }
-            long added = hasData && !update.cloned() ? refresh(projectId, mirror, storedTips) : full(projectId, mirror);
+            if (total > settings.maxCommits()) {
+                throw tooLarge(total);
+            }
             List<Branch> branches = update.after();
             store.replaceBranches(projectId, branches);
             Result result = new Result(total, added, branches.size());
@@ -68,20 +77,42 @@ class Ingestion {
         });
     }
 
-    /** Lists every commit, inserts what is missing, removes what git no longer has. */
-    private long full(String projectId, Mirror mirror) {
+    private FetchFailure tooLarge(long commits) {
+        return new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + (commits > settings.maxCommits() ? "more than " + settings.maxCommits() : commits)
+                + " commits on its branches; the limit is " + settings.maxCommits(), false);
+    }
+
+    private record Listing(long listed, long inserted) {
+    }
+
+    /**
+     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails
+     * before anything was ever served, what it wrote is removed again.
+     */
+    private Listing full(String projectId, Mirror mirror, boolean hasData) {
         ShaSet current = new ShaSet();
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize())) {
+        BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize());
+        try {
             mirror.forEachCommit(commit -> {
+                if (current.size() >= settings.maxCommits()) {
+                    throw tooLarge(current.size() + 1L); // stops git; what was written is removed below
+                }
                 current.add(commit.sha());
                 writer.add(commit);
                 return true;
             });
             inserted = writer.finish();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
+        } catch (RuntimeException | InterruptedException e) {
+            writer.close();
+            if (!hasData) {
+                store.deleteCommits(projectId);
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+                throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
+            }
+            throw (RuntimeException) e;
         }
         List<String> gone = new ArrayList<>();
         store.forEachSha(projectId, sha -> {
@@ -91,7 +122,7 @@ class Ingestion {
         });
         deleteInBatches(projectId, gone);
         log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.size());
-        return inserted;
+        return new Listing(current.size(), inserted);
     }
 
     /** Inserts the commits new since the stored tips and removes those that left every branch. */
