@@ -49,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
             "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500",
-            "commitviewer.ingest.max-commits=5000"})
+            "commitviewer.ingest.max-commits=5000", "commitviewer.git.fetch-timeout=5s"})
 @Import(InfrastructureConfiguration.class)
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
 class CommitServiceIT {
@@ -345,6 +345,44 @@ class CommitServiceIT {
         assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
                 .isEqualTo(3000);
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void aStalledServerTimesOutIsRetriedAndThenFailsAsRetryable() {
+        repository("stalled", 10);
+        SERVER.stall("acme", "stalled");
+        UUID fetchId = UUID.randomUUID();
+        long start = System.nanoTime();
+        publish(FetchRequested.of(UUID.randomUUID(), SERVER.url("acme", "stalled"), fetchId));
+
+        FetchFailed failed = (FetchFailed) results(fetchId).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(failed.retryable()).isTrue();
+        // two attempts of 5 s each (max-retries=1), and no more
+        assertThat(SERVER.requestCount("acme", "stalled")).isEqualTo(2);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void requestsForAProjectBeingFetchedAreCoalesced() {
+        repository("popular", 2500);
+        UUID projectId = UUID.randomUUID();
+        FetchRequested first = FetchRequested.of(projectId, SERVER.url("acme", "popular"), UUID.randomUUID());
+        FetchRequested second = FetchRequested.of(projectId, SERVER.url("acme", "popular"), UUID.randomUUID());
+        publish(first);
+        publish(second);
+
+        List<Event> firstResults = results(first.fetchId());
+        List<Event> secondResults = results(second.fetchId());
+
+        assertThat(firstResults).last().isInstanceOfSatisfying(FetchSucceeded.class, s -> assertThat(s.newCommitCount()).isEqualTo(2500));
+        // the second waited for the first, which started after it was made: its result, no second fetch
+        assertThat(secondResults).singleElement().isInstanceOfSatisfying(FetchSucceeded.class, s -> {
+            assertThat(s.commitCount()).isEqualTo(2500);
+            assertThat(s.newCommitCount()).isZero();
+        });
+        assertThat(SERVER.requestCount("acme", "popular")).isLessThanOrEqualTo(3);
     }
 
     @Test
