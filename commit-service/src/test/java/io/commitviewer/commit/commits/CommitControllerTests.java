@@ -1,0 +1,180 @@
+package io.commitviewer.commit.commits;
+
+import static org.hamcrest.Matchers.containsString;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyInt;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.BDDMockito.given;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.header;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.common.git.GitCommit;
+import io.commitviewer.common.git.Signature;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.MockMvc;
+
+@WebMvcTest(CommitController.class)
+@EnableConfigurationProperties(CommitServiceProperties.class)
+class CommitControllerTests {
+
+    private static final UUID ID = UUID.fromString("3f2b8a4e-1c2d-4e5f-9a0b-1c2d3e4f5a6b");
+    private static final String P = ID.toString();
+    private static final String SHA = "7fd1a60b01f91b314f59955a4e4d4e80d8edf11d";
+
+    @Autowired
+    MockMvc mvc;
+
+    @MockitoBean
+    CommitQueries queries;
+
+    private static Document commit(boolean truncated) {
+        Signature who = new Signature("Ada Lovelace", "ada@example.com", OffsetDateTime.parse("2024-05-01T10:00:00+02:00"));
+        return CommitStore.toDocument(P, new GitCommit(SHA, List.of("553c2077f0edc3d5dc5d17262f6aa498e69d6f8e"), who, who,
+                "Fix parser\n\nBody", truncated));
+    }
+
+    @Test
+    void firstPageByCursorWithTotalAndNextLink() throws Exception {
+        given(queries.byCursor(eq(P), eq(null), eq(30), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty()));
+
+        mvc.perform(get("/api/projects/{id}/commits", ID))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.projectId").value(P))
+                .andExpect(jsonPath("$.totalCount").value(85_356))
+                .andExpect(jsonPath("$.nextCursor").value("NEXT"))
+                .andExpect(jsonPath("$.items[0].sha").value(SHA))
+                .andExpect(jsonPath("$.items[0].parents[0]").value("553c2077f0edc3d5dc5d17262f6aa498e69d6f8e"))
+                .andExpect(jsonPath("$.items[0].author.name").value("Ada Lovelace"))
+                .andExpect(jsonPath("$.items[0].author.date").value("2024-05-01T10:00:00+02:00"))
+                .andExpect(jsonPath("$.items[0].committer.email").value("ada@example.com"))
+                .andExpect(jsonPath("$.items[0].message").value("Fix parser\n\nBody"))
+                .andExpect(jsonPath("$.items[0].messageTruncated").doesNotExist())
+                .andExpect(header().string("Link", containsString("cursor=NEXT")))
+                .andExpect(header().string("Link", containsString("rel=\"next\"")));
+    }
+
+    @Test
+    void truncatedMessagesSaySo() throws Exception {
+        given(queries.byCursor(eq(P), eq(null), eq(30), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty()));
+        mvc.perform(get("/api/projects/{id}/commits", ID))
+                .andExpect(jsonPath("$.items[0].messageTruncated").value(true))
+                .andExpect(header().doesNotExist("Link"));
+    }
+
+    @Test
+    void passesCursorLimitAndFilters() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty()));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "C1").param("limit", "50")
+                        .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00"))
+                .andExpect(status().isOk());
+        verify(queries).byCursor(P, "C1", 50, new CommitQueries.Filter("ada@example.com", Instant.parse("2024-01-01T00:00:00Z"),
+                Instant.parse("2024-05-31T22:00:00Z")));
+    }
+
+    @Test
+    void pageAndPerPageForGitHubStyleClients() throws Exception {
+        given(queries.byPageNumber(eq(P), eq(3), eq(100), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4)));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.nextCursor").isEmpty())
+                .andExpect(header().string("Link", containsString("page=4")));
+    }
+
+    @Test
+    void badParametersAreProblems() throws Exception {
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("limit", "0"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/validation"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("limit", "101"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/validation"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("per_page", "500"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/validation"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("since", "last tuesday"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "2").param("cursor", "C"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/validation"));
+        mvc.perform(get("/api/projects/not-a-uuid/commits"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
+    }
+
+    @Test
+    void invalidCursorIsAProblem() throws Exception {
+        given(queries.byCursor(any(), eq("bogus"), anyInt(), any()))
+                .willThrow(new InvalidRequestException("invalid-cursor", "the cursor is not valid"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "bogus"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-cursor"));
+    }
+
+    @Test
+    void unknownProjectIs404() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotFoundException("project-not-found", "no project"));
+        mvc.perform(get("/api/projects/{id}/commits", ID))
+                .andExpect(status().isNotFound()).andExpect(jsonPath("$.type").value("/problems/project-not-found"));
+    }
+
+    @Test
+    void beforeTheFirstFetchIs202WithRetryAfter() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any()))
+                .willThrow(new NotReadyException(P, "FETCHING", null, "the first fetch is not finished yet", Duration.ofSeconds(5)));
+        mvc.perform(get("/api/projects/{id}/commits", ID))
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("Retry-After", "5"))
+                .andExpect(jsonPath("$.projectId").value(P))
+                .andExpect(jsonPath("$.status").value("FETCHING"));
+    }
+
+    @Test
+    void aFailedFirstFetchIs409WithTheReason() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotReadyException(P, "FAILED", "ACCESS_DENIED",
+                "the first fetch failed: could not read Username", Duration.ofSeconds(5)));
+        mvc.perform(get("/api/projects/{id}/commits", ID))
+                .andExpect(status().isConflict())
+                .andExpect(jsonPath("$.type").value("/problems/fetch-failed"))
+                .andExpect(jsonPath("$.reason").value("ACCESS_DENIED"));
+    }
+
+    @Test
+    void oneCommitAndItsErrors() throws Exception {
+        given(queries.commit(P, SHA)).willReturn(commit(false));
+        mvc.perform(get("/api/projects/{id}/commits/{sha}", ID, SHA))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.sha").value(SHA));
+        given(queries.commit(P, "0".repeat(40))).willThrow(new NotFoundException("commit-not-found", "no commit"));
+        mvc.perform(get("/api/projects/{id}/commits/{sha}", ID, "0".repeat(40)))
+                .andExpect(status().isNotFound()).andExpect(jsonPath("$.type").value("/problems/commit-not-found"));
+    }
+
+    @Test
+    void branchesWithTheirTips() throws Exception {
+        given(queries.branches(P)).willReturn(List.of(new Document("name", "main").append("tip", SHA)));
+        mvc.perform(get("/api/projects/{id}/branches", ID))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$[0].name").value("main"))
+                .andExpect(jsonPath("$[0].tip").value(SHA));
+    }
+
+    @Test
+    void writesAreNotAllowed() throws Exception {
+        mvc.perform(post("/api/projects/{id}/commits", ID))
+                .andExpect(status().isMethodNotAllowed()).andExpect(jsonPath("$.type").value("/problems/method-not-allowed"));
+    }
+}
