@@ -1,0 +1,111 @@
+package io.commitviewer.commit.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.commitviewer.common.git.FileTrees;
+import io.commitviewer.common.git.Git;
+import io.commitviewer.common.git.GitSettings;
+import io.commitviewer.common.url.AllowedOrigins;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.SyntheticHistory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The mirror cache against real git on a loopback server: bounded, least recently used first, never one in use. */
+class MirrorCacheIT {
+
+    @TempDir
+    Path served;
+
+    @TempDir
+    Path cacheDir;
+
+    GitHttpServer server;
+    RepositoryUrlPolicy policy;
+    Git git;
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+    @BeforeEach
+    void start() {
+        server = GitHttpServer.start(served);
+        policy = new RepositoryUrlPolicy(AllowedOrigins.parse(server.origin()));
+        git = new Git(GitSettings.defaults(policy.allowedOrigins()));
+        for (String name : new String[] {"one", "two", "three"}) {
+            server.repository("acme", name).load(SyntheticHistory.builder().commits(400).build());
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private RepositoryUrl url(String name) {
+        return policy.parse(server.url("acme", name));
+    }
+
+    @Test
+    void evictsTheLeastRecentlyUsedMirrorsToStayUnderTheBound() throws Exception {
+        MirrorCache unbounded = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+        unbounded.withMirror(url("one"), update -> update.mirror().countCommits());
+        long oneMirror = FileTrees.size(unbounded.dirOf(url("one")));
+        // room for two mirrors, not three
+        MirrorCache cache = new MirrorCache(git, cacheDir, oneMirror * 2 + oneMirror / 2, meters);
+
+        cache.withMirror(url("two"), update -> update.mirror().countCommits());
+        cache.withMirror(url("one"), update -> update.mirror().countCommits()); // one is used again: two is now the oldest
+        cache.withMirror(url("three"), update -> update.mirror().countCommits());
+
+        assertThat(cache.dirOf(url("two"))).doesNotExist();
+        assertThat(cache.dirOf(url("one"))).isDirectory();
+        assertThat(cache.dirOf(url("three"))).isDirectory();
+        assertThat(meters.get("commitviewer.mirror.cache.evictions").counter().count()).isEqualTo(1);
+        assertThat(meters.get("commitviewer.mirror.cache.size").gauge().value()).isLessThanOrEqualTo(oneMirror * 2 + oneMirror / 2);
+    }
+
+    @Test
+    void neverEvictsAMirrorInUse() throws Exception {
+        MirrorCache cache = new MirrorCache(git, cacheDir, 1, meters); // everything is over the bound
+        CountDownLatch inUse = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread user = new Thread(() -> cache.withMirror(url("one"), update -> {
+            inUse.countDown();
+            try {
+                release.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        user.start();
+        assertThat(inUse.await(30, TimeUnit.SECONDS)).isTrue();
+
+        cache.withMirror(url("two"), update -> update.mirror().countCommits());
+
+        assertThat(cache.dirOf(url("one"))).isDirectory();
+        assertThat(cache.dirOf(url("two"))).doesNotExist();
+        release.countDown();
+        user.join(30_000);
+        assertThat(cache.dirOf(url("one"))).doesNotExist();
+    }
+
+    @Test
+    void deletesAMirror() {
+        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+        cache.withMirror(url("one"), update -> update.mirror().countCommits());
+        assertThat(Files.isDirectory(cache.dirOf(url("one")))).isTrue();
+
+        cache.delete(url("one"));
+
+        assertThat(cache.dirOf(url("one"))).doesNotExist();
+    }
+}
