@@ -49,7 +49,8 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
             "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500",
-            "commitviewer.ingest.max-commits=5000", "commitviewer.git.fetch-timeout=5s"})
+            "commitviewer.ingest.max-commits=5000", "commitviewer.git.fetch-timeout=5s",
+            "commitviewer.ingest.max-message-bytes=200"})
 @Import(InfrastructureConfiguration.class)
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
 class CommitServiceIT {
@@ -345,6 +346,49 @@ class CommitServiceIT {
         assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
                 .isEqualTo(3000);
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
+    void longMessagesAreStoredCutAndFlagged() throws Exception {
+        repository("wordy", 300);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "wordy");
+
+        List<JsonNode> items = new ArrayList<>();
+        json.readTree(get("/api/projects/" + projectId + "/commits?limit=100").body()).get("items").forEach(items::add);
+
+        assertThat(items).filteredOn(item -> item.has("messageTruncated")).isNotEmpty()
+                .allSatisfy(item -> assertThat(item.get("messageTruncated").asBoolean()).isTrue());
+        assertThat(items).allSatisfy(item ->
+                assertThat(item.get("message").asString().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(200));
+    }
+
+    @Test
+    void aFailedRefreshLeavesThePreviousSetServed() throws Exception {
+        ServedRepository repository = repository("frozen", 700);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "frozen");
+        List<String> before = repository.revListBranches();
+        repository.addCommits("main", 5);
+        SERVER.stall("acme", "frozen");
+        UUID refresh = UUID.randomUUID();
+
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "frozen"), refresh));
+        FetchFailed failed = (FetchFailed) results(refresh).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT);
+        HttpResponse<String> page = get("/api/projects/" + projectId + "/commits?limit=1");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(page.body()).get("totalCount").asLong()).isEqualTo(700);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesTheCommitsApi() throws Exception {
+        JsonNode paths = json.readTree(get("/v3/api-docs").body()).get("paths");
+        assertThat(paths.propertyNames()).contains("/api/projects/{id}/commits", "/api/projects/{id}/commits/{sha}",
+                "/api/projects/{id}/branches");
+        assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);
     }
 
     @Test
