@@ -113,10 +113,6 @@ public class CommitStore {
                 .forEach(document -> sink.accept(document.getString("sha")));
     }
 
-    public long count(String projectId) {
-        return commits.countDocuments(Filters.eq("projectId", projectId));
-    }
-
     public long count(Bson filter) {
         return commits.countDocuments(filter);
     }

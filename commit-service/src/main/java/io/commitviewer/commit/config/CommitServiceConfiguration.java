@@ -1,5 +1,6 @@
 package io.commitviewer.commit.config;
 
+import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.Topology;
@@ -14,7 +15,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -83,13 +83,7 @@ class CommitServiceConfiguration {
         configurer.configure(factory, connectionFactory);
         CommitServiceProperties.Consumer consumer = properties.consumer();
         factory.setPrefetchCount(consumer.prefetch());
-        factory.setAdviceChain(RetryInterceptorBuilder.stateless()
-                .configureRetryPolicy(policy -> policy.maxRetries(consumer.maxRetries())
-                        .delay(consumer.initialBackoff()).multiplier(2).maxDelay(consumer.maxBackoff())
-                        .predicate(Topology::transientFailure))
-                .recoverer(recoverer)
-                .build());
-        factory.setDefaultRequeueRejected(false);
+        ConsumerRetries.apply(factory, consumer.maxRetries(), consumer.initialBackoff(), consumer.maxBackoff(), recoverer);
         return factory;
     }
 }

@@ -27,7 +27,6 @@ final class BatchWriter implements AutoCloseable {
     private final AtomicLong inserted = new AtomicLong();
     private final Thread thread;
     private List<Document> batch;
-    private long accepted;
 
     BatchWriter(CommitStore store, String projectId, int batchSize) {
         this.store = store;
@@ -45,7 +44,6 @@ final class BatchWriter implements AutoCloseable {
             throw error;
         }
         batch.add(CommitStore.toDocument(projectId, commit));
-        accepted++;
         if (batch.size() == batchSize) {
             queue.put(batch);
             batch = new ArrayList<>(batchSize);
@@ -65,10 +63,6 @@ final class BatchWriter implements AutoCloseable {
             throw error;
         }
         return inserted.get();
-    }
-
-    long accepted() {
-        return accepted;
     }
 
     private void drain() {

@@ -113,7 +113,7 @@ class FetchRequests {
         try {
             url = policy.parse(request.repositoryUrl());
         } catch (InvalidRepositoryUrlException e) {
-            fail(request, state, FailureReason.GIT_ERROR, "refused URL: " + e.getMessage(), false, Instant.now());
+            fail(request, FailureReason.GIT_ERROR, "refused URL: " + e.getMessage(), false, Instant.now());
             return;
         }
         Instant started = Instant.now();
@@ -130,7 +130,7 @@ class FetchRequests {
                         result.newCommitCount(), result.branchCount(), duration);
                 return;
             } catch (FetchFailure e) {
-                fail(request, state, e.reason(), e.getMessage(), e.retryable(), started);
+                fail(request, e.reason(), e.getMessage(), e.retryable(), started);
                 return;
             } catch (GitException e) {
                 if (e.retryable() && attempt < settings.maxRetries()) {
@@ -140,7 +140,7 @@ class FetchRequests {
                     pause(backoff);
                     continue;
                 }
-                fail(request, state, e.reason(), e.getMessage(), e.retryable(), started);
+                fail(request, e.reason(), e.getMessage(), e.retryable(), started);
                 return;
             }
         }
@@ -165,8 +165,7 @@ class FetchRequests {
         store.saveProject(next);
     }
 
-    private void fail(FetchRequested request, Document state, FailureReason reason, String message, boolean retryable,
-            Instant started) {
+    private void fail(FetchRequested request, FailureReason reason, String message, boolean retryable, Instant started) {
         Document next = store.project(request.projectId().toString())
                 .orElse(new Document("_id", request.projectId().toString()).append("ready", false));
         next.append("repositoryUrl", request.repositoryUrl())

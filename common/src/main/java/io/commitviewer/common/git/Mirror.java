@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -112,10 +111,6 @@ public final class Mirror {
     }
 
     private long log(Collection<String> exclude, CommitSink sink) {
-        return log(exclude, sink, process.settings().commandTimeout());
-    }
-
-    long log(Collection<String> exclude, CommitSink sink, Duration timeout) {
         List<String> args = new ArrayList<>(List.of("log", "--no-mailmap", "--no-color", "--format=" + GitLogParser.FORMAT,
                 "--branches"));
         byte[] stdin = null;
@@ -125,7 +120,8 @@ public final class Mirror {
             stdin = lines(exclude, "^");
         }
         int maxMessageBytes = process.settings().maxMessageBytes();
-        return process.stream(dir, args, stdin, timeout, out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+        return process.stream(dir, args, stdin, process.settings().commandTimeout(),
+                out -> new GitLogParser(out, maxMessageBytes).parse(sink));
     }
 
     private static byte[] lines(Collection<String> shas, String prefix) {

@@ -1,12 +1,12 @@
 package io.commitviewer.project.config;
 
+import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.Topology;
 import io.commitviewer.common.events.AmqpNames;
 import java.util.List;
 import org.springframework.amqp.core.Declarables;
-import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -51,13 +51,7 @@ class AmqpConfiguration {
         SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
         configurer.configure(factory, connectionFactory);
         ProjectServiceProperties.Results results = properties.results();
-        factory.setAdviceChain(RetryInterceptorBuilder.stateless()
-                .configureRetryPolicy(policy -> policy.maxRetries(results.maxRetries())
-                        .delay(results.initialBackoff()).multiplier(2).maxDelay(results.maxBackoff())
-                        .predicate(Topology::transientFailure))
-                .recoverer(recoverer)
-                .build());
-        factory.setDefaultRequeueRejected(false);
+        ConsumerRetries.apply(factory, results.maxRetries(), results.initialBackoff(), results.maxBackoff(), recoverer);
         return factory;
     }
 }

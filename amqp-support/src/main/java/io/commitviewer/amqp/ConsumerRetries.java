@@ -1,0 +1,34 @@
+package io.commitviewer.amqp;
+
+import java.time.Duration;
+import org.aopalliance.intercept.MethodInterceptor;
+import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.retry.MessageRecoverer;
+
+/**
+ * How both services' consumers fail: a failure other than a {@link PoisonMessageException} is
+ * retried in the consumer with exponential back-off, then the message goes to the recoverer (its
+ * DLQ, with the reason); nothing is requeued to loop forever.
+ */
+public final class ConsumerRetries {
+
+    private ConsumerRetries() {
+    }
+
+    public static MethodInterceptor interceptor(int maxRetries, Duration initialBackoff, Duration maxBackoff,
+            MessageRecoverer recoverer) {
+        return RetryInterceptorBuilder.stateless()
+                .configureRetryPolicy(policy -> policy.maxRetries(maxRetries).delay(initialBackoff).multiplier(2)
+                        .maxDelay(maxBackoff).predicate(Topology::transientFailure))
+                .recoverer(recoverer)
+                .build();
+    }
+
+    /** Applies {@link #interceptor} to a container factory and turns off requeueing of rejected messages. */
+    public static void apply(SimpleRabbitListenerContainerFactory factory, int maxRetries, Duration initialBackoff,
+            Duration maxBackoff, MessageRecoverer recoverer) {
+        factory.setAdviceChain(interceptor(maxRetries, initialBackoff, maxBackoff, recoverer));
+        factory.setDefaultRequeueRejected(false);
+    }
+}
