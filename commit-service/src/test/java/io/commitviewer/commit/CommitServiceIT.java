@@ -53,6 +53,8 @@ import tools.jackson.databind.json.JsonMapper;
             "commitviewer.ingest.max-message-bytes=200"})
 @Import(InfrastructureConfiguration.class)
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
+// its consumers must not stay on the shared queues after this class (CommitServiceRestartIT runs the jar)
+@org.springframework.test.annotation.DirtiesContext
 class CommitServiceIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -110,6 +112,7 @@ class CommitServiceIT {
         mongo.getDb().getCollection(CommitStore.COMMITS).deleteMany(new org.bson.Document());
         mongo.getDb().getCollection(CommitStore.BRANCHES).deleteMany(new org.bson.Document());
         mongo.getDb().getCollection(CommitStore.PROJECTS).deleteMany(new org.bson.Document());
+        mongo.getDb().getCollection(CommitStore.DELETED_PROJECTS).deleteMany(new org.bson.Document());
     }
 
     private ServedRepository repository(String name, int commits) {
@@ -409,24 +412,34 @@ class CommitServiceIT {
     }
 
     @Test
-    void requestsForAProjectBeingFetchedAreCoalesced() {
-        repository("popular", 2500);
+    void duplicateRequestsForAProjectBeingFetchedAllSucceedWithNothingDoubled() throws Exception {
+        ServedRepository repository = repository("popular", 2500);
         UUID projectId = UUID.randomUUID();
-        FetchRequested first = FetchRequested.of(projectId, SERVER.url("acme", "popular"), UUID.randomUUID());
-        FetchRequested second = FetchRequested.of(projectId, SERVER.url("acme", "popular"), UUID.randomUUID());
-        publish(first);
-        publish(second);
+        List<FetchRequested> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            requests.add(FetchRequested.of(projectId, SERVER.url("acme", "popular"), UUID.randomUUID()));
+        }
+        requests.forEach(this::publish);
 
-        List<Event> firstResults = results(first.fetchId());
-        List<Event> secondResults = results(second.fetchId());
-
-        assertThat(firstResults).last().isInstanceOfSatisfying(FetchSucceeded.class, s -> assertThat(s.newCommitCount()).isEqualTo(2500));
-        // the second waited for the first, which started after it was made: its result, no second fetch
-        assertThat(secondResults).singleElement().isInstanceOfSatisfying(FetchSucceeded.class, s -> {
-            assertThat(s.commitCount()).isEqualTo(2500);
-            assertThat(s.newCommitCount()).isZero();
+        // results of all four interleave on the queue: collect them together
+        java.util.Map<UUID, Event> last = new java.util.HashMap<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
+            if (message != null) {
+                Event event = codec.fromMessage(message);
+                last.put(fetchIdOf(event), event);
+            }
+            return requests.stream().allMatch(r -> last.get(r.fetchId()) instanceof FetchSucceeded);
         });
-        assertThat(SERVER.requestCount("acme", "popular")).isLessThanOrEqualTo(3);
+        List<FetchSucceeded> outcomes = requests.stream().map(r -> (FetchSucceeded) last.get(r.fetchId())).toList();
+
+        // one fetch found the 2,500 commits; the others, run after it or served by a fetch that
+        // started after they were received, found nothing new
+        assertThat(outcomes).extracting(FetchSucceeded::newCommitCount).containsOnly(2500L, 0L).containsOnlyOnce(2500L);
+        assertThat(outcomes).extracting(FetchSucceeded::commitCount).containsOnly(2500L);
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isEqualTo(2500);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
     }
 
     @Test
@@ -526,6 +539,23 @@ class CommitServiceIT {
         String sha = String.format("%039x%s", round, kind.equals("a") ? "a" : kind.equals("b") ? "b" : "c");
         io.commitviewer.common.git.Signature who = new io.commitviewer.common.git.Signature("Late Arrival", "late@example.com", date);
         return new io.commitviewer.common.git.GitCommit(sha, List.of(), who, who, "arrived during the walk " + round + kind, false);
+    }
+
+    @Test
+    void aFetchRequestArrivingAfterTheDeletionStoresNothing() throws Exception {
+        repository("late", 40);
+        UUID projectId = UUID.randomUUID();
+        publish(ProjectDeleted.of(projectId));
+        await().atMost(WAIT).until(() -> store.isDeleted(projectId.toString()));
+
+        UUID late = UUID.randomUUID();
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "late"), late));
+        fetch(UUID.randomUUID(), "late"); // a later request is done, so the consumer is past the late one
+
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isZero();
+        assertThat(get("/api/projects/" + projectId + "/commits").statusCode()).isEqualTo(404);
+        assertThat(SERVER.requestCount("acme", "late")).isLessThanOrEqualTo(3);
     }
 
     @Test

@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The service from its jar, killed with SIGKILL while it ingests and started again: the request
  * was not acked, the broker delivers it again, and the store ends with exactly the repository's
  * commits, none missing, none doubled. MongoDB is a container with Docker, otherwise the stand-in
- * on an H2 file that outlives the process.
+ * served from this test's JVM, so that the store outlives the killed process as a server would.
  */
 class CommitServiceRestartIT {
 
@@ -47,14 +47,20 @@ class CommitServiceRestartIT {
     Path work;
 
     private final List<Process> processes = new ArrayList<>();
+    /** Logs of the two processes, kept in target/ for when this fails. */
+    private final Path logs = Path.of("target", "restart-it");
     private final JsonMapper json = JsonMapper.builder().build();
     private MongoDBContainer mongo;
+    private de.bwaldvogel.mongo.MongoServer standIn;
 
     @AfterEach
     void stop() {
         processes.forEach(Process::destroyForcibly);
         if (mongo != null) {
             mongo.stop();
+        }
+        if (standIn != null) {
+            standIn.shutdownNow();
         }
     }
 
@@ -77,6 +83,7 @@ class CommitServiceRestartIT {
 
     @Test
     void killedMidIngestAndRestartedItFinishesWithNothingMissingOrDoubled() throws Exception {
+        Files.createDirectories(logs);
         TestInfrastructure.RabbitMq rabbit = TestInfrastructure.rabbitMq();
         try (GitHttpServer server = GitHttpServer.start(work.resolve("served"))) {
             ServedRepository repository = server.repository("acme", "restart");
@@ -94,27 +101,31 @@ class CommitServiceRestartIT {
                 mongo.start();
                 env.put("SPRING_MONGODB_URI", mongo.getReplicaSetUrl("commitviewer"));
             } else {
-                env.put("COMMITVIEWER_MONGO_EMBEDDED", "h2");
-                env.put("COMMITVIEWER_MONGO_EMBEDDED_FILE", work.resolve("store.mv").toString());
+                // the stand-in runs in this test's JVM, outside the service, like a MongoDB server would
+                standIn = new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.memory.MemoryBackend());
+                standIn.bind("127.0.0.1", 0);
+                env.put("SPRING_MONGODB_URI", "mongodb://127.0.0.1:" + standIn.getLocalAddress().getPort() + "/commitviewer");
             }
             UUID projectId = UUID.randomUUID();
             FetchRequested request = FetchRequested.of(projectId, server.url("acme", "restart"), UUID.randomUUID());
 
-            Process first = start(env, work.resolve("first.log"));
             try (Connection connection = connect(rabbit); Channel channel = connection.createChannel()) {
+                // requests other tests left behind would be served first (and slowly: their servers are gone)
+                channel.queuePurge(AmqpNames.FETCH_REQUESTS_QUEUE);
                 channel.queuePurge(AmqpNames.FETCH_RESULTS_QUEUE);
+                Process first = start(env, logs.resolve("first.log"));
                 awaitConsumer(channel);
                 publish(channel, request);
                 // kill it while commits are being written: the fetch was announced and the store grows
                 await().atMost(Duration.ofSeconds(60)).until(() -> received(channel, "fetch.started"));
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(this::commitsBeingWritten);
                 first.destroyForcibly().waitFor();
-                assertThat(Files.readString(work.resolve("first.log"))).doesNotContain("Fetch succeeded");
+                assertThat(Files.readString(logs.resolve("first.log"))).doesNotContain("Fetch succeeded");
 
-                start(env, work.resolve("second.log"));
+                start(env, logs.resolve("second.log"));
                 await().atMost(Duration.ofSeconds(120)).until(() -> received(channel, "fetch.succeeded"));
                 // the redelivered request listed the history again and inserted only what was missing
-                assertThat(Files.readString(work.resolve("second.log"))).contains("Listed 20000 commits");
+                assertThat(Files.readString(logs.resolve("second.log"))).contains("Listed 20000 commits");
             }
             HttpClient http = HttpClient.newHttpClient();
             List<String> shas = new ArrayList<>();
@@ -132,13 +143,11 @@ class CommitServiceRestartIT {
         }
     }
 
-    /** Documents are arriving in the store: the stand-in's file has grown, or the container counts some. */
-    private boolean commitsBeingWritten() throws IOException {
-        if (mongo == null) {
-            Path file = work.resolve("store.mv");
-            return Files.exists(file) && Files.size(file) > 512 * 1024;
-        }
-        try (var client = com.mongodb.client.MongoClients.create(mongo.getReplicaSetUrl("commitviewer"))) {
+    /** Commits are arriving in the store. */
+    private boolean commitsBeingWritten() {
+        String uri = mongo != null ? mongo.getReplicaSetUrl("commitviewer")
+                : "mongodb://127.0.0.1:" + standIn.getLocalAddress().getPort() + "/commitviewer";
+        try (var client = com.mongodb.client.MongoClients.create(uri)) {
             return client.getDatabase("commitviewer").getCollection("commits").countDocuments() > 0;
         }
     }

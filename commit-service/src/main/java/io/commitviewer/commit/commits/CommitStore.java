@@ -34,17 +34,20 @@ public class CommitStore {
     public static final String COMMITS = "commits";
     public static final String BRANCHES = "branches";
     public static final String PROJECTS = "projects";
+    public static final String DELETED_PROJECTS = "deletedProjects";
     private static final int DUPLICATE_KEY = 11000;
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final MongoCollection<Document> commits;
     private final MongoCollection<Document> branches;
     private final MongoCollection<Document> projects;
+    private final MongoCollection<Document> deletedProjects;
 
     public CommitStore(MongoDatabase database) {
         this.commits = database.getCollection(COMMITS);
         this.branches = database.getCollection(BRANCHES);
         this.projects = database.getCollection(PROJECTS);
+        this.deletedProjects = database.getCollection(DELETED_PROJECTS);
     }
 
     /** Indexes the pages and filters need; idempotent, run at start-up. */
@@ -89,6 +92,9 @@ public class CommitStore {
             commits.insertMany(batch, new InsertManyOptions().ordered(false));
             return batch.size();
         } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null) {
+                throw e; // not durably written: the request must not be acked
+            }
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (error.getCode() != DUPLICATE_KEY && ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                     throw e;
@@ -158,10 +164,19 @@ public class CommitStore {
         commits.deleteMany(Filters.eq("projectId", projectId));
     }
 
-    /** Drops everything stored for the project. */
+    /**
+     * Drops everything stored for the project and remembers that it was deleted, so that a fetch
+     * request arriving later (the two events travel on different queues) stores nothing again.
+     */
     public void deleteProject(String projectId) {
+        deletedProjects.replaceOne(Filters.eq("_id", projectId), new Document("_id", projectId).append("at", new Date()),
+                new ReplaceOptions().upsert(true));
         commits.deleteMany(Filters.eq("projectId", projectId));
         branches.deleteMany(Filters.eq("projectId", projectId));
         projects.deleteOne(Filters.eq("_id", projectId));
+    }
+
+    public boolean isDeleted(String projectId) {
+        return deletedProjects.find(Filters.eq("_id", projectId)).first() != null;
     }
 }

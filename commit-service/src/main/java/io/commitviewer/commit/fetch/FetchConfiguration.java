@@ -21,19 +21,25 @@ class FetchConfiguration {
     }
 
     @Bean
+    ProjectLocks projectLocks() {
+        return new ProjectLocks();
+    }
+
+    @Bean
     ResultPublisher resultPublisher(RabbitTemplate rabbit, EventCodec codec) {
         return new ResultPublisher(rabbit, codec);
     }
 
     @Bean
     FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
-            ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties properties, MeterRegistry meters) {
-        return new FetchRequests(codec, deadLetters, store, ingestion, publisher, policy, properties.consumer(), meters);
+            ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties properties, MeterRegistry meters,
+            ProjectLocks locks) {
+        return new FetchRequests(codec, deadLetters, store, ingestion, publisher, policy, properties.consumer(), meters, locks);
     }
 
     @Bean
     ProjectDeletions projectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, MirrorCache mirrors,
-            RepositoryUrlPolicy policy) {
-        return new ProjectDeletions(codec, deadLetters, store, mirrors, policy);
+            RepositoryUrlPolicy policy, ProjectLocks locks) {
+        return new ProjectDeletions(codec, deadLetters, store, mirrors, policy, locks);
     }
 }

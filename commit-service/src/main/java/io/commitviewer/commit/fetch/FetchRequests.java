@@ -21,10 +21,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,12 +49,12 @@ class FetchRequests {
     private final RepositoryUrlPolicy policy;
     private final CommitServiceProperties.Consumer settings;
     private final MeterRegistry meters;
-    private final ConcurrentHashMap<String, ReentrantLock> projectLocks = new ConcurrentHashMap<>();
+    private final ProjectLocks locks;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     FetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
             ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties.Consumer settings,
-            MeterRegistry meters) {
+            MeterRegistry meters, ProjectLocks locks) {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.store = store;
@@ -65,6 +63,7 @@ class FetchRequests {
         this.policy = policy;
         this.settings = settings;
         this.meters = meters;
+        this.locks = locks;
         meters.gauge("commitviewer.fetches.in.flight", inFlight);
     }
 
@@ -86,24 +85,47 @@ class FetchRequests {
 
     void handle(FetchRequested request) {
         String projectId = request.projectId().toString();
+        // when this instance got the request, on its own clock (the request's occurredAt is another host's)
+        Instant received = Instant.now();
         try (var p = MDC.putCloseable("projectId", projectId);
                 var f = MDC.putCloseable("fetchId", request.fetchId().toString())) {
-            ReentrantLock lock = projectLocks.computeIfAbsent(projectId, id -> new ReentrantLock());
-            lock.lock();
-            inFlight.incrementAndGet();
-            try {
-                process(request);
-            } finally {
-                inFlight.decrementAndGet();
-                lock.unlock();
-            }
+            locks.withLock(projectId, () -> {
+                inFlight.incrementAndGet();
+                try {
+                    process(request, received);
+                } catch (RuntimeException e) {
+                    reportInternalFailure(request, e);
+                    throw e; // retried by the container, then dead-lettered with the reason
+                } finally {
+                    inFlight.decrementAndGet();
+                }
+                return null;
+            });
         }
     }
 
-    private void process(FetchRequested request) {
+    /**
+     * Our own infrastructure failed (store, broker, disk): tell project-service at once, so the
+     * project does not wait for ever; the request itself is retried and, failing that, dead-lettered.
+     */
+    private void reportInternalFailure(FetchRequested request, RuntimeException error) {
+        log.warn("Fetch failed on our side: {}", error.toString());
+        try {
+            publisher.publish(FetchFailed.of(request.projectId(), request.fetchId(), FailureReason.GIT_ERROR,
+                    "internal error: " + error.getClass().getSimpleName(), true));
+        } catch (RuntimeException e) {
+            log.warn("Could not report the failure either: {}", e.toString());
+        }
+    }
+
+    private void process(FetchRequested request, Instant received) {
         String projectId = request.projectId().toString();
+        if (store.isDeleted(projectId)) {
+            log.info("Ignoring a fetch request for a deleted project");
+            return;
+        }
         Document state = store.project(projectId).orElse(null);
-        if (coveredByEarlierFetch(state, request)) {
+        if (coveredByEarlierFetch(state, request, received)) {
             log.info("Fetch already covered by fetch {}", state.getString("fetchId"));
             publisher.publish(FetchSucceeded.of(request.projectId(), request.fetchId(), state.getLong("totalCount"), 0,
                     state.getInteger("branchCount"), 0));
@@ -146,8 +168,8 @@ class FetchRequests {
         }
     }
 
-    /** A fetch that started after this request was made, and succeeded, already covers it. */
-    private static boolean coveredByEarlierFetch(Document state, FetchRequested request) {
+    /** A fetch that started after this request was received, and succeeded, already covers it. */
+    private static boolean coveredByEarlierFetch(Document state, FetchRequested request, Instant received) {
         if (state == null || !Boolean.TRUE.equals(state.getBoolean("ready")) || !"READY".equals(state.getString("status"))) {
             return false;
         }
@@ -155,7 +177,7 @@ class FetchRequests {
             return true; // a redelivery of a request already done
         }
         Date started = state.getDate("lastFetchStartedAt");
-        return started != null && started.toInstant().isAfter(request.occurredAt());
+        return started != null && started.toInstant().isAfter(received);
     }
 
     private void markFetching(Document state, FetchRequested request, Instant started) {

@@ -57,9 +57,13 @@ class Ingestion {
             long added;
             long total;
             if (incremental) {
-                added = refresh(projectId, mirror, storedTips);
-                // a refresh does not list the whole history: count it (rev-list --count is cheap next to log)
+                // a refresh does not list the whole history: count it (rev-list --count is cheap next to log),
+                // before anything is written
                 total = mirror.countCommits();
+                if (total > settings.maxCommits()) {
+                    throw tooLarge(total);
+                }
+                added = refresh(projectId, mirror, storedTips);
             } else {
                 Listing listing = full(projectId, mirror, hasData);
                 added = listing.inserted();
@@ -125,8 +129,14 @@ class Ingestion {
         return new Listing(current.size(), inserted);
     }
 
-    /** Inserts the commits new since the stored tips and removes those that left every branch. */
+    /**
+     * Inserts the commits new since the stored tips and removes those that left every branch. What
+     * to remove is known before anything is written and removed last, so a failure before then
+     * leaves the previous set (the inserts are undone).
+     */
     private long refresh(String projectId, Mirror mirror, List<String> storedTips) {
+        List<String> gone = new ArrayList<>();
+        mirror.forEachRemovedCommit(storedTips, gone::add);
         List<String> listed = new ArrayList<>();
         long inserted;
         try (BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize())) {
@@ -151,8 +161,6 @@ class Ingestion {
                 throw (RuntimeException) e;
             }
         }
-        List<String> gone = new ArrayList<>();
-        mirror.forEachRemovedCommit(storedTips, gone::add);
         deleteInBatches(projectId, gone);
         log.info("Refresh: {} new commits, {} removed", inserted, gone.size());
         return inserted;

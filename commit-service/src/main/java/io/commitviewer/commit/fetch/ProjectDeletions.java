@@ -26,14 +26,16 @@ class ProjectDeletions {
     private final CommitStore store;
     private final MirrorCache mirrors;
     private final RepositoryUrlPolicy policy;
+    private final ProjectLocks locks;
 
     ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, MirrorCache mirrors,
-            RepositoryUrlPolicy policy) {
+            RepositoryUrlPolicy policy, ProjectLocks locks) {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.store = store;
         this.mirrors = mirrors;
         this.policy = policy;
+        this.locks = locks;
     }
 
     @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
@@ -49,8 +51,12 @@ class ProjectDeletions {
             return;
         }
         String projectId = event.projectId().toString();
-        Document state = store.project(projectId).orElse(null);
-        store.deleteProject(projectId);
+        // waits for a fetch of this project in progress; later requests find the tombstone
+        Document state = locks.withLock(projectId, () -> {
+            Document current = store.project(projectId).orElse(null);
+            store.deleteProject(projectId);
+            return current;
+        });
         if (state != null && state.getString("repositoryUrl") != null) {
             try {
                 mirrors.delete(policy.parse(state.getString("repositoryUrl")));

@@ -65,8 +65,15 @@ public final class Git {
             Mirror existing = new Mirror(process, dir, url);
             if (existing.isUsable()) {
                 List<Branch> before = existing.branches();
-                existing.fetch();
-                return new MirrorUpdate(existing, before, existing.branches(), false);
+                try {
+                    existing.fetch();
+                    return new MirrorUpdate(existing, before, existing.branches(), false);
+                } catch (GitException e) {
+                    if (e.reason() != FailureReason.GIT_ERROR) {
+                        throw e; // the remote's answer: a new clone would get the same
+                    }
+                    // a local failure, e.g. lock files left by a git killed at a timeout: start afresh
+                }
             }
             FileTrees.deleteQuietly(dir);
         }

@@ -249,6 +249,22 @@ class GitMirrorIT {
     }
 
     @Test
+    void mirrorLeftLockedByAKilledFetchIsClonedAgain() throws Exception {
+        ServedRepository repository = history("locked", 200);
+        Path dir = cache.resolve("m.git");
+        git.update(url("locked"), dir);
+        repository.addCommits("main", 2);
+        // what a git killed at its timeout leaves behind
+        Files.writeString(dir.resolve("refs/heads/main.lock"), "");
+        Files.writeString(dir.resolve("packed-refs.lock"), "");
+
+        MirrorUpdate update = git.update(url("locked"), dir);
+
+        assertThat(update.cloned()).isTrue();
+        assertThat(shas(update.mirror())).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Test
     void hostileUrlsNeverReachAProcess() throws Exception {
         Path marker = cache.resolve("git-was-run");
         Path fakeGit = cache.resolve("fake-git");

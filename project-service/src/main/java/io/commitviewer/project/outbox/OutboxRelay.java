@@ -89,7 +89,8 @@ class OutboxRelay implements SmartLifecycle {
     private void makeWaitingEventsDue() {
         if (brokerConnected) {
             brokerConnected = false;
-            int due = jdbc.update("UPDATE outbox SET next_attempt_at = now() WHERE next_attempt_at > now()");
+            // only rows that failed before: the others are still within their immediate publish's grace period
+            int due = jdbc.update("UPDATE outbox SET next_attempt_at = now() WHERE next_attempt_at > now() AND attempts > 0");
             if (due > 0) {
                 log.info("Broker connected: {} waiting event(s) due now", due);
             }
