@@ -54,7 +54,25 @@ public class MirrorCache {
                 .register(meters);
         Gauge.builder("commitviewer.mirror.cache.size", size, AtomicLong::get).baseUnit("bytes")
                 .description("Bytes used by the mirror cache").register(meters);
+        removeAbandonedClones();
         size.set(FileTrees.size(this.root));
+    }
+
+    /**
+     * Clones in progress live in {@code *.cloning-*} folders until complete; a process killed
+     * meanwhile leaves them behind, and nothing else would ever delete them. None can be in
+     * progress before this cache is first used.
+     */
+    private void removeAbandonedClones() {
+        try (var walk = Files.find(root, 3, (path, attributes) -> attributes.isDirectory()
+                && path.getFileName().toString().contains(".git.cloning-"))) {
+            walk.toList().forEach(abandoned -> {
+                log.info("Removing the abandoned clone {}", root.relativize(abandoned));
+                FileTrees.deleteQuietly(abandoned);
+            });
+        } catch (IOException e) {
+            log.warn("Cannot look for abandoned clones in {}: {}", root, e.getMessage());
+        }
     }
 
     public Path root() {

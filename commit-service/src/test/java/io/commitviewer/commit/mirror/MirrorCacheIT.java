@@ -99,6 +99,19 @@ class MirrorCacheIT {
     }
 
     @Test
+    void removesClonesAbandonedByAKilledProcessAtStartUp() throws Exception {
+        Path abandoned = Files.createDirectories(cacheDir.resolve("127.0.0.1_1/acme/one.git.cloning-4242-99"));
+        Files.writeString(abandoned.resolve("packed-refs"), "x".repeat(10_000));
+
+        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(meters.get("commitviewer.mirror.cache.size").gauge().value()).isZero();
+        cache.withMirror(url("one"), update -> update.mirror().countCommits());
+        assertThat(cache.dirOf(url("one"))).isDirectory();
+    }
+
+    @Test
     void deletesAMirror() {
         MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
         cache.withMirror(url("one"), update -> update.mirror().countCommits());
