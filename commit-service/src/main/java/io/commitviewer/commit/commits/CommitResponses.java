@@ -30,7 +30,4 @@ final class CommitResponses {
 
     record Branch(String name, String tip) {
     }
-
-    record Pending(String projectId, String status, String message) {
-    }
 }

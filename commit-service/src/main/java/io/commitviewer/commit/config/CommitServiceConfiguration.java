@@ -1,8 +1,8 @@
 package io.commitviewer.commit.config;
 
+import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
-import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.Topology;
 import io.commitviewer.commit.commits.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
@@ -17,15 +17,15 @@ import java.util.List;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Wiring: git, the mirror cache, the store, RabbitMQ topology and consumers. */
 @Configuration(proxyBeanMethods = false)
+@Import(AmqpSupportConfiguration.class)
 class CommitServiceConfiguration {
 
     @Bean
@@ -59,16 +59,6 @@ class CommitServiceConfiguration {
     @Bean
     Declarables topology() {
         return Topology.declarables(List.of(AmqpNames.FETCH_REQUESTS, AmqpNames.PROJECT_DELETIONS, AmqpNames.FETCH_RESULTS));
-    }
-
-    @Bean
-    EventCodec eventCodec(JsonMapper json) {
-        return new EventCodec(json);
-    }
-
-    @Bean
-    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template) {
-        return new DeadLetterRecoverer(template);
     }
 
     /**

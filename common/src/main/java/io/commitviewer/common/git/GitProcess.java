@@ -56,11 +56,7 @@ final class GitProcess {
 
     /** Runs git and returns its standard output as text. */
     String run(Path workDir, List<String> args) {
-        return run(workDir, args, null);
-    }
-
-    String run(Path workDir, List<String> args, byte[] stdin) {
-        return stream(workDir, args, stdin, settings.commandTimeout(), out -> {
+        return stream(workDir, args, null, settings.commandTimeout(), out -> {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             out.transferTo(buffer);
             return buffer.toString(StandardCharsets.UTF_8);

@@ -1,19 +1,18 @@
 package io.commitviewer.project.config;
 
+import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
-import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.Topology;
 import io.commitviewer.common.events.AmqpNames;
 import java.util.List;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import tools.jackson.databind.json.JsonMapper;
+import org.springframework.context.annotation.Import;
 
 /**
  * The RabbitMQ topology this service relies on, and how its consumer fails.
@@ -23,21 +22,12 @@ import tools.jackson.databind.json.JsonMapper;
  * commit-service ever ran waits in its queue instead of being returned as unroutable.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(AmqpSupportConfiguration.class)
 class AmqpConfiguration {
 
     @Bean
     Declarables topology() {
         return Topology.declarables(List.of(AmqpNames.FETCH_RESULTS, AmqpNames.FETCH_REQUESTS, AmqpNames.PROJECT_DELETIONS));
-    }
-
-    @Bean
-    EventCodec eventCodec(JsonMapper json) {
-        return new EventCodec(json);
-    }
-
-    @Bean
-    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template) {
-        return new DeadLetterRecoverer(template);
     }
 
     /**
