@@ -386,6 +386,54 @@ class CommitServiceIT {
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(before);
     }
 
+    @Autowired
+    io.commitviewer.commit.mirror.MirrorCache mirrors;
+
+    @Autowired
+    io.commitviewer.common.url.RepositoryUrlPolicy urls;
+
+    /** What the LRU bound does to a mirror: the next fetch clones again and lists the whole history. */
+    private void evictMirror(String name) {
+        io.commitviewer.common.git.FileTrees.deleteQuietly(mirrors.dirOf(urls.parse(SERVER.url("acme", name))));
+    }
+
+    @Test
+    void aFullListingAfterAnEvictionThatFailsTakesBackOnlyWhatItAdded() throws Exception {
+        ServedRepository repository = repository("evicted-fails", 700);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "evicted-fails");
+        List<String> before = repository.revListBranches();
+        repository.addCommits("main", 4500); // over the limit of 5000: found while listing, after inserts
+        evictMirror("evicted-fails");
+        UUID refresh = UUID.randomUUID();
+
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "evicted-fails"), refresh));
+        FetchFailed failed = (FetchFailed) results(refresh).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE);
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isEqualTo(700);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void aFullListingAfterAnEvictionRemovesWhatLeftEveryBranch() throws Exception {
+        ServedRepository repository = repository("evicted-moves", 1500);
+        UUID projectId = UUID.randomUUID();
+        String base = repository.tip("feature/topic-2");
+        repository.addCommits("feature/topic-2", 30);
+        fetch(projectId, "evicted-moves");
+        repository.addCommits("feature/topic-2", 3, base); // force-push: 30 commits leave every branch
+        repository.addCommits("main", 7);
+        evictMirror("evicted-moves");
+
+        FetchSucceeded refreshed = fetch(projectId, "evicted-moves");
+
+        assertThat(refreshed.newCommitCount()).isEqualTo(10);
+        assertThat(refreshed.commitCount()).isEqualTo(repository.revListBranches().size());
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
     @Test
     void theOpenApiDocumentDescribesTheCommitsApi() throws Exception {
         JsonNode paths = json.readTree(get("/v3/api-docs").body()).get("paths");
@@ -497,7 +545,8 @@ class CommitServiceIT {
                 .contains("commitviewer_git_command_duration_seconds_count{application=\"commit-service\",command=\"clone\",outcome=\"ok\"}")
                 .contains("commitviewer_fetch_duration_seconds_bucket", "outcome=\"succeeded\"")
                 .contains("commitviewer_commits_ingested_total", "commitviewer_mirror_cache_size_bytes",
-                        "commitviewer_mirror_cache_evictions_total", "commitviewer_fetches_in_flight")
+                        "commitviewer_mirror_cache_evictions_total", "commitviewer_fetches_in_flight",
+                        "process_memory_rss_bytes{application=\"commit-service\"}", "process_memory_rss_peak_bytes")
                 .contains("http_server_requests_seconds_bucket{application=\"commit-service\"", "le=\"0.25\""));
     }
 

@@ -331,7 +331,8 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         await().atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
                 .contains("http_server_requests_seconds_bucket{application=\"project-service\"", "le=\"0.25\"")
                 .contains("commitviewer_outbox_backlog", "commitviewer_outbox_oldest_age_seconds",
-                        "commitviewer_outbox_published_total", "commitviewer_projects{application=\"project-service\",status=\"QUEUED\"}"));
+                        "commitviewer_outbox_published_total", "commitviewer_projects{application=\"project-service\",status=\"QUEUED\"}")
+                .contains("process_memory_rss_bytes{application=\"project-service\"}", "process_memory_rss_peak_bytes"));
         assertThat(get("/v3/api-docs").body().get("paths").propertyNames()).contains("/api/projects", "/api/projects/{id}",
                 "/api/projects/{id}/refresh");
     }

@@ -64,6 +64,11 @@ public class CommitStore {
     }
 
     public static Document toDocument(String projectId, GitCommit commit) {
+        return toDocument(projectId, null, commit);
+    }
+
+    /** @param fetchId the fetch that inserts the commit, kept so that a failed fetch can take back what it added */
+    public static Document toDocument(String projectId, String fetchId, GitCommit commit) {
         Document document = new Document("_id", id(projectId, commit.sha()))
                 .append("projectId", projectId)
                 .append("sha", commit.sha())
@@ -74,6 +79,9 @@ public class CommitStore {
                 .append("message", commit.message());
         if (commit.messageTruncated()) {
             document.append("messageTruncated", true);
+        }
+        if (fetchId != null) {
+            document.append("fetchId", fetchId);
         }
         return document;
     }
@@ -162,6 +170,15 @@ public class CommitStore {
     /** Drops the project's commits (a first fetch that failed part-way). */
     public void deleteCommits(String projectId) {
         commits.deleteMany(Filters.eq("projectId", projectId));
+    }
+
+    /**
+     * Removes the commits that one fetch inserted, and only those: commits it found already stored
+     * kept the id of the fetch that inserted them (inserts never overwrite).
+     */
+    public long deleteInsertedBy(String projectId, String fetchId) {
+        return commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq("fetchId", fetchId)))
+                .getDeletedCount();
     }
 
     /**

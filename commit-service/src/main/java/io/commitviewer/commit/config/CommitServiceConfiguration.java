@@ -11,13 +11,16 @@ import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.support.ProcessMemoryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -45,8 +48,20 @@ class CommitServiceConfiguration {
     }
 
     @Bean
+    ProcessMemoryMetrics processMemoryMetrics() {
+        return new ProcessMemoryMetrics();
+    }
+
+    @Bean
     MirrorCache mirrorCache(Git git, CommitServiceProperties properties, MeterRegistry meters) {
         return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), meters);
+    }
+
+    /** Bounds every MongoDB call, which bounds how long a failed fetch waits for its last batch (BatchWriter). */
+    @Bean
+    MongoClientSettingsBuilderCustomizer mongoSocketTimeout(CommitServiceProperties properties) {
+        long millis = properties.mongo().socketTimeout().toMillis();
+        return settings -> settings.applyToSocketSettings(socket -> socket.readTimeout((int) millis, TimeUnit.MILLISECONDS));
     }
 
     @Bean

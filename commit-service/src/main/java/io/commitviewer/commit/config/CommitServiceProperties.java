@@ -16,8 +16,11 @@ import org.springframework.validation.annotation.Validated;
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
         @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Api api) {
 
-    /** The MongoDB stand-in: {@code none} (a real MongoDB), {@code memory} or {@code h2} (file). */
-    public record Mongo(@NotNull Embedded embedded, @NotNull Path embeddedFile) {
+    /**
+     * @param embedded      the MongoDB stand-in: {@code none} (a real MongoDB), {@code memory} or {@code h2} (file)
+     * @param socketTimeout longest wait for one answer from MongoDB, so that no write outlives the fetch that made it
+     */
+    public record Mongo(@NotNull Embedded embedded, @NotNull Path embeddedFile, @NotNull Duration socketTimeout) {
         public enum Embedded { none, memory, h2 }
     }
 

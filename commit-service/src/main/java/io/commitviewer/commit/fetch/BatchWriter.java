@@ -21,6 +21,7 @@ final class BatchWriter implements AutoCloseable {
 
     private final CommitStore store;
     private final String projectId;
+    private final String fetchId;
     private final int batchSize;
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -28,9 +29,10 @@ final class BatchWriter implements AutoCloseable {
     private final Thread thread;
     private List<Document> batch;
 
-    BatchWriter(CommitStore store, String projectId, int batchSize) {
+    BatchWriter(CommitStore store, String projectId, String fetchId, int batchSize) {
         this.store = store;
         this.projectId = projectId;
+        this.fetchId = fetchId;
         this.batchSize = batchSize;
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
@@ -43,7 +45,7 @@ final class BatchWriter implements AutoCloseable {
         if (error != null) {
             throw error;
         }
-        batch.add(CommitStore.toDocument(projectId, commit));
+        batch.add(CommitStore.toDocument(projectId, fetchId, commit));
         if (batch.size() == batchSize) {
             queue.put(batch);
             batch = new ArrayList<>(batchSize);
@@ -94,17 +96,29 @@ final class BatchWriter implements AutoCloseable {
         }
     }
 
-    /** Abandons what is queued and waits for a write in progress, so nothing lands after this returns. */
+    /**
+     * Abandons what is queued and waits for a write in progress, so nothing lands after this
+     * returns (a rollback after it cannot be undone by a late batch). The wait is bounded by the
+     * MongoDB socket timeout ({@code commitviewer.mongo.socket-timeout}), and it outlasts an
+     * interrupt: the interrupt is kept for the caller once the writer has stopped.
+     */
     @Override
     public void close() {
-        if (thread.isAlive()) {
-            queue.clear();
-            queue.offer(END);
+        if (!thread.isAlive()) {
+            return;
+        }
+        queue.clear();
+        queue.offer(END);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
             try {
-                thread.join(60_000);
+                thread.join();
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                interrupted = true;
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -29,7 +29,6 @@ class Ingestion {
 
     private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
     /** Commits of a refresh remembered for rolling it back; beyond this a failed refresh keeps them. */
-    private static final int ROLLBACK_LIMIT = 200_000;
 
     private final CommitStore store;
     private final MirrorCache mirrors;
@@ -63,9 +62,9 @@ class Ingestion {
                 if (total > settings.maxCommits()) {
                     throw tooLarge(total);
                 }
-                added = refresh(projectId, mirror, storedTips);
+                added = refresh(projectId, fetchId, mirror, storedTips);
             } else {
-                Listing listing = full(projectId, mirror, hasData);
+                Listing listing = full(projectId, fetchId, mirror, hasData);
                 added = listing.inserted();
                 total = listing.listed();
             }
@@ -90,13 +89,14 @@ class Ingestion {
     }
 
     /**
-     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails
-     * before anything was ever served, what it wrote is removed again.
+     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails, what
+     * it inserted is removed again: everything, before anything was ever served; otherwise the
+     * commits tagged with this fetch, so the previous set stays served as it was.
      */
-    private Listing full(String projectId, Mirror mirror, boolean hasData) {
+    private Listing full(String projectId, String fetchId, Mirror mirror, boolean hasData) {
         ShaSet current = new ShaSet();
         long inserted;
-        BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize());
+        BatchWriter writer = new BatchWriter(store, projectId, fetchId, settings.batchSize());
         try {
             mirror.forEachCommit(commit -> {
                 if (current.size() >= settings.maxCommits()) {
@@ -109,66 +109,80 @@ class Ingestion {
             inserted = writer.finish();
         } catch (RuntimeException | InterruptedException e) {
             writer.close();
-            if (!hasData) {
+            if (hasData) {
+                store.deleteInsertedBy(projectId, fetchId);
+            } else {
                 store.deleteCommits(projectId);
             }
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-                throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
-            }
-            throw (RuntimeException) e;
+            throw asFailure(e);
         }
-        List<String> gone = new ArrayList<>();
+        Deletions gone = new Deletions(projectId);
         store.forEachSha(projectId, sha -> {
             if (!current.contains(sha)) {
                 gone.add(sha);
             }
         });
-        deleteInBatches(projectId, gone);
-        log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.size());
+        gone.flush();
+        log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.count);
         return new Listing(current.size(), inserted);
     }
 
     /**
-     * Inserts the commits new since the stored tips and removes those that left every branch. What
-     * to remove is known before anything is written and removed last, so a failure before then
-     * leaves the previous set (the inserts are undone).
+     * Inserts the commits new since the stored tips, then removes those that left every branch.
+     * A failure while inserting takes the inserts back (they carry this fetch's id), so the
+     * previous set stays served.
      */
-    private long refresh(String projectId, Mirror mirror, List<String> storedTips) {
-        List<String> gone = new ArrayList<>();
-        mirror.forEachRemovedCommit(storedTips, gone::add);
-        List<String> listed = new ArrayList<>();
+    private long refresh(String projectId, String fetchId, Mirror mirror, List<String> storedTips) {
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, projectId, settings.batchSize())) {
+        try (BatchWriter writer = new BatchWriter(store, projectId, fetchId, settings.batchSize())) {
             try {
                 mirror.forEachCommitSince(storedTips, commit -> {
-                    if (listed.size() < ROLLBACK_LIMIT) {
-                        listed.add(commit.sha());
-                    }
                     writer.add(commit);
                     return true;
                 });
                 inserted = writer.finish();
             } catch (RuntimeException | InterruptedException e) {
                 writer.close();
-                if (listed.size() < ROLLBACK_LIMIT) {
-                    deleteInBatches(projectId, listed); // none of them belonged to the previous set
-                }
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                    throw new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
-                }
-                throw (RuntimeException) e;
+                store.deleteInsertedBy(projectId, fetchId);
+                throw asFailure(e);
             }
         }
-        deleteInBatches(projectId, gone);
-        log.info("Refresh: {} new commits, {} removed", inserted, gone.size());
+        Deletions gone = new Deletions(projectId);
+        mirror.forEachRemovedCommit(storedTips, gone::add);
+        gone.flush();
+        log.info("Refresh: {} new commits, {} removed", inserted, gone.count);
         return inserted;
     }
 
-    private void deleteInBatches(String projectId, List<String> shas) {
-        for (int from = 0; from < shas.size(); from += settings.batchSize()) {
-            store.delete(projectId, shas.subList(from, Math.min(shas.size(), from + settings.batchSize())));
+    private static RuntimeException asFailure(Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
+        }
+        return (RuntimeException) e;
+    }
+
+    /** Deletes streamed shas in batches, so that a large removal never sits in memory. */
+    private final class Deletions {
+        private final String projectId;
+        private final List<String> pending = new ArrayList<>();
+        private long count;
+
+        Deletions(String projectId) {
+            this.projectId = projectId;
+        }
+
+        void add(String sha) {
+            pending.add(sha);
+            count++;
+            if (pending.size() == settings.batchSize()) {
+                flush();
+            }
+        }
+
+        void flush() {
+            store.delete(projectId, pending);
+            pending.clear();
         }
     }
 

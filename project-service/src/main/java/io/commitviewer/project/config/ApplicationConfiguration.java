@@ -2,6 +2,7 @@ package io.commitviewer.project.config;
 
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.support.ProcessMemoryMetrics;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +13,11 @@ class ApplicationConfiguration {
     @Bean
     RepositoryUrlPolicy repositoryUrlPolicy(ProjectServiceProperties properties) {
         return new RepositoryUrlPolicy(AllowedOrigins.parse(properties.git().allowedOrigins()));
+    }
+
+    @Bean
+    ProcessMemoryMetrics processMemoryMetrics() {
+        return new ProcessMemoryMetrics();
     }
 
     @Bean

@@ -12,7 +12,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -28,8 +30,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Publishes outbox rows to RabbitMQ. A new row is published right after its commit, from the
- * committing thread ({@link #publishNow}); the relay thread deletes it when the broker confirms.
+ * Publishes outbox rows to RabbitMQ. A new row is published right after its commit by a small
+ * publisher thread ({@link #publishNow}), so that a broker that does not answer never holds up
+ * the request that committed it; the relay thread deletes the row when the broker confirms.
  * Rows without a confirm (broker down, nack, unroutable, crash) become due after a grace period
  * and are claimed with {@code FOR UPDATE SKIP LOCKED} (so several instances share the work),
  * published in batches with correlated confirms and mandatory routing, and deleted only after
@@ -42,6 +45,7 @@ class OutboxRelay implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
     private static final long BACKLOG_CHECK_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final int IMMEDIATE_QUEUE_CAPACITY = 1000;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate transactions;
@@ -51,6 +55,13 @@ class OutboxRelay implements SmartLifecycle {
     private final Counter published;
     private final Counter failed;
     private final java.util.Queue<Long> confirmed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Publishes just-committed rows; when it is full the rows are left to the relay, never lost. */
+    private final ThreadPoolExecutor immediate = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(IMMEDIATE_QUEUE_CAPACITY), runnable -> {
+                Thread thread = new Thread(runnable, "outbox-publisher");
+                thread.setDaemon(true);
+                return thread;
+            }, new ThreadPoolExecutor.DiscardPolicy());
     private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong oldestAgeMillis = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
@@ -103,10 +114,15 @@ class OutboxRelay implements SmartLifecycle {
     }
 
     /**
-     * Publishes a just-committed event from the caller's thread without waiting for the confirm;
-     * the row is deleted when the confirm arrives. Any failure leaves the row to the relay.
+     * Hands a just-committed event to the publisher thread and returns at once: the caller never
+     * waits for the broker, even one whose host does not answer. The row is deleted when the
+     * confirm arrives; a failure, or a full hand-over queue, leaves the row to the relay.
      */
     void publishNow(long id, UUID eventId, EventType type, String payload) {
+        immediate.execute(() -> publish(id, eventId, type, payload));
+    }
+
+    private void publish(long id, UUID eventId, EventType type, String payload) {
         CorrelationData correlation = new CorrelationData(eventId.toString());
         try {
             rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, eventId.toString(), payload), correlation);
@@ -300,6 +316,7 @@ class OutboxRelay implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
+        immediate.shutdownNow();
         wakeUp();
         if (thread != null) {
             try {
