@@ -3,6 +3,9 @@
 # without Docker: state in a git-ignored folder, non-default ports, safe as root.
 #
 #   scripts/local-infra.sh install  install the OS packages that are missing (apt-get, as root)
+#   scripts/local-infra.sh install-stack
+#                                   also what scripts/run-local.sh and scripts/check-ops.sh use:
+#                                   nginx, Prometheus (promtool), Alertmanager (amtool), docker-compose
 #   scripts/local-infra.sh up       install what is missing, start both (a second `up` is harmless)
 #   scripts/local-infra.sh env      print the export lines the services and tests read
 #   scripts/local-infra.sh status   say what runs
@@ -57,6 +60,15 @@ install_packages() {
   fi
   log "installing ${missing[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_stack_installed() {
+  local missing=()
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+  command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
+  command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
+  command -v docker-compose >/dev/null || missing+=(docker-compose)
+  install_packages "${missing[@]}"
 }
 
 ensure_installed() {
@@ -233,12 +245,13 @@ case "${1:-}" in
     postgres_down
     ;;
   install) ensure_installed ;;
+  install-stack) ensure_installed; ensure_stack_installed ;;
   rabbitmq-stop-app) rabbit_env; rabbitmqctl -q stop_app >/dev/null ;;
   rabbitmq-start-app) rabbit_env; rabbitmqctl -q start_app >/dev/null && rabbitmqctl -q await_startup >/dev/null ;;
   env) print_env ;;
   status) status ;;
   *)
-    echo "usage: $0 install|up|down|env|status" >&2
+    echo "usage: $0 install|install-stack|up|down|env|status|rabbitmq-stop-app|rabbitmq-start-app" >&2
     exit 2
     ;;
 esac

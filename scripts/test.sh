@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The test command: every module's unit tests (*Tests) and integration tests (*IT) against real
-# PostgreSQL, RabbitMQ, git and a loopback git server.
+# The test command: the operations files (scripts/check-ops.sh: Prometheus config, alert rules and
+# their promtool unit tests, Alertmanager, compose, dashboards), then every module's unit tests
+# (*Tests) and integration tests (*IT) against real PostgreSQL, RabbitMQ, git and a loopback git
+# server, and last the end-to-end test (e2e/: the stack of scripts/run-local.sh through its gateway).
 #
 # With a Docker engine the integration tests start their own containers (Testcontainers); without
 # one this script starts PostgreSQL and RabbitMQ from the OS packages (scripts/local-infra.sh) and
@@ -8,6 +10,8 @@
 # COMMITVIEWER_KEEP_INFRA=1 leaves the local services running.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+scripts/check-ops.sh
 
 if [[ -z "${COMMITVIEWER_LOCAL_INFRA:-}" ]] && docker info >/dev/null 2>&1; then
   echo "test: Docker answers: integration tests start their own containers"

@@ -1,0 +1,279 @@
+package io.commitviewer.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
+import io.commitviewer.testsupport.SyntheticHistory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.yaml.snakeyaml.Yaml;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The whole stack as {@code scripts/run-local.sh up} starts it — PostgreSQL, RabbitMQ, both
+ * services from their jars, the nginx gateway, Prometheus — driven only through the gateway, as a
+ * user would, against a synthetic history served on loopback; then Prometheus is asked to evaluate
+ * every expression of the dashboard and of the alert rules.
+ * The tests run in order: each builds on the state the one before left.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class StackIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final int GATEWAY_PORT = 8080;
+    private static final int PROMETHEUS_PORT = 9090;
+    private static final String GATEWAY = "http://127.0.0.1:" + GATEWAY_PORT;
+    private static final String PROMETHEUS = "http://127.0.0.1:" + PROMETHEUS_PORT;
+    private static final Duration WAIT = Duration.ofMinutes(3);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private GitHttpServer server;
+    private ServedRepository repository;
+    private String projectId;
+
+    @BeforeAll
+    void startStack() throws Exception {
+        for (int port : new int[] {GATEWAY_PORT, PROMETHEUS_PORT, 8081, 8082, 9081, 9082}) {
+            assertThat(listening(port)).as("port %d is free (a stack left running? scripts/run-local.sh down)", port).isFalse();
+        }
+        server = GitHttpServer.start(Files.createTempDirectory("e2e-served"));
+        repository = server.repository("octo", "history");
+        SyntheticHistory.Summary summary = repository.load(SyntheticHistory.builder().commits(20_000).branches(6).build());
+        assertThat(summary.merges()).isPositive();
+        assertThat(repository.branches()).hasSizeGreaterThanOrEqualTo(6);
+        runLocal("up");
+    }
+
+    @AfterAll
+    void stopStack() throws Exception {
+        try {
+            runLocal("down");
+        } finally {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    private void runLocal(String command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("scripts/run-local.sh").toString(), command)
+                .directory(ROOT.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target/run-local.log").toFile()));
+        builder.environment().put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        builder.environment().put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
+        Process process = builder.start();
+        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("run-local.sh %s finished", command).isTrue();
+        assertThat(process.exitValue()).as("run-local.sh %s exit code (see e2e/target/run-local.log)", command).isZero();
+    }
+
+    @Test
+    @Order(1)
+    void aPostedRepositoryBecomesReadyAndItsWalkIsExactlyTheRevListSet() throws Exception {
+        HttpResponse<String> created = post("/api/projects", "{\"url\":\"" + server.url("octo", "history") + "\"}");
+        assertThat(created.statusCode()).isEqualTo(202);
+        projectId = json.readTree(created.body()).get("id").asString();
+
+        JsonNode ready = awaitStatus(projectId, "READY");
+
+        assertThat(ready.get("status").asString()).as("%s", ready).isEqualTo("READY");
+        List<String> expected = repository.revListBranches();
+        assertThat(ready.get("commitCount").asLong()).isEqualTo(expected.size());
+        assertThat(walk(projectId)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    @Order(2)
+    void aRefreshAfterNewCommitsAndAForcePushServesExactlyTheNewSet() throws Exception {
+        String before = json.readTree(get("/api/projects/" + projectId).body()).get("fetch").get("id").asString();
+        repository.addCommits("main", 10);
+        String branch = repository.branches().keySet().stream().filter(name -> !name.equals("main")).findFirst().orElseThrow();
+        repository.forcePush(branch, repository.revList(branch).get(5)); // five commits leave that branch
+
+        assertThat(post("/api/projects/" + projectId + "/refresh", "").statusCode()).isEqualTo(202);
+
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(() -> {
+            JsonNode fetch = json.readTree(get("/api/projects/" + projectId).body()).get("fetch");
+            return !fetch.get("id").asString().equals(before) && fetch.get("status").asString().equals("SUCCEEDED");
+        });
+        List<String> expected = repository.revListBranches();
+        assertThat(json.readTree(get("/api/projects/" + projectId).body()).get("commitCount").asLong()).isEqualTo(expected.size());
+        assertThat(walk(projectId)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    @Order(3)
+    void aMissingRepositoryEndsFailedAsNotFound() throws Exception {
+        HttpResponse<String> created = post("/api/projects", "{\"url\":\"" + server.url("octo", "no-such-repository") + "\"}");
+        assertThat(created.statusCode()).isEqualTo(202);
+
+        JsonNode failed = awaitStatus(json.readTree(created.body()).get("id").asString(), "FAILED");
+
+        assertThat(failed.get("lastError").get("reason").asString()).isEqualTo("REPOSITORY_NOT_FOUND");
+    }
+
+    @Test
+    @Order(4)
+    void theGatewayRoutesTheApiAndHidesTheManagementEndpoints() throws Exception {
+        assertThat(get("/api/projects/" + projectId + "/branches").statusCode()).isEqualTo(200);
+        assertThat(get("/api/projects/" + projectId + "/commits/" + repository.tip("main")).statusCode()).isEqualTo(200);
+        assertThat(get("/api/projects?limit=1").statusCode()).isEqualTo(200);
+        for (String path : List.of("/actuator", "/actuator/health", "/actuator/prometheus", "/actuator/env",
+                "/api/projects/../actuator/health", "/api/projects/" + projectId + "/commits/../../../../actuator/health")) {
+            HttpResponse<String> response = get(path);
+            assertThat(response.statusCode()).as(path).isEqualTo(404);
+            assertThat(response.body()).as(path).doesNotContain("\"status\":\"UP\"", "jvm_memory");
+        }
+        HttpResponse<String> invalid = post("/api/projects", "{\"url\":\"https://evil.example.com/a/b\"}");
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(invalid.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
+    }
+
+    @Test
+    @Order(5)
+    void prometheusEvaluatesEveryDashboardAndAlertExpression() throws Exception {
+        Map<String, String> panels = dashboardExpressions();
+        assertThat(panels).hasSizeGreaterThan(20);
+        List<String> alerts = alertExpressions();
+        assertThat(alerts).isNotEmpty();
+
+        // the traffic above must have been scraped: the request and ingestion panels return data
+        List<String> mustHaveData = panels.entrySet().stream()
+                .filter(panel -> panel.getKey().startsWith("Requests/s") || panel.getKey().startsWith("Commits ingested"))
+                .map(Map.Entry::getValue).toList();
+        assertThat(mustHaveData).hasSizeGreaterThanOrEqualTo(3);
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            for (String expression : mustHaveData) {
+                JsonNode result = query(expression);
+                assertThat(result.get("data").get("result")).as(expression).isNotEmpty();
+                assertThat(result.get("data").get("result").get(0).get("value").get(1).asString()).as(expression).isNotEqualTo("0");
+            }
+        });
+        for (Map.Entry<String, String> panel : panels.entrySet()) {
+            assertThat(query(panel.getValue()).get("status").asString()).as(panel.getKey()).isEqualTo("success");
+        }
+        for (String expression : alerts) {
+            assertThat(query(expression).get("status").asString()).as(expression).isEqualTo("success");
+        }
+        // and Prometheus itself loaded every rule and evaluates it without error
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            List<String> healths = new ArrayList<>();
+            json.readTree(send(HttpRequest.newBuilder(URI.create(PROMETHEUS + "/api/v1/rules")).build()).body())
+                    .get("data").get("groups").forEach(group -> group.get("rules").forEach(rule ->
+                            healths.add(rule.get("name").asString() + "=" + rule.get("health").asString())));
+            assertThat(healths).hasSize(alerts.size()).allSatisfy(health -> assertThat(health).endsWith("=ok"));
+        });
+    }
+
+    /** Panel title (with the row and a number, to keep them apart) to expression, variables substituted. */
+    private Map<String, String> dashboardExpressions() throws IOException {
+        JsonNode dashboard = json.readTree(ROOT.resolve("grafana/dashboards/commit-viewer.json").toFile());
+        Map<String, String> expressions = new LinkedHashMap<>();
+        List<JsonNode> panels = new ArrayList<>();
+        dashboard.get("panels").forEach(panel -> {
+            panels.add(panel);
+            if (panel.has("panels")) {
+                panel.get("panels").forEach(panels::add);
+            }
+        });
+        for (JsonNode panel : panels) {
+            if (!panel.has("targets")) {
+                continue;
+            }
+            for (JsonNode target : panel.get("targets")) {
+                String expression = target.get("expr").asString().replace("$__rate_interval", "5m");
+                assertThat(expression).as(panel.get("title").asString()).doesNotContain("$");
+                expressions.put(panel.get("title").asString() + " #" + expressions.size(), expression);
+            }
+        }
+        return expressions;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> alertExpressions() throws IOException {
+        List<String> expressions = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(ROOT.resolve("prometheus/alerts.yml"))) {
+            Map<String, Object> rules = new Yaml().load(in);
+            for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+                for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                    expressions.add(String.valueOf(rule.get("expr")));
+                }
+            }
+        }
+        return expressions;
+    }
+
+    private JsonNode query(String expression) throws Exception {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(PROMETHEUS + "/api/v1/query?query="
+                + URLEncoder.encode(expression, StandardCharsets.UTF_8))).build());
+        assertThat(response.statusCode()).as("%s: %s", expression, response.body()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private JsonNode awaitStatus(String id, String status) {
+        return await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
+                () -> json.readTree(get("/api/projects/" + id).body()),
+                project -> project.get("status").asString().equals(status)
+                        || (project.get("status").asString().equals("FAILED") && !status.equals("FAILED")));
+    }
+
+    private List<String> walk(String id) throws Exception {
+        List<String> shas = new ArrayList<>();
+        String cursor = null;
+        do {
+            HttpResponse<String> response = get("/api/projects/" + id + "/commits?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
+            assertThat(response.statusCode()).isEqualTo(200);
+            JsonNode page = json.readTree(response.body());
+            page.get("items").forEach(item -> shas.add(item.get("sha").asString()));
+            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+        } while (cursor != null);
+        return shas;
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(GATEWAY + path)).build());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(GATEWAY + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) throws Exception {
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

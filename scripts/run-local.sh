@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# The whole stack on a machine without Docker: what `docker compose up` runs, from the OS packages
+# and the service jars.
+#
+#   scripts/run-local.sh up      start everything, return once all of it is healthy, print the URLs
+#   scripts/run-local.sh status  say what runs
+#   scripts/run-local.sh down    stop what `up` started, by PID
+#
+# PostgreSQL and RabbitMQ come from scripts/local-infra.sh (left running by `down` if they were
+# running before `up`); MongoDB is SPRING_MONGODB_URI if set, else the in-process stand-in
+# (COMMITVIEWER_MONGO_EMBEDDED=memory); both services run from their jars (built when missing);
+# nginx serves the gateway with gateway/routes.conf, the routes compose uses; Prometheus scrapes
+# with prometheus/prometheus.yml's jobs and prometheus/alerts.yml's rules.
+# Every COMMITVIEWER_* and SPRING_* variable of the caller reaches the services, e.g.
+#   COMMITVIEWER_GIT_ALLOWED_ORIGINS=https://github.com,http://127.0.0.1:9418 scripts/run-local.sh up
+#
+# Settings: COMMITVIEWER_GATEWAY_PORT (8080), COMMITVIEWER_PROMETHEUS_PORT (9090),
+# COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+state="${COMMITVIEWER_STATE_DIR:-$root/.local}"
+stack="$state/stack"
+gateway_port="${COMMITVIEWER_GATEWAY_PORT:-8080}"
+prometheus_port="${COMMITVIEWER_PROMETHEUS_PORT:-9090}"
+scrape_interval="${COMMITVIEWER_SCRAPE_INTERVAL:-15s}"
+java_opts="${COMMITVIEWER_JAVA_OPTS:--Xmx512m}"
+# the services' ports are theirs: 8081/9081 and 8082/9082, as in compose and the gateway's routes
+services=(project-service commit-service)
+declare -A app_port=([project-service]=8081 [commit-service]=8082)
+declare -A management_port=([project-service]=9081 [commit-service]=9082)
+
+log() { echo "run-local: $*" >&2; }
+alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+pid_of() { [[ -f "$stack/$1.pid" ]] && head -n 1 "$stack/$1.pid" || true; }
+
+stop_pid() { # name: TERM, wait up to 30 s, then KILL
+  local name="$1" pid
+  pid="$(pid_of "$name")"
+  if alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do alive "$pid" || break; sleep 0.1; done
+    if alive "$pid"; then
+      log "$name (pid $pid) did not stop in 30 s: killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "$name stopped (pid $pid)"
+  fi
+  rm -f "$stack/$name.pid"
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_http() { # name url seconds pid
+  local name="$1" url="$2" seconds="$3" pid="$4"
+  for _ in $(seq 1 $((seconds * 5))); do
+    if curl -sf -o /dev/null "$url"; then return 0; fi
+    if ! alive "$pid"; then
+      log "$name exited; the end of its log:"
+      tail -n 40 "$stack/$name.log" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+  log "$name not healthy after $seconds s ($url); the end of its log:"
+  tail -n 40 "$stack/$name.log" >&2 || true
+  return 1
+}
+
+build_jars() {
+  local missing=()
+  for service in "${services[@]}"; do
+    [[ -f "$root/$service/target/$service.jar" ]] || missing+=("$service")
+  done
+  if [[ ${#missing[@]} -gt 0 ]]; then
+    log "building ${missing[*]} (./mvnw package -DskipTests)"
+    (cd "$root" && ./mvnw -q -B -ntp -pl "$(IFS=,; echo "${missing[*]}")" -am package -DskipTests)
+  fi
+}
+
+start_service() {
+  local service="$1" pid
+  pid="$(pid_of "$service")"
+  if alive "$pid"; then
+    log "$service already running (pid $pid)"
+    return
+  fi
+  for port in "${app_port[$service]}" "${management_port[$service]}"; do
+    if port_busy "$port"; then
+      log "port $port is taken by another process: $service cannot start (scripts/run-local.sh status)"
+      exit 1
+    fi
+  done
+  # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
+  nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
+  echo $! > "$stack/$service.pid"
+}
+
+gateway_up() {
+  local pid
+  pid="$(pid_of gateway)"
+  if alive "$pid"; then
+    log "gateway already running (pid $pid)"
+    return
+  fi
+  mkdir -p "$stack/nginx/temp"
+  # the routes are gateway/routes.conf, as in compose; only the upstreams' addresses differ
+  cat > "$stack/nginx/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $stack/nginx/nginx.pid;
+error_log $stack/gateway.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $stack/nginx/access.log;
+  client_body_temp_path $stack/nginx/temp/body;
+  proxy_temp_path $stack/nginx/temp/proxy;
+  fastcgi_temp_path $stack/nginx/temp/fastcgi;
+  uwsgi_temp_path $stack/nginx/temp/uwsgi;
+  scgi_temp_path $stack/nginx/temp/scgi;
+  upstream project_service { server 127.0.0.1:${app_port[project-service]}; keepalive 16; }
+  upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
+  server {
+    listen 127.0.0.1:$gateway_port;
+    include $root/gateway/routes.conf;
+  }
+}
+CONF
+  nginx -t -q -c "$stack/nginx/nginx.conf" -p "$stack/nginx"
+  nohup nginx -c "$stack/nginx/nginx.conf" -p "$stack/nginx" >>"$stack/gateway.log" 2>&1 &
+  echo $! > "$stack/gateway.pid"
+}
+
+prometheus_up() {
+  local pid
+  pid="$(pid_of prometheus)"
+  if alive "$pid"; then
+    log "prometheus already running (pid $pid)"
+    return
+  fi
+  mkdir -p "$stack/prometheus/data"
+  # compose's scrape jobs and rules; only the targets' addresses differ, and there is no Alertmanager
+  # here (alerts show on Prometheus's /alerts page)
+  local infra_env rabbit_metrics
+  infra_env="$("$root/scripts/local-infra.sh" env)"
+  rabbit_metrics="$(sed -n 's|^export COMMITVIEWER_RABBITMQ_PROMETHEUS_URL=http://\([^/]*\)/.*|\1|p' <<<"$infra_env")"
+  sed -e "s|project-service:9081|127.0.0.1:${management_port[project-service]}|" \
+      -e "s|commit-service:9082|127.0.0.1:${management_port[commit-service]}|" \
+      -e "s|rabbitmq:15692|$rabbit_metrics|" \
+      -e "s|^\(  *scrape_interval:\).*|\1 $scrape_interval|" \
+      -e "s|^\(  *evaluation_interval:\).*|\1 $scrape_interval|" \
+      -e '/^alerting:/,/^[^ ]/{/^alerting:/d;/^ /d}' \
+      "$root/prometheus/prometheus.yml" > "$stack/prometheus/prometheus.yml"
+  cp "$root/prometheus/alerts.yml" "$stack/prometheus/alerts.yml"
+  promtool check config "$stack/prometheus/prometheus.yml" >/dev/null
+  nohup prometheus --config.file="$stack/prometheus/prometheus.yml" --storage.tsdb.path="$stack/prometheus/data" \
+    --web.listen-address="127.0.0.1:$prometheus_port" --web.enable-lifecycle >"$stack/prometheus.log" 2>&1 &
+  echo $! > "$stack/prometheus.pid"
+}
+
+up() {
+  mkdir -p "$stack"
+  "$root/scripts/local-infra.sh" install-stack
+  if [[ ! -f "$stack/infra-owner" ]]; then
+    # remember whether the databases ran before, so that `down` leaves them as it found them
+    if "$root/scripts/local-infra.sh" status | grep -q running; then echo caller > "$stack/infra-owner"; else echo run-local > "$stack/infra-owner"; fi
+  fi
+  "$root/scripts/local-infra.sh" up
+  eval "$("$root/scripts/local-infra.sh" env)"
+  if [[ -z "${SPRING_MONGODB_URI:-}" ]]; then
+    export COMMITVIEWER_MONGO_EMBEDDED="${COMMITVIEWER_MONGO_EMBEDDED:-memory}"
+  fi
+  export COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}"
+  build_jars
+  for service in "${services[@]}"; do start_service "$service"; done
+  gateway_up
+  prometheus_up
+  for service in "${services[@]}"; do
+    wait_http "$service" "http://127.0.0.1:${management_port[$service]}/actuator/health/readiness" 120 "$(pid_of "$service")"
+  done
+  wait_http gateway "http://127.0.0.1:$gateway_port/healthz" 30 "$(pid_of gateway)"
+  wait_http prometheus "http://127.0.0.1:$prometheus_port/-/ready" 60 "$(pid_of prometheus)"
+  cat <<URLS
+run-local: the stack is up (logs in $stack)
+  API (gateway)   http://127.0.0.1:$gateway_port/api/projects
+  project-service http://127.0.0.1:${app_port[project-service]}  (management http://127.0.0.1:${management_port[project-service]}/actuator)
+  commit-service  http://127.0.0.1:${app_port[commit-service]}  (management http://127.0.0.1:${management_port[commit-service]}/actuator)
+  Swagger UI      http://127.0.0.1:${app_port[project-service]}/swagger-ui.html, http://127.0.0.1:${app_port[commit-service]}/swagger-ui.html
+  Prometheus      http://127.0.0.1:$prometheus_port  (alerts: /alerts)
+  MongoDB         ${SPRING_MONGODB_URI:-in-process stand-in (COMMITVIEWER_MONGO_EMBEDDED=$COMMITVIEWER_MONGO_EMBEDDED)}
+URLS
+}
+
+down() {
+  stop_pid prometheus
+  stop_pid gateway
+  for service in commit-service project-service; do stop_pid "$service"; done
+  if [[ "$(cat "$stack/infra-owner" 2>/dev/null || echo run-local)" == run-local ]]; then
+    "$root/scripts/local-infra.sh" down
+  else
+    log "PostgreSQL and RabbitMQ ran before 'up': left running"
+  fi
+  rm -f "$stack/infra-owner"
+}
+
+status() {
+  local pid
+  for name in "${services[@]}" gateway prometheus; do
+    pid="$(pid_of "$name")"
+    if alive "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
+  done
+  "$root/scripts/local-infra.sh" status
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *)
+    echo "usage: $0 up|down|status" >&2
+    exit 2
+    ;;
+esac
