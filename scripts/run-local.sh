@@ -7,8 +7,10 @@
 #   scripts/run-local.sh down    stop what `up` started, by PID
 #
 # PostgreSQL and RabbitMQ come from scripts/local-infra.sh (left running by `down` if they were
-# running before `up`); MongoDB is SPRING_MONGODB_URI if set, else the in-process stand-in
-# (COMMITVIEWER_MONGO_EMBEDDED=memory); both services run from their jars (built when missing);
+# running before `up`); MongoDB is SPRING_MONGODB_URI if set, else the stand-in
+# (mongo-java-server, in memory) in a process of its own on COMMITVIEWER_MONGO_STANDIN_PORT (27018),
+# or in commit-service's process with COMMITVIEWER_MONGO_EMBEDDED=memory|h2; both services run
+# from their jars (built when missing);
 # nginx serves the gateway with gateway/routes.conf, the routes compose uses; Prometheus scrapes
 # with prometheus/prometheus.yml's jobs and prometheus/alerts.yml's rules.
 # Every COMMITVIEWER_* and SPRING_* variable of the caller reaches the services, e.g.
@@ -25,6 +27,7 @@ gateway_port="${COMMITVIEWER_GATEWAY_PORT:-8080}"
 prometheus_port="${COMMITVIEWER_PROMETHEUS_PORT:-9090}"
 scrape_interval="${COMMITVIEWER_SCRAPE_INTERVAL:-15s}"
 java_opts="${COMMITVIEWER_JAVA_OPTS:--Xmx512m}"
+mongo_port="${COMMITVIEWER_MONGO_STANDIN_PORT:-27018}"
 # the services' ports are theirs: 8081/9081 and 8082/9082, as in compose and the gateway's routes
 services=(project-service commit-service)
 declare -A app_port=([project-service]=8081 [commit-service]=8082)
@@ -94,6 +97,31 @@ start_service() {
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
   nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
   echo $! > "$stack/$service.pid"
+}
+
+mongo_standin_up() {
+  local pid
+  pid="$(pid_of mongo-stand-in)"
+  if ! alive "$pid"; then
+    if port_busy "$mongo_port"; then
+      log "port $mongo_port is taken by another process: the MongoDB stand-in cannot start (set COMMITVIEWER_MONGO_STANDIN_PORT)"
+      exit 1
+    fi
+    # from the commit-service jar, which holds mongo-java-server, through Boot's PropertiesLauncher
+    nohup java -Xmx${COMMITVIEWER_MONGO_STANDIN_HEAP:-4g} -cp "$root/commit-service/target/commit-service.jar" \
+      -Dloader.main=io.commitviewer.commit.config.MongoStandIn org.springframework.boot.loader.launch.PropertiesLauncher \
+      "$mongo_port" >"$stack/mongo-stand-in.log" 2>&1 &
+    pid=$!
+    echo "$pid" > "$stack/mongo-stand-in.pid"
+  fi
+  for _ in $(seq 1 150); do
+    port_busy "$mongo_port" && return 0
+    alive "$pid" || break
+    sleep 0.2
+  done
+  log "the MongoDB stand-in did not start; the end of its log:"
+  tail -n 20 "$stack/mongo-stand-in.log" >&2 || true
+  exit 1
 }
 
 gateway_up() {
@@ -167,11 +195,18 @@ up() {
   fi
   "$root/scripts/local-infra.sh" up
   eval "$("$root/scripts/local-infra.sh" env)"
-  if [[ -z "${SPRING_MONGODB_URI:-}" ]]; then
-    export COMMITVIEWER_MONGO_EMBEDDED="${COMMITVIEWER_MONGO_EMBEDDED:-memory}"
-  fi
   export COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}"
   build_jars
+  local mongo
+  if [[ -n "${SPRING_MONGODB_URI:-}" ]]; then
+    mongo="$SPRING_MONGODB_URI"
+  elif [[ -n "${COMMITVIEWER_MONGO_EMBEDDED:-}" && "$COMMITVIEWER_MONGO_EMBEDDED" != none ]]; then
+    mongo="stand-in inside commit-service (COMMITVIEWER_MONGO_EMBEDDED=$COMMITVIEWER_MONGO_EMBEDDED)"
+  else
+    mongo_standin_up
+    export SPRING_MONGODB_URI="mongodb://127.0.0.1:$mongo_port/commitviewer"
+    mongo="stand-in (mongo-java-server, in memory, pid $(pid_of mongo-stand-in)) on $SPRING_MONGODB_URI"
+  fi
   for service in "${services[@]}"; do start_service "$service"; done
   gateway_up
   prometheus_up
@@ -187,7 +222,7 @@ run-local: the stack is up (logs in $stack)
   commit-service  http://127.0.0.1:${app_port[commit-service]}  (management http://127.0.0.1:${management_port[commit-service]}/actuator)
   Swagger UI      http://127.0.0.1:${app_port[project-service]}/swagger-ui.html, http://127.0.0.1:${app_port[commit-service]}/swagger-ui.html
   Prometheus      http://127.0.0.1:$prometheus_port  (alerts: /alerts)
-  MongoDB         ${SPRING_MONGODB_URI:-in-process stand-in (COMMITVIEWER_MONGO_EMBEDDED=$COMMITVIEWER_MONGO_EMBEDDED)}
+  MongoDB         $mongo
 URLS
 }
 
@@ -195,6 +230,7 @@ down() {
   stop_pid prometheus
   stop_pid gateway
   for service in commit-service project-service; do stop_pid "$service"; done
+  stop_pid mongo-stand-in
   if [[ "$(cat "$stack/infra-owner" 2>/dev/null || echo run-local)" == run-local ]]; then
     "$root/scripts/local-infra.sh" down
   else
@@ -205,7 +241,7 @@ down() {
 
 status() {
   local pid
-  for name in "${services[@]}" gateway prometheus; do
+  for name in "${services[@]}" mongo-stand-in gateway prometheus; do
     pid="$(pid_of "$name")"
     if alive "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
   done
