@@ -13,7 +13,8 @@
 # from their jars (built when missing);
 # nginx serves the gateway with gateway/routes.conf, the routes compose uses; Prometheus scrapes
 # with prometheus/prometheus.yml's jobs and prometheus/alerts.yml's rules.
-# Every COMMITVIEWER_* and SPRING_* variable of the caller reaches the services, e.g.
+# The caller's COMMITVIEWER_* and SPRING_* variables reach the services (but for the database and
+# broker settings, which are local-infra.sh's, and PORT/MANAGEMENT_PORT, fixed per service), e.g.
 #   COMMITVIEWER_GIT_ALLOWED_ORIGINS=https://github.com,http://127.0.0.1:9418 scripts/run-local.sh up
 #
 # Settings: COMMITVIEWER_GATEWAY_PORT (8080), COMMITVIEWER_PROMETHEUS_PORT (9090),
@@ -35,7 +36,19 @@ declare -A management_port=([project-service]=9081 [commit-service]=9082)
 
 log() { echo "run-local: $*" >&2; }
 alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
-pid_of() { [[ -f "$stack/$1.pid" ]] && head -n 1 "$stack/$1.pid" || true; }
+# The PID recorded for a part, if that process still runs the command it was started with (a
+# reused PID after a reboot is never taken for it); the marker is a path only that command has.
+declare -A marker=([project-service]=project-service.jar [commit-service]=commit-service.jar
+  [mongo-stand-in]=MongoStandIn [gateway]="$stack/nginx/nginx.conf" [prometheus]="$stack/prometheus/prometheus.yml")
+pid_of() {
+  local pid
+  [[ -f "$stack/$1.pid" ]] || return 0
+  pid="$(head -n 1 "$stack/$1.pid")"
+  if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "${marker[$1]}"; then
+    echo "$pid"
+  fi
+}
+started=() # what this `up` started, stopped again if it fails
 
 stop_pid() { # name: TERM, wait up to 30 s, then KILL
   local name="$1" pid
@@ -95,8 +108,10 @@ start_service() {
     fi
   done
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
-  nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
+  PORT="${app_port[$service]}" MANAGEMENT_PORT="${management_port[$service]}" \
+    nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
   echo $! > "$stack/$service.pid"
+  started+=("$service")
 }
 
 mongo_standin_up() {
@@ -113,6 +128,7 @@ mongo_standin_up() {
       "$mongo_port" >"$stack/mongo-stand-in.log" 2>&1 &
     pid=$!
     echo "$pid" > "$stack/mongo-stand-in.pid"
+    started+=(mongo-stand-in)
   fi
   for _ in $(seq 1 150); do
     port_busy "$mongo_port" && return 0
@@ -157,6 +173,7 @@ CONF
   nginx -t -q -c "$stack/nginx/nginx.conf" -p "$stack/nginx"
   nohup nginx -c "$stack/nginx/nginx.conf" -p "$stack/nginx" >>"$stack/gateway.log" 2>&1 &
   echo $! > "$stack/gateway.pid"
+  started+=(gateway)
 }
 
 prometheus_up() {
@@ -184,6 +201,7 @@ prometheus_up() {
   nohup prometheus --config.file="$stack/prometheus/prometheus.yml" --storage.tsdb.path="$stack/prometheus/data" \
     --web.listen-address="127.0.0.1:$prometheus_port" --web.enable-lifecycle >"$stack/prometheus.log" 2>&1 &
   echo $! > "$stack/prometheus.pid"
+  started+=(prometheus)
 }
 
 up() {
@@ -191,8 +209,11 @@ up() {
   "$root/scripts/local-infra.sh" install-stack
   if [[ ! -f "$stack/infra-owner" ]]; then
     # remember whether the databases ran before, so that `down` leaves them as it found them
-    if "$root/scripts/local-infra.sh" status | grep -q running; then echo caller > "$stack/infra-owner"; else echo run-local > "$stack/infra-owner"; fi
+    local infra_status
+    infra_status="$("$root/scripts/local-infra.sh" status)"
+    if [[ "$infra_status" == *running* ]]; then echo caller > "$stack/infra-owner"; else echo run-local > "$stack/infra-owner"; fi
   fi
+  trap 'undo_failed_up' EXIT
   "$root/scripts/local-infra.sh" up
   eval "$("$root/scripts/local-infra.sh" env)"
   export COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}"
@@ -215,6 +236,7 @@ up() {
   done
   wait_http gateway "http://127.0.0.1:$gateway_port/healthz" 30 "$(pid_of gateway)"
   wait_http prometheus "http://127.0.0.1:$prometheus_port/-/ready" 60 "$(pid_of prometheus)"
+  trap - EXIT
   cat <<URLS
 run-local: the stack is up (logs in $stack)
   API (gateway)   http://127.0.0.1:$gateway_port/api/projects
@@ -226,12 +248,22 @@ run-local: the stack is up (logs in $stack)
 URLS
 }
 
+# A failed `up` stops what it started, so that nothing half-started is left behind.
+undo_failed_up() {
+  local status=$? name
+  if [[ $status -ne 0 && ${#started[@]} -gt 0 ]]; then
+    log "up failed: stopping what it started (${started[*]})"
+    for name in "${started[@]}"; do stop_pid "$name"; done
+  fi
+}
+
 down() {
   stop_pid prometheus
   stop_pid gateway
   for service in commit-service project-service; do stop_pid "$service"; done
   stop_pid mongo-stand-in
-  if [[ "$(cat "$stack/infra-owner" 2>/dev/null || echo run-local)" == run-local ]]; then
+  # without a record of who started them (a second `down`), the databases are left alone
+  if [[ "$(cat "$stack/infra-owner" 2>/dev/null || echo caller)" == run-local ]]; then
     "$root/scripts/local-infra.sh" down
   else
     log "PostgreSQL and RabbitMQ ran before 'up': left running"

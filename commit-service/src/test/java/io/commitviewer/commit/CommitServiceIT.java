@@ -417,6 +417,45 @@ class CommitServiceIT {
     }
 
     @Test
+    void aRefreshOverTheLimitTakesBackWhatItAddedAndKeepsThePreviousSet() throws Exception {
+        ServedRepository repository = repository("grows-too-much", 700);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "grows-too-much");
+        List<String> before = repository.revListBranches();
+        repository.addCommits("main", 4400); // 5,100 in all: over the limit of 5000, found while listing
+
+        UUID refresh = UUID.randomUUID();
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "grows-too-much"), refresh));
+        FetchFailed failed = (FetchFailed) results(refresh).get(1);
+
+        assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE);
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isEqualTo(700);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(before);
+    }
+
+    @Test
+    void aLateReplayOfAnEarlierFetchThatFailsTakesBackNothingItDidNotInsert() throws Exception {
+        ServedRepository repository = repository("replayed", 700);
+        UUID projectId = UUID.randomUUID();
+        FetchRequested first = FetchRequested.of(projectId, SERVER.url("acme", "replayed"), UUID.randomUUID());
+        publish(first);
+        assertThat(results(first.fetchId())).last().isInstanceOf(FetchSucceeded.class);
+        repository.addCommits("main", 10);
+        fetch(projectId, "replayed");
+        List<String> served = repository.revListBranches();
+        repository.addCommits("main", 4400); // the replay fails (over the limit) after inserting
+        evictMirror("replayed");
+
+        publish(first); // e.g. moved back from the DLQ, or a late duplicate
+        List<Event> replay = results(first.fetchId());
+
+        assertThat(replay).last().isInstanceOfSatisfying(FetchFailed.class,
+                failed -> assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE));
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(served);
+    }
+
+    @Test
     void aFullListingAfterAnEvictionRemovesWhatLeftEveryBranch() throws Exception {
         ServedRepository repository = repository("evicted-moves", 1500);
         UUID projectId = UUID.randomUUID();

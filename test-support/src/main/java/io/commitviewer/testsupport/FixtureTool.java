@@ -1,6 +1,7 @@
 package io.commitviewer.testsupport;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -30,8 +31,11 @@ public final class FixtureTool {
             System.out.println("serving " + server.root() + " at " + server.origin());
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             new CountDownLatch(1).await();
+        } else if (args.length == 4 && args[0].equals("add")) {
+            List<String> added = ServedRepository.init(Path.of(args[1])).addCommits(args[2], Integer.parseInt(args[3]));
+            System.out.println(added.get(0));
         } else {
-            System.err.println("usage: FixtureTool generate DIR COMMITS [BRANCHES] | serve ROOT PORT");
+            System.err.println("usage: FixtureTool generate DIR COMMITS [BRANCHES] | serve ROOT PORT | add DIR BRANCH COUNT");
             System.exit(2);
         }
     }

@@ -67,8 +67,8 @@ public class CommitStore {
         return toDocument(projectId, null, commit);
     }
 
-    /** @param fetchId the fetch that inserts the commit, kept so that a failed fetch can take back what it added */
-    public static Document toDocument(String projectId, String fetchId, GitCommit commit) {
+    /** @param attempt the ingestion attempt that inserts the commit, kept so that a failed attempt can take back what it added */
+    public static Document toDocument(String projectId, String attempt, GitCommit commit) {
         Document document = new Document("_id", id(projectId, commit.sha()))
                 .append("projectId", projectId)
                 .append("sha", commit.sha())
@@ -80,8 +80,8 @@ public class CommitStore {
         if (commit.messageTruncated()) {
             document.append("messageTruncated", true);
         }
-        if (fetchId != null) {
-            document.append("fetchId", fetchId);
+        if (attempt != null) {
+            document.append("insertedBy", attempt);
         }
         return document;
     }
@@ -173,11 +173,11 @@ public class CommitStore {
     }
 
     /**
-     * Removes the commits that one fetch inserted, and only those: commits it found already stored
-     * kept the id of the fetch that inserted them (inserts never overwrite).
+     * Removes the commits that one ingestion attempt inserted, and only those: commits it found
+     * already stored keep the id of the attempt that inserted them (inserts never overwrite).
      */
-    public long deleteInsertedBy(String projectId, String fetchId) {
-        return commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq("fetchId", fetchId)))
+    public long deleteInsertedBy(String projectId, String attempt) {
+        return commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq("insertedBy", attempt)))
                 .getDeletedCount();
     }
 

@@ -21,7 +21,7 @@ final class BatchWriter implements AutoCloseable {
 
     private final CommitStore store;
     private final String projectId;
-    private final String fetchId;
+    private final String attempt;
     private final int batchSize;
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -29,10 +29,10 @@ final class BatchWriter implements AutoCloseable {
     private final Thread thread;
     private List<Document> batch;
 
-    BatchWriter(CommitStore store, String projectId, String fetchId, int batchSize) {
+    BatchWriter(CommitStore store, String projectId, String attempt, int batchSize) {
         this.store = store;
         this.projectId = projectId;
-        this.fetchId = fetchId;
+        this.attempt = attempt;
         this.batchSize = batchSize;
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
@@ -45,7 +45,7 @@ final class BatchWriter implements AutoCloseable {
         if (error != null) {
             throw error;
         }
-        batch.add(CommitStore.toDocument(projectId, fetchId, commit));
+        batch.add(CommitStore.toDocument(projectId, attempt, commit));
         if (batch.size() == batchSize) {
             queue.put(batch);
             batch = new ArrayList<>(batchSize);
@@ -99,8 +99,9 @@ final class BatchWriter implements AutoCloseable {
     /**
      * Abandons what is queued and waits for a write in progress, so nothing lands after this
      * returns (a rollback after it cannot be undone by a late batch). The wait is bounded by the
-     * MongoDB socket timeout ({@code commitviewer.mongo.socket-timeout}), and it outlasts an
-     * interrupt: the interrupt is kept for the caller once the writer has stopped.
+     * MongoDB driver's own timeouts (server selection, connection pool wait, and the socket read
+     * timeout {@code commitviewer.mongo.socket-timeout}), and it outlasts an interrupt: the
+     * interrupt is kept for the caller once the writer has stopped.
      */
     @Override
     public void close() {

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +23,14 @@ import org.slf4j.LoggerFactory;
  * <p>First fetch (or a mirror cloned afresh): every commit is listed and inserted, and stored
  * commits git no longer has are removed. Refresh: only the commits new since the stored tips are
  * listed and inserted, then those that left every branch are removed. The stored tips, branches
- * and total change last, so a failed refresh leaves the previous set served (commits it had
- * inserted are deleted again).
+ * and total change last, so a failed refresh leaves the previous set served: the commits it
+ * inserted carry the id of this attempt (a random id, never reused, so that no other attempt,
+ * not even a redelivery of the same request, can take back what it did not insert) and are
+ * deleted again.
  */
 class Ingestion {
 
     private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
-    /** Commits of a refresh remembered for rolling it back; beyond this a failed refresh keeps them. */
 
     private final CommitStore store;
     private final MirrorCache mirrors;
@@ -50,23 +52,22 @@ class Ingestion {
     Result ingest(String projectId, RepositoryUrl url, String fetchId, Document state, Instant startedAt) {
         List<String> storedTips = state == null ? List.of() : state.getList("tips", String.class, List.of());
         boolean hasData = state != null && Boolean.TRUE.equals(state.getBoolean("ready"));
+        String attempt = UUID.randomUUID().toString();
         return mirrors.withMirror(url, update -> {
             Mirror mirror = update.mirror();
             boolean incremental = hasData && !update.cloned();
             long added;
             long total;
             if (incremental) {
-                // a refresh does not list the whole history: count it (rev-list --count is cheap next to log),
-                // before anything is written
-                total = mirror.countCommits();
-                if (total > settings.maxCommits()) {
-                    throw tooLarge(total);
-                }
-                added = refresh(projectId, fetchId, mirror, storedTips);
+                // the new total follows from the old one: |new| = |old| + |listed since the old tips| - |left every
+                // branch|, so a refresh costs what changed, not what the history holds (no rev-list --count)
+                Counts counts = refresh(projectId, attempt, mirror, storedTips, ((Number) state.get("totalCount")).longValue());
+                added = counts.inserted();
+                total = counts.total();
             } else {
-                Listing listing = full(projectId, fetchId, mirror, hasData);
-                added = listing.inserted();
-                total = listing.listed();
+                Counts counts = full(projectId, attempt, mirror, hasData);
+                added = counts.inserted();
+                total = counts.total();
             }
             if (total > settings.maxCommits()) {
                 throw tooLarge(total);
@@ -85,7 +86,7 @@ class Ingestion {
                 + " commits on its branches; the limit is " + settings.maxCommits(), false);
     }
 
-    private record Listing(long listed, long inserted) {
+    private record Counts(long total, long inserted) {
     }
 
     /**
@@ -93,10 +94,10 @@ class Ingestion {
      * it inserted is removed again: everything, before anything was ever served; otherwise the
      * commits tagged with this fetch, so the previous set stays served as it was.
      */
-    private Listing full(String projectId, String fetchId, Mirror mirror, boolean hasData) {
+    private Counts full(String projectId, String attempt, Mirror mirror, boolean hasData) {
         ShaSet current = new ShaSet();
         long inserted;
-        BatchWriter writer = new BatchWriter(store, projectId, fetchId, settings.batchSize());
+        BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize());
         try {
             mirror.forEachCommit(commit -> {
                 if (current.size() >= settings.maxCommits()) {
@@ -110,7 +111,7 @@ class Ingestion {
         } catch (RuntimeException | InterruptedException e) {
             writer.close();
             if (hasData) {
-                store.deleteInsertedBy(projectId, fetchId);
+                store.deleteInsertedBy(projectId, attempt);
             } else {
                 store.deleteCommits(projectId);
             }
@@ -124,34 +125,44 @@ class Ingestion {
         });
         gone.flush();
         log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.count);
-        return new Listing(current.size(), inserted);
+        return new Counts(current.size(), inserted);
     }
 
     /**
      * Inserts the commits new since the stored tips, then removes those that left every branch.
-     * A failure while inserting takes the inserts back (they carry this fetch's id), so the
-     * previous set stays served.
+     * A failure before the removals are all done (the repository grew over the limit, git or
+     * MongoDB failed) takes the inserts back, so the previous set stays served; removals already
+     * made were of commits that did leave, and the next refresh, from the same stored tips,
+     * removes them again (a no-op) and counts them again. Returns the new total and the number of
+     * commits inserted.
      */
-    private long refresh(String projectId, String fetchId, Mirror mirror, List<String> storedTips) {
+    private Counts refresh(String projectId, String attempt, Mirror mirror, List<String> storedTips, long previousTotal) {
+        long[] listed = {0};
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, projectId, fetchId, settings.batchSize())) {
+        Deletions gone = new Deletions(projectId);
+        try (BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize())) {
             try {
+                long leaving = mirror.forEachRemovedCommit(storedTips, sha -> { }); // counted first, removed last
                 mirror.forEachCommitSince(storedTips, commit -> {
+                    listed[0]++;
+                    long total = previousTotal + listed[0] - leaving;
+                    if (total > settings.maxCommits()) {
+                        throw tooLarge(total); // stops git; the inserts are taken back below
+                    }
                     writer.add(commit);
                     return true;
                 });
                 inserted = writer.finish();
+                mirror.forEachRemovedCommit(storedTips, gone::add);
+                gone.flush();
             } catch (RuntimeException | InterruptedException e) {
                 writer.close();
-                store.deleteInsertedBy(projectId, fetchId);
+                store.deleteInsertedBy(projectId, attempt);
                 throw asFailure(e);
             }
         }
-        Deletions gone = new Deletions(projectId);
-        mirror.forEachRemovedCommit(storedTips, gone::add);
-        gone.flush();
         log.info("Refresh: {} new commits, {} removed", inserted, gone.count);
-        return inserted;
+        return new Counts(previousTotal + listed[0] - gone.count, inserted);
     }
 
     private static RuntimeException asFailure(Exception e) {

@@ -29,9 +29,9 @@ public class Outbox {
     }
 
     /**
-     * Writes the event in the current transaction and, once that commits, publishes it from this
-     * thread without waiting; the relay deletes the row when the broker confirms, and publishes
-     * it again only if no confirm came within the grace period.
+     * Writes the event in the current transaction and, once that commits, hands it to the relay's
+     * publisher thread without waiting; the relay deletes the row when the broker confirms, and
+     * publishes it again only if no confirm came within the grace period.
      */
     @Transactional(propagation = Propagation.MANDATORY)
     public void append(Event event) {

@@ -119,7 +119,14 @@ class OutboxRelay implements SmartLifecycle {
      * confirm arrives; a failure, or a full hand-over queue, leaves the row to the relay.
      */
     void publishNow(long id, UUID eventId, EventType type, String payload) {
-        immediate.execute(() -> publish(id, eventId, type, payload));
+        long queuedAt = System.nanoTime();
+        immediate.execute(() -> {
+            // past its confirm timeout the row is the relay's (it becomes due at the grace period):
+            // publishing it here as well would only send a late duplicate
+            if (System.nanoTime() - queuedAt < settings.confirmTimeout().toNanos()) {
+                publish(id, eventId, type, payload);
+            }
+        });
     }
 
     private void publish(long id, UUID eventId, EventType type, String payload) {

@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+"""Commit Viewer benchmarks against the raw-git limit, all in one run (see bench/run.sh)."""
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00"
+FIXTURE = ["java", "-cp", str(ROOT / "test-support" / "target" / "classes"), "io.commitviewer.testsupport.FixtureTool"]
+GATEWAY = "http://127.0.0.1:8080"
+COMMIT_MANAGEMENT = "http://127.0.0.1:9082"
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(*args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+def timed(*commands, env=None):
+    """Wall time of shell-free commands run one after the other."""
+    start = time.perf_counter()
+    for command in commands:
+        if isinstance(command, tuple):
+            args, stdout = command
+        else:
+            args, stdout = command, subprocess.DEVNULL
+        subprocess.run(args, check=True, stdout=stdout, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def http(method, url, body=None, timeout=30):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def get_json(url):
+    status, body = http("GET", url)
+    return status, (json.loads(body) if body else None)
+
+
+def summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "runs": len(values)}
+
+
+class Histories:
+    """Synthetic histories (git fast-import), built once and kept in bench/out/histories, served on loopback."""
+
+    def __init__(self, port):
+        self.port = port
+        self.root = OUT / "histories"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.server = None
+
+    def ensure(self, size):
+        repo = self.root / f"h{size}" / "history.git"
+        if not (repo / "objects").is_dir():
+            log(f"building a {size:,}-commit history (git fast-import)")
+            if repo.parent.exists():
+                shutil.rmtree(repo.parent)
+            run(*FIXTURE, "generate", str(repo), str(size), "6", stdout=subprocess.DEVNULL)
+        return repo
+
+    def copy(self, size, name):
+        """A copy that a benchmark may change (new commits), leaving the cached history as it is."""
+        target = self.root / name
+        if target.exists():
+            shutil.rmtree(target)
+        run("cp", "-a", "--reflink=auto", str(self.ensure(size).parent), str(target))
+        return target / "history.git"
+
+    def alias(self, size, owner):
+        """Another owner for the same history: a new project for the services, no copy."""
+        link = self.root / owner
+        if not link.exists():
+            link.symlink_to(f"h{size}")
+        return self.url(owner)
+
+    def url(self, owner):
+        return f"http://127.0.0.1:{self.port}/{owner}/history"
+
+    def serve(self):
+        self.log = open(OUT / "serve.log", "w")
+        self.server = subprocess.Popen([*FIXTURE, "serve", str(self.root), str(self.port)], stdout=self.log, stderr=subprocess.STDOUT)
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise SystemExit("bench: the loopback git server did not start")
+
+    def close(self):
+        if self.server:
+            self.server.terminate()
+            self.server.wait()
+        for link in self.root.iterdir():
+            if link.is_symlink():
+                link.unlink()
+
+
+def git_baselines(histories, size, runs, cases):
+    url = histories.url(f"h{size}")
+    scratch = OUT / "scratch.git"
+    results = {}
+    plans = {
+        "limit": ["git", "clone", "-q", "--bare", "--filter=tree:0", url + ".git", str(scratch)],
+        "seed": ["git", "clone", "-q", "--bare", url + ".git", str(scratch)],
+    }
+    for case in ("limit", "seed"):
+        if case not in cases:
+            continue
+        times = []
+        for _ in range(runs):
+            shutil.rmtree(scratch, ignore_errors=True)
+            times.append(timed(plans[case], ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", f"--format={FORMAT}"]))
+        shutil.rmtree(scratch, ignore_errors=True)
+        results[case] = summary(times)
+        log(f"{size:,} {case}: median {results[case]['median']:.2f} s")
+    if "cli" in cases:
+        env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"http://127.0.0.1:{histories.port}")
+        times = [timed([str(ROOT / "bin" / "commit-viewer"), "list-commits", "--format", "ndjson", url], env=env) for _ in range(runs)]
+        results["cli"] = summary(times)
+        log(f"{size:,} cli: median {results['cli']['median']:.2f} s")
+    return results
+
+
+class MemorySampler(threading.Thread):
+    """Samples commit-service's RSS and heap from its Prometheus endpoint while a fetch runs."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.rss = 0.0
+        self.heap = 0.0
+        self.stop = threading.Event()
+
+    def sample(self):
+        _, text = http("GET", COMMIT_MANAGEMENT + "/actuator/prometheus")
+        heap = 0.0
+        for line in text.splitlines():
+            if line.startswith("process_memory_rss_bytes"):
+                self.rss = max(self.rss, float(line.rsplit(" ", 1)[1]))
+            elif line.startswith("jvm_memory_used_bytes") and 'area="heap"' in line:
+                heap += float(line.rsplit(" ", 1)[1])
+        self.heap = max(self.heap, heap)
+
+    def run(self):
+        while not self.stop.is_set():
+            self.sample()
+            self.stop.wait(0.5)
+
+
+def create_and_wait(url, timeout=3600):
+    status, body = http("POST", GATEWAY + "/api/projects", {"url": url})
+    if status not in (200, 202):
+        raise SystemExit(f"bench: POST {url} answered {status}: {body}")
+    project = json.loads(body)
+    return project["id"], wait_for_fetch(project["id"], project["fetch"]["id"], timeout)
+
+
+def wait_for_fetch(project_id, fetch_id, timeout=3600):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        _, project = get_json(f"{GATEWAY}/api/projects/{project_id}")
+        if project["fetch"]["id"] == fetch_id and project["fetch"]["status"] in ("SUCCEEDED", "FAILED"):
+            if project["fetch"]["status"] == "FAILED":
+                raise SystemExit(f"bench: fetch failed: {project['lastError']}")
+            return project
+        time.sleep(0.05)
+    raise SystemExit(f"bench: project {project_id} not ready after {timeout} s")
+
+
+def delete(project_id):
+    http("DELETE", f"{GATEWAY}/api/projects/{project_id}")
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        status, _ = http("GET", f"{GATEWAY}/api/projects/{project_id}/commits?limit=1")
+        if status == 404:
+            return
+        time.sleep(0.2)
+
+
+def service_ingest(histories, size, runs, tag):
+    times, rates = [], []
+    sampler = MemorySampler()
+    sampler.start()
+    for k in range(runs):
+        url = histories.alias(size, f"{tag}-{size}-{k}")
+        start = time.perf_counter()
+        project_id, project = create_and_wait(url)
+        elapsed = time.perf_counter() - start
+        if project["commitCount"] != size:
+            raise SystemExit(f"bench: {project['commitCount']} commits stored, the history has {size}")
+        times.append(elapsed)
+        rates.append(size / elapsed)
+        delete(project_id)
+    sampler.stop.set()
+    sampler.join()
+    sampler.sample()
+    result = summary(times)
+    result["commits_per_s"] = statistics.median(rates)
+    result["rss_mib"] = sampler.rss / 2**20
+    result["heap_mib"] = sampler.heap / 2**20
+    log(f"{size:,} service: median {result['median']:.2f} s, {result['commits_per_s']:,.0f} commits/s, "
+        f"RSS {result['rss_mib']:.0f} MiB, heap {result['heap_mib']:.0f} MiB")
+    return result
+
+
+def refresh(histories, size, runs, tag):
+    """+100 commits on main, then raw fetch + log of the new commits vs the service's refresh."""
+    name = f"{tag}-refresh-{size}"
+    repo = histories.copy(size, name)
+    raw = OUT / "refresh-raw.git"
+    shutil.rmtree(raw, ignore_errors=True)
+    url = histories.url(name)
+    run("git", "clone", "-q", "--bare", "--filter=tree:0", url + ".git", str(raw), stderr=subprocess.DEVNULL)
+    project_id, project = create_and_wait(url)
+    raw_times, service_times = [], []
+    for _ in range(runs):
+        run(*FIXTURE, "add", str(repo), "main", "100", stdout=subprocess.DEVNULL)
+        old_tips = subprocess.run(["git", "-C", str(raw), "for-each-ref", "refs/heads", "--format=%(objectname)"],
+                                  check=True, capture_output=True, text=True).stdout.split()
+        raw_times.append(timed(
+            ["git", "-C", str(raw), "fetch", "-q", "--filter=tree:0", "origin", "+refs/heads/*:refs/heads/*"],
+            ["git", "-C", str(raw), "log", "--branches", "--no-mailmap", f"--format={FORMAT}", "--not", *old_tips]))
+        start = time.perf_counter()
+        status, body = http("POST", f"{GATEWAY}/api/projects/{project_id}/refresh")
+        if status != 202:
+            raise SystemExit(f"bench: refresh answered {status}: {body}")
+        after = wait_for_fetch(project_id, json.loads(body)["fetch"]["id"])
+        service_times.append(time.perf_counter() - start)
+        expected = int(subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "--branches"],
+                                      check=True, capture_output=True, text=True).stdout)
+        if after["commitCount"] != expected:
+            raise SystemExit(f"bench: refresh left {after['commitCount']} commits, the history has {expected}")
+    delete(project_id)
+    shutil.rmtree(raw, ignore_errors=True)
+    shutil.rmtree(repo.parent, ignore_errors=True)
+    result = {"raw": summary(raw_times), "service": summary(service_times)}
+    log(f"{size:,} refresh +100: raw {result['raw']['median']:.3f} s, service {result['service']['median']:.3f} s")
+    return result
+
+
+def wrk(url, duration):
+    output = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}", "--latency", url],
+                            check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(p):
+        match = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": rps, "p50_ms": percentile(50), "p99_ms": percentile(99), "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def reads(histories, size, duration, tag):
+    project_id, _ = create_and_wait(histories.alias(size, f"{tag}-reads-{size}"))
+    base = f"{GATEWAY}/api/projects/{project_id}/commits"
+    depth = min(1000, size // 50 - 1)
+    cursor = None
+    for _ in range(depth):
+        _, page = get_json(f"{base}?limit=50" + (f"&cursor={cursor}" if cursor else ""))
+        cursor = page["nextCursor"]
+    cases = {
+        "first page": f"{base}?limit=50",
+        f"cursor page {depth + 1}": f"{base}?limit=50&cursor={cursor}",
+        f"page={depth + 1} (offset)": f"{base}?page={depth + 1}&per_page=50",
+    }
+    result = {}
+    for name, url in cases.items():
+        result[name] = wrk(url, duration)
+        log(f"{size:,} reads {name}: {result[name]['rps']:.0f} req/s, p50 {result[name]['p50_ms']:.1f} ms, p99 {result[name]['p99_ms']:.1f} ms")
+    delete(project_id)
+    return result
+
+
+def table(results, args):
+    lines = [f"Run {results['date']} on {results['machine']}; {args.runs} runs each; "
+             f"median (min–max) in seconds; × = ratio to the limit of the same size in this run.", ""]
+    lines += ["| commits | limit: treeless clone + log | seed: full clone + log | CLI list-commits | service POST→READY | commits/s | commit-service RSS / heap (MiB) |",
+              "|---|---|---|---|---|---|---|"]
+    for size, r in results["sizes"].items():
+        limit = r.get("limit", {}).get("median")
+
+        def cell(case):
+            if case not in r:
+                return "–"
+            x = r[case]
+            ratio = f" **{x['median'] / limit:.2f}×**" if limit and case != "limit" else ""
+            return f"{x['median']:.2f} ({x['min']:.2f}–{x['max']:.2f}){ratio}"
+
+        service = r.get("service")
+        lines.append(f"| {int(size):,} | {cell('limit')} | {cell('seed')} | {cell('cli')} | {cell('service')} | "
+                     + (f"{service['commits_per_s']:,.0f} | {service['rss_mib']:.0f} / {service['heap_mib']:.0f} |" if service else "– | – |"))
+    if results["refresh"]:
+        lines += ["", "| refresh of +100 commits | raw fetch + log of the new commits | service: POST refresh → SUCCEEDED | ratio |", "|---|---|---|---|"]
+        for size, r in results["refresh"].items():
+            raw, service = r["raw"], r["service"]
+            lines.append(f"| on {int(size):,} | {raw['median']:.3f} ({raw['min']:.3f}–{raw['max']:.3f}) | "
+                         f"{service['median']:.3f} ({service['min']:.3f}–{service['max']:.3f}) | {service['median'] / raw['median']:.2f}× |")
+    if results["reads"]:
+        for size, r in results["reads"].items():
+            lines += ["", f"Reads through the gateway, {int(size):,}-commit history, `limit=50`, wrk -t2 -c32 -d{args.wrk_duration}:", "",
+                      "| request | requests/s | p50 (ms) | p99 (ms) | non-2xx |", "|---|---|---|---|---|"]
+            for name, x in r.items():
+                lines.append(f"| {name} | {x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['non_2xx']} |")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads")
+    parser.add_argument("--refresh-sizes", default="10000,1000000")
+    parser.add_argument("--reads-size", type=int, default=100000)
+    parser.add_argument("--wrk-duration", default="30s")
+    parser.add_argument("--port", type=int, default=18090)
+    parser.add_argument("--keep-stack", action="store_true", help="leave the stack running afterwards")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    cases = set(args.cases.split(","))
+    needs_stack = bool(cases & {"service", "refresh", "reads"})
+    OUT.mkdir(parents=True, exist_ok=True)
+    histories = Histories(args.port)
+    for size in sizes:
+        histories.ensure(size)
+    tag = "b" + datetime.now(timezone.utc).strftime("%H%M%S")
+    cpu = re.search(r"model name\s+: (.*)", Path("/proc/cpuinfo").read_text())
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) // 2**20
+    results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+               "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
+                          + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
+               "sizes": {}, "refresh": {}, "reads": {}}
+    histories.serve()
+    try:
+        if needs_stack:
+            env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"https://github.com,http://127.0.0.1:{args.port}")
+            run("bash", str(ROOT / "scripts" / "run-local.sh"), "up", env=env, stdout=subprocess.DEVNULL)
+        for size in sizes:
+            results["sizes"][size] = git_baselines(histories, size, args.runs, cases)
+            if "service" in cases:
+                results["sizes"][size]["service"] = service_ingest(histories, size, args.runs, tag)
+        if "refresh" in cases:
+            for size in (int(s) for s in args.refresh_sizes.split(",")):
+                if size in sizes:
+                    results["refresh"][size] = refresh(histories, size, args.runs, tag)
+        if "reads" in cases:
+            size = args.reads_size if args.reads_size in sizes else max(s for s in sizes if s <= max(sizes))
+            results["reads"][size] = reads(histories, size, args.wrk_duration, tag)
+    finally:
+        histories.close()
+        if needs_stack and not args.keep_stack:
+            run("bash", str(ROOT / "scripts" / "run-local.sh"), "down", stdout=subprocess.DEVNULL)
+    report = table(results, args)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    (OUT / f"results-{stamp}.json").write_text(json.dumps(results, indent=2))
+    (OUT / f"results-{stamp}.md").write_text(report)
+    print(report)
+    log(f"written to bench/out/results-{stamp}.md and .json")
+
+
+if __name__ == "__main__":
+    main()
