@@ -186,7 +186,9 @@ def wait_for_fetch(project_id, fetch_id, timeout=3600):
             if project["fetch"]["status"] == "FAILED":
                 raise SystemExit(f"bench: fetch failed: {project['lastError']}")
             return project
-        time.sleep(0.05)
+        # 50 ms at first (short fetches), then 250 ms: polling at 20/s for a minute would cost
+        # project-service a noticeable share of the two cores the fetch runs on
+        time.sleep(0.05 if time.time() - (deadline - timeout) < 5 else 0.25)
     raise SystemExit(f"bench: project {project_id} not ready after {timeout} s")
 
 
@@ -200,15 +202,33 @@ def delete(project_id):
         time.sleep(0.2)
 
 
+def cpu_seconds(part):
+    """CPU time (user + system, children included) of a part of the stack, from /proc."""
+    pid_file = ROOT / ".local" / "stack" / f"{part}.pid"
+    try:
+        fields = Path(f"/proc/{pid_file.read_text().split()[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / ticks  # utime, stime, cutime, cstime
+
+
+PARTS = ("commit-service", "mongo-stand-in", "project-service")
+
+
 def service_ingest(histories, size, runs, tag):
     times, rates = [], []
+    cpu = {part: [] for part in PARTS}
     sampler = MemorySampler()
     sampler.start()
     for k in range(runs):
         url = histories.alias(size, f"{tag}-{size}-{k}")
+        before = {part: cpu_seconds(part) for part in PARTS}
         start = time.perf_counter()
         project_id, project = create_and_wait(url)
         elapsed = time.perf_counter() - start
+        for part in PARTS:
+            cpu[part].append(cpu_seconds(part) - before[part])
         if project["commitCount"] != size:
             raise SystemExit(f"bench: {project['commitCount']} commits stored, the history has {size}")
         times.append(elapsed)
@@ -221,8 +241,10 @@ def service_ingest(histories, size, runs, tag):
     result["commits_per_s"] = statistics.median(rates)
     result["rss_mib"] = sampler.rss / 2**20
     result["heap_mib"] = sampler.heap / 2**20
+    # where the time goes: CPU seconds per run (commit-service includes its git children once they exited)
+    result["cpu_s"] = {part: statistics.median(values) for part, values in cpu.items()}
     log(f"{size:,} service: median {result['median']:.2f} s, {result['commits_per_s']:,.0f} commits/s, "
-        f"RSS {result['rss_mib']:.0f} MiB, heap {result['heap_mib']:.0f} MiB")
+        f"RSS {result['rss_mib']:.0f} MiB, heap {result['heap_mib']:.0f} MiB, CPU s {result['cpu_s']}")
     return result
 
 
@@ -272,7 +294,9 @@ def wrk(url, duration):
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50_ms": percentile(50), "p99_ms": percentile(99), "non_2xx": int(errors.group(1)) if errors else 0}
+    timeouts = re.search(r"timeout (\d+)", output)  # wrk gives up on a request after 2 s; it has no latency then
+    return {"rps": rps, "p50_ms": percentile(50), "p99_ms": percentile(99), "non_2xx": int(errors.group(1)) if errors else 0,
+            "timeouts": int(timeouts.group(1)) if timeouts else 0}
 
 
 def reads(histories, size, duration, tag):
@@ -283,7 +307,10 @@ def reads(histories, size, duration, tag):
     for _ in range(depth):
         _, page = get_json(f"{base}?limit=50" + (f"&cursor={cursor}" if cursor else ""))
         cursor = page["nextCursor"]
+    _, first = get_json(f"{base}?limit=1")
     cases = {
+        # one commit by id: the stand-in answers it from its _id index, so this is the stack's own cost
+        "one commit by sha (indexed lookup)": f"{base}/{first['items'][0]['sha']}",
         "first page": f"{base}?limit=50",
         f"cursor page {depth + 1}": f"{base}?limit=50&cursor={cursor}",
         f"page={depth + 1} (offset)": f"{base}?page={depth + 1}&per_page=50",
@@ -314,6 +341,12 @@ def table(results, args):
         service = r.get("service")
         lines.append(f"| {int(size):,} | {cell('limit')} | {cell('seed')} | {cell('cli')} | {cell('service')} | "
                      + (f"{service['commits_per_s']:,.0f} | {service['rss_mib']:.0f} / {service['heap_mib']:.0f} |" if service else "– | – |"))
+    cpu_rows = [(size, r["service"]["cpu_s"]) for size, r in results["sizes"].items() if "service" in r and "cpu_s" in r["service"]]
+    if cpu_rows:
+        lines += ["", "CPU seconds per POST→READY run (median; commit-service includes the git processes it ran):", "",
+                  "| commits | " + " | ".join(PARTS) + " |", "|---" * (len(PARTS) + 1) + "|"]
+        for size, cpu in cpu_rows:
+            lines.append(f"| {int(size):,} | " + " | ".join(f"{cpu[part]:.1f}" for part in PARTS) + " |")
     if results["refresh"]:
         lines += ["", "| refresh of +100 commits | raw fetch + log of the new commits | service: POST refresh → SUCCEEDED | ratio |", "|---|---|---|---|"]
         for size, r in results["refresh"].items():
@@ -323,9 +356,9 @@ def table(results, args):
     if results["reads"]:
         for size, r in results["reads"].items():
             lines += ["", f"Reads through the gateway, {int(size):,}-commit history, `limit=50`, wrk -t2 -c32 -d{args.wrk_duration}:", "",
-                      "| request | requests/s | p50 (ms) | p99 (ms) | non-2xx |", "|---|---|---|---|---|"]
+                      "| request | requests/s | p50 (ms) | p99 (ms) | non-2xx | timeouts (> 2 s) |", "|---|---|---|---|---|---|"]
             for name, x in r.items():
-                lines.append(f"| {name} | {x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['non_2xx']} |")
+                lines.append(f"| {name} | {x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['non_2xx']} | {x.get('timeouts', 0)} |")
     return "\n".join(lines) + "\n"
 
 
