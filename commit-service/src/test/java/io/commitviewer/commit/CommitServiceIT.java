@@ -399,33 +399,31 @@ class CommitServiceIT {
 
     @Test
     void aFullListingAfterAnEvictionThatFailsTakesBackOnlyWhatItAdded() throws Exception {
-        ServedRepository repository = repository("evicted-fails", 700);
-        UUID projectId = UUID.randomUUID();
-        fetch(projectId, "evicted-fails");
-        List<String> before = repository.revListBranches();
-        repository.addCommits("main", 4500); // over the limit of 5000: found while listing, after inserts
-        evictMirror("evicted-fails");
-        UUID refresh = UUID.randomUUID();
-
-        publish(FetchRequested.of(projectId, SERVER.url("acme", "evicted-fails"), refresh));
-        FetchFailed failed = (FetchFailed) results(refresh).get(1);
-
-        assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE);
-        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
-                .isEqualTo(700);
-        assertThat(walk(projectId, 100)).containsExactlyElementsOf(before);
+        assertAFetchOverTheLimitKeepsThePreviousSet("evicted-fails", true);
     }
 
     @Test
     void aRefreshOverTheLimitTakesBackWhatItAddedAndKeepsThePreviousSet() throws Exception {
-        ServedRepository repository = repository("grows-too-much", 700);
-        UUID projectId = UUID.randomUUID();
-        fetch(projectId, "grows-too-much");
-        List<String> before = repository.revListBranches();
-        repository.addCommits("main", 4400); // 5,100 in all: over the limit of 5000, found while listing
+        assertAFetchOverTheLimitKeepsThePreviousSet("grows-too-much", false);
+    }
 
+    /**
+     * A served project of 700 commits grows to 5,100, over the limit of 5,000: its next fetch
+     * (a refresh, or a full listing when the mirror was evicted) finds that out while listing,
+     * after it inserted, and must leave exactly the previous set.
+     */
+    private void assertAFetchOverTheLimitKeepsThePreviousSet(String name, boolean evictMirrorFirst) throws Exception {
+        ServedRepository repository = repository(name, 700);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, name);
+        List<String> before = repository.revListBranches();
+        repository.addCommits("main", 4400);
+        if (evictMirrorFirst) {
+            evictMirror(name);
+        }
         UUID refresh = UUID.randomUUID();
-        publish(FetchRequested.of(projectId, SERVER.url("acme", "grows-too-much"), refresh));
+
+        publish(FetchRequested.of(projectId, SERVER.url("acme", name), refresh));
         FetchFailed failed = (FetchFailed) results(refresh).get(1);
 
         assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE);

@@ -90,13 +90,15 @@ class Ingestion {
     }
 
     /**
-     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails, what
-     * it inserted is removed again: everything, before anything was ever served; otherwise the
-     * commits tagged with this fetch, so the previous set stays served as it was.
+     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails
+     * before the removals are done, what it inserted is removed again: everything, before anything
+     * was ever served; otherwise the commits this attempt inserted, so the previous set stays
+     * served as it was.
      */
     private Counts full(String projectId, String attempt, Mirror mirror, boolean hasData) {
         ShaSet current = new ShaSet();
         long inserted;
+        Deletions gone = new Deletions(projectId);
         BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize());
         try {
             mirror.forEachCommit(commit -> {
@@ -108,6 +110,12 @@ class Ingestion {
                 return true;
             });
             inserted = writer.finish();
+            store.forEachSha(projectId, sha -> {
+                if (!current.contains(sha)) {
+                    gone.add(sha);
+                }
+            });
+            gone.flush();
         } catch (RuntimeException | InterruptedException e) {
             writer.close();
             if (hasData) {
@@ -117,13 +125,6 @@ class Ingestion {
             }
             throw asFailure(e);
         }
-        Deletions gone = new Deletions(projectId);
-        store.forEachSha(projectId, sha -> {
-            if (!current.contains(sha)) {
-                gone.add(sha);
-            }
-        });
-        gone.flush();
         log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.count);
         return new Counts(current.size(), inserted);
     }
