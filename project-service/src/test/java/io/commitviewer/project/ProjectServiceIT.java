@@ -97,6 +97,50 @@ class ProjectServiceIT extends ProjectServiceTestBase {
     }
 
     @Test
+    void aProjectIsReadAsOneStateWhileItsFetchResultsArrive() throws Exception {
+        Response created = post("https://github.com/acme/consistent");
+        UUID id = id(created);
+        List<String> inconsistent = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.Map<String, Long> countOf = new java.util.concurrent.ConcurrentHashMap<>();
+        ExecutorService pollers = Executors.newFixedThreadPool(4);
+        List<Future<?>> running = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            running.add(pollers.submit(() -> {
+                while (polling.get()) {
+                    JsonNode project = project(id);
+                    JsonNode fetch = project.get("fetch");
+                    Long expected = countOf.get(fetch.get("id").asString());
+                    if (fetch.get("status").asString().equals("SUCCEEDED") && expected != null
+                            && project.get("commitCount").asLong() != expected) {
+                        inconsistent.add(project.toString());
+                    }
+                }
+                return null;
+            }));
+        }
+        try {
+            UUID fetch = fetchId(created);
+            for (int round = 1; round <= 25; round++) {
+                countOf.put(fetch.toString(), 1000L + round);
+                publish(FetchSucceeded.of(id, fetch, 1000 + round, round, 1, 5));
+                UUID done = fetch;
+                await().atMost(WAIT).until(() -> project(id).get("fetch").get("id").asString().equals(done.toString())
+                        && project(id).get("status").asString().equals("READY"));
+                fetch = fetchId(send("POST", "/api/projects/" + id + "/refresh", null));
+            }
+        } finally {
+            polling.set(false);
+            for (Future<?> poller : running) {
+                poller.get();
+            }
+            pollers.shutdown();
+        }
+
+        assertThat(inconsistent).as("a succeeded fetch shown with another fetch's counts").isEmpty();
+    }
+
+    @Test
     void resultEventsMoveTheStatus() throws Exception {
         Response created = post("https://github.com/acme/status");
         UUID id = id(created);

@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Isolation;
 import org.springframework.transaction.annotation.Transactional;
 
 /** Creating, refreshing, listing and deleting projects; every fetch request goes out through the outbox. */
@@ -75,12 +76,16 @@ class ProjectService {
         return new Created(new ProjectView(project, fetch), true);
     }
 
-    @Transactional
+    /**
+     * The project and its current fetch from one snapshot: under READ COMMITTED the two selects
+     * could straddle a result's commit and show a succeeded fetch with the previous counts.
+     */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     ProjectView get(UUID id) {
         return view(projects.findById(id).orElseThrow(() -> new ProjectNotFoundException(id)));
     }
 
-    @Transactional
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     Page list(int limit, PageCursor cursor) {
         List<Project> rows = cursor == null
                 ? projects.firstPage(Limit.of(limit + 1))
