@@ -1,17 +1,25 @@
 package io.commitviewer.amqp;
 
+import io.commitviewer.common.events.AmqpNames;
+import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The beans both services use to speak the events: import it, then declare the topology and consumers. */
+/** The beans both services use to speak the events, and the topology they both declare: import it, then declare the consumers. */
 @Configuration(proxyBeanMethods = false)
 public class AmqpSupportConfiguration {
 
     @Bean
     EventCodec eventCodec(JsonMapper json) {
         return new EventCodec(json);
+    }
+
+    /** Every exchange, queue, dead-letter queue and binding ({@link AmqpNames#QUEUES}). */
+    @Bean
+    Declarables topology() {
+        return Topology.declarables(AmqpNames.QUEUES);
     }
 
     @Bean

@@ -3,10 +3,8 @@ package io.commitviewer.commit.config;
 import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
-import io.commitviewer.amqp.Topology;
 import io.commitviewer.commit.commits.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
-import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
@@ -14,9 +12,7 @@ import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
@@ -69,11 +65,6 @@ class CommitServiceConfiguration {
         CommitStore store = new CommitStore(mongo.getDb());
         store.createIndexes();
         return store;
-    }
-
-    @Bean
-    Declarables topology() {
-        return Topology.declarables(List.of(AmqpNames.FETCH_REQUESTS, AmqpNames.PROJECT_DELETIONS, AmqpNames.FETCH_RESULTS));
     }
 
     /**

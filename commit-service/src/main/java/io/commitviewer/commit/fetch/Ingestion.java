@@ -69,9 +69,6 @@ class Ingestion {
                 added = counts.inserted();
                 total = counts.total();
             }
-            if (total > settings.maxCommits()) {
-                throw tooLarge(total);
-            }
             List<Branch> branches = update.after();
             store.replaceBranches(projectId, branches);
             Result result = new Result(total, added, branches.size());

@@ -27,6 +27,11 @@ public final class AmqpNames {
     /** project-service: what became of each fetch. */
     public static final QueueSpec FETCH_RESULTS = new QueueSpec(FETCH_RESULTS_QUEUE,
             java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED));
+    /**
+     * Every queue. Both services declare all of them, with the same arguments, so that nothing
+     * published before its consumer first ran is returned as unroutable.
+     */
+    public static final java.util.List<QueueSpec> QUEUES = java.util.List.of(FETCH_REQUESTS, PROJECT_DELETIONS, FETCH_RESULTS);
 
     private AmqpNames() {
     }

@@ -3,10 +3,7 @@ package io.commitviewer.project.config;
 import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
-import io.commitviewer.amqp.Topology;
 import io.commitviewer.common.events.AmqpNames;
-import java.util.List;
-import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
@@ -15,20 +12,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 
 /**
- * The RabbitMQ topology this service relies on, and how its consumer fails.
- *
- * <p>Besides its own result queue it declares the queues it publishes into, with the arguments
- * commit-service uses (both come from {@link AmqpNames}), so a request published before
- * commit-service ever ran waits in its queue instead of being returned as unroutable.
+ * How this service's consumer fails. The topology, every queue of {@link AmqpNames#QUEUES} (also
+ * those it publishes into, so a request published before commit-service ever ran waits in its
+ * queue), comes from {@link AmqpSupportConfiguration}.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(AmqpSupportConfiguration.class)
 class AmqpConfiguration {
-
-    @Bean
-    Declarables topology() {
-        return Topology.declarables(List.of(AmqpNames.FETCH_RESULTS, AmqpNames.FETCH_REQUESTS, AmqpNames.PROJECT_DELETIONS));
-    }
 
     /**
      * Transient failures (database down) are retried with back-off in the consumer, then the
