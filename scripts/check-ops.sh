@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Validates the operations files without starting anything: Prometheus config and alert rules
-# (with their unit tests), the Alertmanager config, the compose file and the Grafana dashboards.
+# (with their unit tests), the Alertmanager configs, the compose files (development as it is,
+# production with and without its secrets) and the Grafana dashboards.
 # Prints one "check-ops: <what> ok" line per check; on a failure prints the tool's output and stops.
 #
 #   scripts/check-ops.sh
@@ -58,20 +59,60 @@ echo dummy-routing-key > "$tmp/pagerduty_routing_key"
 sed "s#/run/secrets/pagerduty_routing_key#$tmp/pagerduty_routing_key#g" alertmanager/alertmanager.yml > "$tmp/alertmanager.yml"
 check "alertmanager config" amtool check-config "$tmp/alertmanager.yml"
 
-if [[ -f docker-compose.yaml ]]; then
-  require docker-compose docker-compose
-  # .env.example leaves the passwords empty (compose refuses to start without them): fill them
-  # with placeholders for the check, and check that an empty one is refused
-  sed -E 's/^([A-Z_]*PASSWORD)=$/\1=placeholder/' .env.example > "$tmp/complete.env"
-  check "docker-compose.yaml" docker-compose --env-file "$tmp/complete.env" -f docker-compose.yaml config -q
-  if docker-compose --env-file .env.example -f docker-compose.yaml config -q >/dev/null 2>&1; then
-    log "docker-compose.yaml accepts empty passwords" >&2
-    exit 1
-  fi
-  log "docker-compose.yaml refuses empty passwords ok"
-else
-  log "docker-compose.yaml absent, skipped"
+# The PagerDuty config of the production stack and the development one (alerts go nowhere).
+check "alertmanager development config" amtool check-config alertmanager/alertmanager-development.yml
+
+# Compose, as a newcomer and as an operator would run it, with nothing from this shell's
+# environment or a local .env (env -i, an empty --env-file):
+# - compose.yaml alone renders with no .env at all, every published port on 127.0.0.1;
+# - with compose.production.yaml it refuses to render without the secrets;
+# - with them it renders, and its preflight service (run here with sh, as compose would run it)
+#   refuses the development secrets and short ones, and accepts real ones.
+require docker-compose docker-compose
+compose() { env -i PATH="$PATH" docker-compose --project-directory "$PWD" --env-file "$1" "${@:2}"; }
+: > "$tmp/empty.env"
+check "compose.yaml with no .env" compose "$tmp/empty.env" -f compose.yaml config -q
+compose "$tmp/empty.env" -f compose.yaml config > "$tmp/development.yaml"
+check "compose.yaml publishes on 127.0.0.1 only" python3 - "$tmp/development.yaml" <<'PY'
+import sys, yaml
+services = yaml.safe_load(open(sys.argv[1]))["services"]
+published = {name: service.get("ports", []) for name, service in services.items() if service.get("ports")}
+assert set(published) == {"gateway", "prometheus", "grafana"}, published
+for name, ports in published.items():
+    for port in ports:
+        assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond 127.0.0.1"
+PY
+if output="$(compose "$tmp/empty.env" -f compose.yaml -f compose.production.yaml config -q 2>&1)"; then
+  log "compose.production.yaml renders without its secrets" >&2
+  exit 1
 fi
+grep -q "PASSWORD" <<<"$output" || { echo "$output" >&2; log "compose.production.yaml: unexpected error without secrets" >&2; exit 1; }
+log "compose.production.yaml refuses to render without its secrets ok"
+# production.env.example as an operator fills it in: it names both files through COMPOSE_FILE
+sed -e 's/^\([A-Z_]*PASSWORD\)=$/\1=Production-Secret-0123456789/' \
+    -e "s|^PAGERDUTY_ROUTING_KEY_FILE=.*|PAGERDUTY_ROUTING_KEY_FILE=$tmp/pagerduty_routing_key|" \
+    production.env.example > "$tmp/production.env"
+check "compose.production.yaml with its secrets" compose "$tmp/production.env" config -q
+compose "$tmp/production.env" config > "$tmp/production.yaml"
+check "compose.production.yaml preflight refuses development secrets" python3 - "$tmp/production.yaml" <<'PY'
+import os, subprocess, sys, yaml
+services = yaml.safe_load(open(sys.argv[1]))["services"]
+preflight = services["preflight"]
+for name, service in services.items():
+    if name != "preflight" and name not in ("project-service", "commit-service", "gateway", "prometheus", "grafana"):
+        assert "preflight" in service.get("depends_on", {}), f"{name} does not wait for the preflight"
+command = [part.replace("$$", "$") for part in preflight["command"]]  # as compose runs it
+def run(**secrets):
+    env = dict(preflight["environment"], PATH=os.environ["PATH"], **secrets)
+    return subprocess.run(command, env=env, capture_output=True, text=True)
+assert run().returncode == 0, run().stdout
+for refused in ({"POSTGRES_PASSWORD": "dev-only-postgres"}, {"MONGO_PASSWORD": "dev-only-mongo"},
+                {"RABBITMQ_PASSWORD": "dev-only-rabbitmq"}, {"GRAFANA_ADMIN_PASSWORD": "dev-only-grafana"},
+                {"RABBITMQ_PASSWORD": "short-secret"}, {"MONGO_PASSWORD": "Production/Secret@0123456789"}):
+    result = run(**refused)
+    assert result.returncode != 0, f"preflight accepted {refused}"
+    assert "preflight:" in result.stdout, result.stdout
+PY
 
 shopt -s nullglob
 dashboards=(grafana/dashboards/*.json)

@@ -35,7 +35,8 @@ declare -A app_port=([project-service]=8081 [commit-service]=8082)
 declare -A management_port=([project-service]=9081 [commit-service]=9082)
 
 log() { echo "run-local: $*" >&2; }
-alive() { [[ -n "${1:-}" ]] && kill -0 "$1" 2>/dev/null; }
+# shellcheck source=scripts/lib/processes.sh
+source "$root/scripts/lib/processes.sh"
 # The PID recorded for a part, if that process still runs the command it was started with (a
 # reused PID after a reboot is never taken for it); the marker is a path only that command has.
 declare -A marker=([project-service]=project-service.jar [commit-service]=commit-service.jar
@@ -64,8 +65,6 @@ stop_pid() { # name: TERM, wait up to 30 s, then KILL
   fi
   rm -f "$stack/$name.pid"
 }
-
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_http() { # name url seconds pid
   local name="$1" url="$2" seconds="$3" pid="$4"
@@ -101,12 +100,8 @@ start_service() {
     log "$service already running (pid $pid)"
     return
   fi
-  for port in "${app_port[$service]}" "${management_port[$service]}"; do
-    if port_busy "$port"; then
-      log "port $port is taken by another process: $service cannot start (scripts/run-local.sh status)"
-      exit 1
-    fi
-  done
+  require_free_ports "$service" "the services' ports are fixed (8081/9081, 8082/9082)" \
+    "${app_port[$service]}" "${management_port[$service]}"
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
   PORT="${app_port[$service]}" MANAGEMENT_PORT="${management_port[$service]}" \
     nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
@@ -118,10 +113,7 @@ mongo_standin_up() {
   local pid
   pid="$(pid_of mongo-stand-in)"
   if ! alive "$pid"; then
-    if port_busy "$mongo_port"; then
-      log "port $mongo_port is taken by another process: the MongoDB stand-in cannot start (set COMMITVIEWER_MONGO_STANDIN_PORT)"
-      exit 1
-    fi
+    require_free_ports "The MongoDB stand-in" COMMITVIEWER_MONGO_STANDIN_PORT "$mongo_port"
     # from the commit-service jar, which holds mongo-java-server, through Boot's PropertiesLauncher
     nohup java -Xmx${COMMITVIEWER_MONGO_STANDIN_HEAP:-4g} -cp "$root/commit-service/target/commit-service.jar" \
       -Dloader.main=io.commitviewer.commit.config.MongoStandIn org.springframework.boot.loader.launch.PropertiesLauncher \
@@ -131,7 +123,7 @@ mongo_standin_up() {
     started+=(mongo-stand-in)
   fi
   for _ in $(seq 1 150); do
-    port_busy "$mongo_port" && return 0
+    (exec 3<>"/dev/tcp/127.0.0.1/$mongo_port") 2>/dev/null && return 0
     alive "$pid" || break
     sleep 0.2
   done
@@ -147,26 +139,27 @@ gateway_up() {
     log "gateway already running (pid $pid)"
     return
   fi
+  require_free_ports gateway COMMITVIEWER_GATEWAY_PORT "$gateway_port"
   mkdir -p "$stack/nginx/temp"
   # the routes are gateway/routes.conf, as in compose; only the upstreams' addresses differ
   cat > "$stack/nginx/nginx.conf" <<CONF
 worker_processes 1;
 daemon off;
-pid $stack/nginx/nginx.pid;
-error_log $stack/gateway.log warn;
+pid "$stack/nginx/nginx.pid";
+error_log "$stack/gateway.log" warn;
 events { worker_connections 1024; }
 http {
-  access_log $stack/nginx/access.log;
-  client_body_temp_path $stack/nginx/temp/body;
-  proxy_temp_path $stack/nginx/temp/proxy;
-  fastcgi_temp_path $stack/nginx/temp/fastcgi;
-  uwsgi_temp_path $stack/nginx/temp/uwsgi;
-  scgi_temp_path $stack/nginx/temp/scgi;
+  access_log "$stack/nginx/access.log";
+  client_body_temp_path "$stack/nginx/temp/body";
+  proxy_temp_path "$stack/nginx/temp/proxy";
+  fastcgi_temp_path "$stack/nginx/temp/fastcgi";
+  uwsgi_temp_path "$stack/nginx/temp/uwsgi";
+  scgi_temp_path "$stack/nginx/temp/scgi";
   upstream project_service { server 127.0.0.1:${app_port[project-service]}; keepalive 16; }
   upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
   server {
     listen 127.0.0.1:$gateway_port;
-    include $root/gateway/routes.conf;
+    include "$root/gateway/routes.conf";
   }
 }
 CONF
@@ -183,6 +176,7 @@ prometheus_up() {
     log "prometheus already running (pid $pid)"
     return
   fi
+  require_free_ports Prometheus COMMITVIEWER_PROMETHEUS_PORT "$prometheus_port"
   mkdir -p "$stack/prometheus/data"
   # compose's scrape jobs and rules; only the targets' addresses differ, and there is no Alertmanager
   # here (alerts show on Prometheus's /alerts page)
@@ -248,12 +242,19 @@ run-local: the stack is up (logs in $stack)
 URLS
 }
 
-# A failed `up` stops what it started, so that nothing half-started is left behind.
+# A failed `up` stops what it started, the databases too if it started them, so that nothing
+# half-started is left behind.
 undo_failed_up() {
   local status=$? name
-  if [[ $status -ne 0 && ${#started[@]} -gt 0 ]]; then
-    log "up failed: stopping what it started (${started[*]})"
-    for name in "${started[@]}"; do stop_pid "$name"; done
+  if [[ $status -ne 0 ]]; then
+    if [[ ${#started[@]} -gt 0 ]]; then
+      log "up failed: stopping what it started (${started[*]})"
+      for name in "${started[@]}"; do stop_pid "$name"; done
+    fi
+    if [[ "$(cat "$stack/infra-owner" 2>/dev/null)" == run-local ]]; then
+      "$root/scripts/local-infra.sh" down || true
+      rm -f "$stack/infra-owner"
+    fi
   fi
 }
 

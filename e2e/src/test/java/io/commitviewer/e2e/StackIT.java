@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,16 +35,21 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The whole stack as {@code scripts/run-local.sh up} starts it — PostgreSQL, RabbitMQ, both
- * services from their jars, the nginx gateway, Prometheus — driven only through the gateway, as a
- * user would, against a synthetic history served on loopback; then Prometheus is asked to evaluate
- * every expression of the dashboard and of the alert rules.
+ * services from their jars, the nginx gateway, Prometheus — from a checkout in a private folder
+ * with a space in its path ({@link PrivateCheckout}), driven only through the gateway, as a user
+ * would, against a synthetic history served on loopback; then Prometheus is asked to evaluate
+ * every expression of the dashboard and of the alert rules; a second checkout is told which
+ * checkout holds its ports; and {@code down} leaves no process behind.
  * The tests run in order: each builds on the state the one before left.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StackIT {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = PrivateCheckout.SOURCE;
+    /** The private checkout's databases and broker: PostgreSQL 26432, AMQP 26672, … (not the test run's own). */
+    private static final Map<String, String> INFRA_PORTS = PrivateCheckout.infraPorts(26_000);
+    private static final Path SCRIPT_LOG = Path.of("target/run-local.log");
     private static final int GATEWAY_PORT = 8080;
     private static final int PROMETHEUS_PORT = 9090;
     private static final String GATEWAY = "http://127.0.0.1:" + GATEWAY_PORT;
@@ -56,6 +60,9 @@ class StackIT {
     private final JsonMapper json = JsonMapper.builder().build();
     private GitHttpServer server;
     private ServedRepository repository;
+    private PrivateCheckout checkout;
+    private PrivateCheckout secondCheckout;
+    private boolean stackUp;
     private String projectId;
 
     @BeforeAll
@@ -68,29 +75,38 @@ class StackIT {
         SyntheticHistory.Summary summary = repository.load(SyntheticHistory.builder().commits(20_000).branches(6).build());
         assertThat(summary.merges()).isPositive();
         assertThat(repository.branches()).hasSizeGreaterThanOrEqualTo(6);
+        Map<String, String> environment = new LinkedHashMap<>(INFRA_PORTS);
+        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        environment.put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
+        checkout = PrivateCheckout.create("a checkout", environment, SCRIPT_LOG);
+        stackUp = true;
         runLocal("up");
     }
 
     @AfterAll
     void stopStack() throws Exception {
         try {
-            runLocal("down");
+            if (stackUp && checkout != null) {
+                checkout.run("run-local.sh", "down");
+            }
         } finally {
             if (server != null) {
                 server.close();
+            }
+            if (checkout != null) {
+                checkout.run("local-infra.sh", "clean"); // its databases' data may live outside the folder
+                PrivateCheckout.deleteQuietly(checkout.root().getParent());
+            }
+            if (secondCheckout != null) {
+                PrivateCheckout.deleteQuietly(secondCheckout.root().getParent());
             }
         }
     }
 
     private void runLocal(String command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder("bash", ROOT.resolve("scripts/run-local.sh").toString(), command)
-                .directory(ROOT.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target/run-local.log").toFile()));
-        builder.environment().put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
-        builder.environment().put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
-        Process process = builder.start();
-        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("run-local.sh %s finished", command).isTrue();
-        assertThat(process.exitValue()).as("run-local.sh %s exit code (see e2e/target/run-local.log)", command).isZero();
+        PrivateCheckout.Result result = checkout.run("run-local.sh", command);
+        assertThat(result.exitCode()).as("run-local.sh %s exit code (see e2e/target/run-local.log): %s", command,
+                result.output()).isZero();
     }
 
     @Test
@@ -189,6 +205,45 @@ class StackIT {
                             healths.add(rule.get("name").asString() + "=" + rule.get("health").asString())));
             assertThat(healths).hasSize(alerts.size()).allSatisfy(health -> assertThat(health).endsWith("=ok"));
         });
+    }
+
+    @Test
+    @Order(6)
+    void aSecondCheckoutIsToldWhichCheckoutHoldsItsPorts() throws Exception {
+        secondCheckout = PrivateCheckout.create("another checkout", INFRA_PORTS, SCRIPT_LOG);
+
+        PrivateCheckout.Result infra = secondCheckout.run("local-infra.sh", "up");
+        PrivateCheckout.Result stack = secondCheckout.run("run-local.sh", "up");
+        PrivateCheckout.Result status = secondCheckout.run("local-infra.sh", "status");
+
+        String holder = "of the checkout " + checkout.root();
+        assertThat(infra.exitCode()).isNotZero();
+        assertThat(infra.output()).contains("port " + INFRA_PORTS.get("COMMITVIEWER_PG_PORT") + " is taken by postgres", holder)
+                .doesNotContain("pg_ctl");
+        assertThat(stack.exitCode()).isNotZero();
+        assertThat(stack.output()).contains("is taken by", holder);
+        assertThat(status.output()).contains("postgres: stopped (port " + INFRA_PORTS.get("COMMITVIEWER_PG_PORT") + " is taken by",
+                "rabbitmq: stopped (port " + INFRA_PORTS.get("COMMITVIEWER_RABBITMQ_PORT") + " is taken by", holder);
+        assertThat(secondCheckout.processes()).as("what the failed up commands left running").isEmpty();
+    }
+
+    @Test
+    @Order(7)
+    void downStopsEverythingUpStarted() throws Exception {
+        assertThat(checkout.processes()).as("the stack's processes, found by their owner").hasSizeGreaterThanOrEqualTo(6);
+        String running = checkout.run("run-local.sh", "status").output();
+        assertThat(running).contains("project-service: running", "commit-service: running", "gateway: running",
+                "postgres: running", "rabbitmq: running");
+
+        runLocal("down");
+        stackUp = false;
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(checkout.processes()).isEmpty());
+        for (String port : List.of("8080", "9090", "8081", "8082", "9081", "9082", "27018",
+                INFRA_PORTS.get("COMMITVIEWER_PG_PORT"), INFRA_PORTS.get("COMMITVIEWER_RABBITMQ_PORT"))) {
+            assertThat(listening(Integer.parseInt(port))).as("port %s after down", port).isFalse();
+        }
+        assertThat(checkout.run("run-local.sh", "status").output()).doesNotContain(": running");
     }
 
     /** Panel title (with the row and a number, to keep them apart) to expression, variables substituted. */

@@ -1,0 +1,146 @@
+package io.commitviewer.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A copy of this checkout where users put theirs and scripts used to break: under a folder only
+ * its owner can enter (mode 700, like /root or a {@code mktemp -d} folder), in a path with a
+ * space. It holds what {@code scripts/run-local.sh} needs (the scripts, the gateway's routes, the
+ * Prometheus files and the two service jars just built), and its databases and broker run on
+ * ports of their own, so that it never meets the checkout the tests run from.
+ */
+final class PrivateCheckout {
+
+    static final Path SOURCE = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> COPIED = List.of("scripts", "gateway", "prometheus", "alertmanager",
+            "project-service/target/project-service.jar", "commit-service/target/commit-service.jar");
+
+    private final Path root;
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final Path log;
+
+    private PrivateCheckout(Path root, Map<String, String> environment, Path log) {
+        this.root = root;
+        this.environment.putAll(environment);
+        this.log = log;
+    }
+
+    /** A copy under a new mode-700 folder, in a sub-folder named {@code name} (spaces welcome). */
+    static PrivateCheckout create(String name, Map<String, String> environment, Path log) throws IOException {
+        Path folder = Files.createTempDirectory("commit-viewer-private", PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Path root = folder.resolve(name);
+        for (String part : COPIED) {
+            copy(SOURCE.resolve(part), root.resolve(part));
+        }
+        return new PrivateCheckout(root, environment, log);
+    }
+
+    /** The databases' and broker's ports of a checkout, from a base (PostgreSQL base+432, AMQP base+672, ...). */
+    static Map<String, String> infraPorts(int base) {
+        return Map.of("COMMITVIEWER_PG_PORT", Integer.toString(base + 432),
+                "COMMITVIEWER_RABBITMQ_PORT", Integer.toString(base + 672),
+                "COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT", Integer.toString(base + 673),
+                "COMMITVIEWER_RABBITMQ_DIST_PORT", Integer.toString(base + 674),
+                "COMMITVIEWER_RABBITMQ_PROMETHEUS_PORT", Integer.toString(base + 692),
+                "COMMITVIEWER_EPMD_PORT", Integer.toString(base + 369));
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path stackState() {
+        return root.resolve(".local/stack");
+    }
+
+    /** Runs a script of this checkout ({@code scripts/NAME args…}); its output is appended to the log and returned. */
+    Result run(String script, String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts").resolve(script).toString()));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(key -> key.startsWith("COMMITVIEWER_") || key.startsWith("SPRING_"));
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        byte[] output = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(10, TimeUnit.MINUTES)).as("%s %s finished", script, String.join(" ", arguments)).isTrue();
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.write(log, ("$ " + String.join(" ", command) + "\n").getBytes(StandardCharsets.UTF_8),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        Files.write(log, output, java.nio.file.StandardOpenOption.APPEND);
+        return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+    }
+
+    /** The processes (pid and command) that carry this checkout as their owner: what its scripts started and still runs. */
+    List<String> processes() throws IOException {
+        String marker = "COMMITVIEWER_OWNER=" + root;
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+            for (Path entry : entries.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String environ = new String(Files.readAllBytes(entry.resolve("environ")), StandardCharsets.UTF_8);
+                    if (("\0" + environ).contains("\0" + marker + "\0") || environ.startsWith(marker + "\0")) {
+                        String cmdline = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
+                        found.add(entry.getFileName() + " " + cmdline.replace('\0', ' ').trim());
+                    }
+                } catch (IOException | SecurityException gone) {
+                    // exited meanwhile, or not ours to read
+                }
+            }
+        }
+        return found;
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        assertThat(from).as("%s exists (are the service jars built?)", from).exists();
+        Files.createDirectories(to.getParent());
+        if (!Files.isDirectory(from)) {
+            Files.copy(from, to, StandardCopyOption.COPY_ATTRIBUTES);
+            return;
+        }
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir).toString()));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void deleteQuietly(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
