@@ -160,6 +160,12 @@ class StackIT {
         assertThat(get("/api/projects/" + projectId + "/branches").statusCode()).isEqualTo(200);
         assertThat(get("/api/projects/" + projectId + "/commits/" + repository.tip("main")).statusCode()).isEqualTo(200);
         assertThat(get("/api/projects?limit=1").statusCode()).isEqualTo(200);
+        // behind a TLS proxy, the links the services build say https
+        HttpResponse<String> proxied = send(HttpRequest.newBuilder(URI.create(GATEWAY + "/api/projects/" + projectId + "/commits?limit=1"))
+                .header("X-Forwarded-Proto", "https").build());
+        assertThat(proxied.headers().firstValue("Link")).hasValueSatisfying(link -> assertThat(link).startsWith("<https://"));
+        assertThat(get("/api/projects/" + projectId + "/commits?limit=1").headers().firstValue("Link"))
+                .hasValueSatisfying(link -> assertThat(link).startsWith("<http://"));
         for (String path : List.of("/actuator", "/actuator/health", "/actuator/prometheus", "/actuator/env",
                 "/api/projects/../actuator/health", "/api/projects/" + projectId + "/commits/../../../../actuator/health")) {
             HttpResponse<String> response = get(path);

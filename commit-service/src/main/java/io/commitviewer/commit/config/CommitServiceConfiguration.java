@@ -12,9 +12,14 @@ import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +31,16 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 @Configuration(proxyBeanMethods = false)
 @Import(AmqpSupportConfiguration.class)
 class CommitServiceConfiguration {
+
+    /** The OpenAPI document's info block; the version is the build's. */
+    @Bean
+    OpenAPI openApi(ObjectProvider<BuildProperties> build) {
+        return new OpenAPI().info(new Info().title("Commit Viewer: commits")
+                .description("Every commit of every branch of a project, newest first, in cursor or numbered pages; "
+                        + "one commit; the branches and their tips.")
+                .version(build.getIfAvailable() == null ? "dev" : build.getObject().getVersion())
+                .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")));
+    }
 
     @Bean
     RepositoryUrlPolicy repositoryUrlPolicy(CommitServiceProperties properties) {

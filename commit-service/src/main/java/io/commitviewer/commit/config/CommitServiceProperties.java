@@ -10,7 +10,17 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.annotation.Validated;
 
-/** Settings under {@code commitviewer.*}. */
+/**
+ * Settings under {@code commitviewer.*}; their defaults are in {@code application.yml}. Numbers are
+ * boxed so that the configuration metadata shows no made-up default of 0.
+ *
+ * @param mongo    the store
+ * @param git      how git is run
+ * @param cache    the mirror cache
+ * @param ingest   how a fetch writes commits
+ * @param consumer how fetch requests are consumed
+ * @param api      the commits API
+ */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
@@ -18,26 +28,54 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
 
     /**
      * @param embedded      the MongoDB stand-in: {@code none} (a real MongoDB), {@code memory} or {@code h2} (file)
+     * @param embeddedFile  the stand-in's file with {@code embedded=h2}
      * @param socketTimeout longest wait for one answer from MongoDB, so that no write outlives the fetch that made it
      */
     public record Mongo(@NotNull Embedded embedded, @NotNull Path embeddedFile, @NotNull Duration socketTimeout) {
         public enum Embedded { none, memory, h2 }
     }
 
+    /**
+     * @param allowedOrigins comma list of origins ({@code scheme://host[:port]}) repositories may come from
+     * @param executable     the git binary, on the PATH or absolute
+     * @param fetchTimeout   a git command still running after this is killed, with its children
+     */
     public record Git(@NotBlank String allowedOrigins, @NotBlank String executable, @NotNull Duration fetchTimeout) {
     }
 
-    /** Mirrors live under {@code dir}; beyond {@code maxBytes} the least recently used are evicted. */
-    public record Cache(@NotNull Path dir, @Min(1) long maxBytes) {
+    /**
+     * @param dir      the folder of the repositories' treeless mirrors
+     * @param maxBytes beyond this many bytes the least recently used mirrors are deleted
+     */
+    public record Cache(@NotNull Path dir, @NotNull @Min(1) Long maxBytes) {
     }
 
-    public record Ingest(@Min(1) @Max(100_000) int batchSize, @Min(1) long maxCommits, @Min(64) int maxMessageBytes) {
+    /**
+     * @param batchSize       commits per bulk insert
+     * @param maxCommits      a repository with more commits on its branches fails as TOO_LARGE
+     * @param maxMessageBytes longer commit messages are cut and flagged {@code messageTruncated}
+     */
+    public record Ingest(@NotNull @Min(1) @Max(100_000) Integer batchSize, @NotNull @Min(1) Long maxCommits,
+            @NotNull @Min(64) Integer maxMessageBytes) {
     }
 
-    public record Consumer(@Min(1) int concurrency, @Min(1) int prefetch, @Min(0) int maxRetries,
-            @NotNull Duration initialBackoff, @NotNull Duration maxBackoff) {
+    /**
+     * @param concurrency    fetch requests handled at once
+     * @param prefetch       unacknowledged deliveries per consumer
+     * @param maxRetries     retries of a transient git failure (timeout, unreachable) before the fetch fails
+     * @param initialBackoff wait before the first retry, doubled at each retry
+     * @param maxBackoff     longest wait between two retries
+     */
+    public record Consumer(@NotNull @Min(1) Integer concurrency, @NotNull @Min(1) Integer prefetch,
+            @NotNull @Min(0) Integer maxRetries, @NotNull Duration initialBackoff, @NotNull Duration maxBackoff) {
     }
 
-    public record Api(@Min(1) @Max(100) int defaultPageSize, @Min(1) @Max(1000) int maxPageSize, @NotNull Duration retryAfter) {
+    /**
+     * @param defaultPageSize commits a page without {@code limit}/{@code per_page}
+     * @param maxPageSize     largest page
+     * @param retryAfter      the {@code Retry-After} of a 202 while a project's first fetch runs
+     */
+    public record Api(@NotNull @Min(1) @Max(100) Integer defaultPageSize, @NotNull @Min(1) @Max(1000) Integer maxPageSize,
+            @NotNull Duration retryAfter) {
     }
 }

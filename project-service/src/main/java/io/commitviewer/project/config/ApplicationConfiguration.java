@@ -3,7 +3,12 @@ package io.commitviewer.project.config;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,6 +23,16 @@ class ApplicationConfiguration {
     @Bean
     ProcessMemoryMetrics processMemoryMetrics() {
         return new ProcessMemoryMetrics();
+    }
+
+    /** The OpenAPI document's info block; the version is the build's. */
+    @Bean
+    OpenAPI openApi(ObjectProvider<BuildProperties> build) {
+        return new OpenAPI().info(new Info().title("Commit Viewer: projects")
+                .description("Add a repository by its URL, follow its fetches, refresh and delete it. "
+                        + "A project's commits and branches are served by the commits API under the same paths.")
+                .version(build.getIfAvailable() == null ? "dev" : build.getObject().getVersion())
+                .license(new License().name("Apache-2.0").url("https://www.apache.org/licenses/LICENSE-2.0")));
     }
 
     @Bean
