@@ -18,7 +18,8 @@
 #   COMMITVIEWER_GIT_ALLOWED_ORIGINS=https://github.com,http://127.0.0.1:9418 scripts/run-local.sh up
 #
 # Settings: COMMITVIEWER_GATEWAY_PORT (8080), COMMITVIEWER_PROMETHEUS_PORT (9090),
-# COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/).
+# COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/),
+# COMMITVIEWER_LOG_FORMAT (json: the services log JSON lines as in the images; text: plain text).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -102,9 +103,14 @@ start_service() {
   fi
   require_free_ports "$service" "the services' ports are fixed (8081/9081, 8082/9082)" \
     "${app_port[$service]}" "${management_port[$service]}"
+  # JSON logs (ECS), as in the images, unless COMMITVIEWER_LOG_FORMAT=text
+  local log_format=(LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)
+  [[ "${COMMITVIEWER_LOG_FORMAT:-json}" == text ]] && log_format=()
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
+  # commit-service asks project-service about projects its store does not hold (ADR 0006)
   PORT="${app_port[$service]}" MANAGEMENT_PORT="${management_port[$service]}" \
-    nohup java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
+    COMMITVIEWER_PROJECTS_URL="${COMMITVIEWER_PROJECTS_URL:-http://127.0.0.1:${app_port[project-service]}}" \
+    nohup env "${log_format[@]}" java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
   echo $! > "$stack/$service.pid"
   started+=("$service")
 }

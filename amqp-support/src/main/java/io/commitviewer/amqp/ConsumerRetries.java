@@ -25,10 +25,13 @@ public final class ConsumerRetries {
                 .build();
     }
 
-    /** Applies {@link #interceptor} to a container factory and turns off requeueing of rejected messages. */
+    /**
+     * Applies {@link #interceptor} to a container factory, outside it the restoring of the message's
+     * correlation ids into the MDC ({@link MessageTrace}), and turns off requeueing of rejected messages.
+     */
     public static void apply(SimpleRabbitListenerContainerFactory factory, int maxRetries, Duration initialBackoff,
             Duration maxBackoff, MessageRecoverer recoverer) {
-        factory.setAdviceChain(interceptor(maxRetries, initialBackoff, maxBackoff, recoverer));
+        factory.setAdviceChain(new TraceAdvice(), interceptor(maxRetries, initialBackoff, maxBackoff, recoverer));
         factory.setDefaultRequeueRejected(false);
     }
 }

@@ -23,8 +23,15 @@ public class EventCodec {
         return json.writeValueAsString(event);
     }
 
-    public Message toMessage(EventType type, String eventId, String payload) {
+    /** The message of an event, with the correlation ids given. */
+    public Message toMessage(Event event, MessageTrace trace) {
+        return toMessage(event.type(), event.eventId().toString(), toJson(event), trace);
+    }
+
+    /** The message of an event: its JSON, its type and id, and the correlation ids in headers. */
+    public Message toMessage(EventType type, String eventId, String payload, MessageTrace trace) {
         MessageProperties properties = new MessageProperties();
+        trace.writeTo(properties);
         properties.setContentType(AmqpNames.CONTENT_TYPE);
         properties.setContentEncoding(StandardCharsets.UTF_8.name());
         properties.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
@@ -32,6 +39,11 @@ public class EventCodec {
         properties.setType(type.routingKey());
         properties.setHeader(AmqpNames.TYPE_HEADER, type.routingKey());
         return new Message(payload.getBytes(StandardCharsets.UTF_8), properties);
+    }
+
+    /** Reads an event of a known type from its JSON (an outbox row). */
+    public Event fromJson(EventType type, String payload) {
+        return json.readValue(payload, type.eventClass());
     }
 
     /** Reads an event; anything unreadable is a {@link PoisonMessageException}, never retried. */

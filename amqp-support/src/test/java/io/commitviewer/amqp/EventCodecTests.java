@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.QueueSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageDeliveryMode;
 import org.springframework.amqp.core.MessageProperties;
@@ -23,7 +25,7 @@ class EventCodecTests {
     void writesPersistentJsonWithTypeHeaderAndEventIdAndReadsItBack() {
         FetchRequested event = FetchRequested.of(UUID.randomUUID(), "https://github.com/a/b", UUID.randomUUID());
 
-        Message message = codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event));
+        Message message = codec.toMessage(event, MessageTrace.of(event, null));
 
         MessageProperties properties = message.getMessageProperties();
         assertThat(properties.getContentType()).isEqualTo("application/json");
@@ -31,6 +33,39 @@ class EventCodecTests {
         assertThat(properties.getMessageId()).isEqualTo(event.eventId().toString());
         assertThat((Object) properties.getHeader(AmqpNames.TYPE_HEADER)).isEqualTo("fetch.requested");
         assertThat(codec.fromMessage(message)).isEqualTo(event);
+    }
+
+    @Test
+    void carriesTheCorrelationIdsInHeadersAndRestoresThemIntoTheMdcForAScope() throws Exception {
+        FetchRequested event = FetchRequested.of(UUID.randomUUID(), "https://github.com/a/b", UUID.randomUUID());
+        MDC.put(Correlation.REQUEST_ID, "req-1");
+        Message message;
+        try {
+            message = codec.toMessage(event, MessageTrace.ofCurrentRequest(event));
+        } finally {
+            MDC.clear();
+        }
+        MessageProperties properties = message.getMessageProperties();
+        assertThat((Object) properties.getHeader(Correlation.REQUEST_ID_HEADER)).isEqualTo("req-1");
+        assertThat((Object) properties.getHeader(Correlation.PROJECT_ID_HEADER)).isEqualTo(event.projectId().toString());
+        assertThat((Object) properties.getHeader(Correlation.FETCH_ID_HEADER)).isEqualTo(event.fetchId().toString());
+
+        try (AutoCloseable scope = MessageTrace.restore(properties)) {
+            assertThat(MDC.get(Correlation.REQUEST_ID)).isEqualTo("req-1");
+            assertThat(MDC.get(Correlation.PROJECT_ID)).isEqualTo(event.projectId().toString());
+            assertThat(MDC.get(Correlation.FETCH_ID)).isEqualTo(event.fetchId().toString());
+        }
+        assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+    }
+
+    @Test
+    void ignoresCorrelationHeadersThatAreNotShortPrintableText() throws Exception {
+        MessageProperties properties = new MessageProperties();
+        properties.setHeader(Correlation.REQUEST_ID_HEADER, "line\nbreak");
+        properties.setHeader(Correlation.PROJECT_ID_HEADER, "x".repeat(500));
+        try (AutoCloseable scope = MessageTrace.restore(properties)) {
+            assertThat(MDC.getCopyOfContextMap()).isNullOrEmpty();
+        }
     }
 
     @Test

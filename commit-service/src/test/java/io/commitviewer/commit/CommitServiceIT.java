@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import io.commitviewer.commit.commits.CommitStore;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
@@ -31,6 +32,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
+import com.sun.net.httpserver.HttpServer;
+import io.commitviewer.commit.commits.StoreIdentities;
+import io.commitviewer.common.events.CommitStoreChecked;
+import io.commitviewer.common.events.FetchEvent;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
@@ -50,7 +57,8 @@ import tools.jackson.databind.json.JsonMapper;
         properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
             "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500",
             "commitviewer.ingest.max-commits=5000", "commitviewer.git.fetch-timeout=5s",
-            "commitviewer.ingest.max-message-bytes=200"})
+            "commitviewer.ingest.max-message-bytes=200", "commitviewer.store.check-interval=1s",
+            "commitviewer.projects.cache-ttl=0s"})
 @Import(InfrastructureConfiguration.class)
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
 // its consumers must not stay on the shared queues after this class (CommitServiceRestartIT runs the jar)
@@ -62,10 +70,35 @@ class CommitServiceIT {
     private static final Path CACHE = tempDir("mirrors");
     private static final GitHttpServer SERVER = GitHttpServer.start(SERVED);
 
+    /** project-service as commit-service asks it about projects it does not hold: id to the JSON it answers. */
+    private static final Map<String, String> KNOWN_PROJECTS = new ConcurrentHashMap<>();
+    private static final HttpServer PROJECT_SERVICE = projectServiceStandIn();
+
     @DynamicPropertySource
     static void gitServer(DynamicPropertyRegistry registry) {
         registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.origin());
         registry.add("commitviewer.cache.dir", CACHE::toString);
+        registry.add("commitviewer.projects.url", () -> "http://127.0.0.1:" + PROJECT_SERVICE.getAddress().getPort());
+    }
+
+    private static HttpServer projectServiceStandIn() {
+        try {
+            HttpServer server = HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/api/projects/", exchange -> {
+                String id = exchange.getRequestURI().getPath().substring("/api/projects/".length());
+                String body = KNOWN_PROJECTS.get(id);
+                int status = body == null ? 404 : body.equals("broken") ? 500 : 200;
+                byte[] bytes = (body == null || status == 500 ? "{}" : body).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @LocalServerPort
@@ -94,6 +127,7 @@ class CommitServiceIT {
     @AfterAll
     static void stopServer() {
         SERVER.close();
+        PROJECT_SERVICE.stop(0);
     }
 
     private static Path tempDir(String name) {
@@ -109,10 +143,13 @@ class CommitServiceIT {
         for (String queue : List.of(AmqpNames.FETCH_RESULTS_QUEUE, AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE))) {
             admin.purgeQueue(queue, false);
         }
-        mongo.getDb().getCollection(CommitStore.COMMITS).deleteMany(new org.bson.Document());
-        mongo.getDb().getCollection(CommitStore.BRANCHES).deleteMany(new org.bson.Document());
-        mongo.getDb().getCollection(CommitStore.PROJECTS).deleteMany(new org.bson.Document());
-        mongo.getDb().getCollection(CommitStore.DELETED_PROJECTS).deleteMany(new org.bson.Document());
+        // everything but the store's identity and markers (ADR 0006): their loss is a test of its own
+        var allButIdentity = com.mongodb.client.model.Filters.ne("_id", "~store");
+        mongo.getDb().getCollection(CommitStore.COMMITS).deleteMany(allButIdentity);
+        mongo.getDb().getCollection(CommitStore.BRANCHES).deleteMany(allButIdentity);
+        mongo.getDb().getCollection(CommitStore.PROJECTS).deleteMany(allButIdentity);
+        mongo.getDb().getCollection(CommitStore.DELETED_PROJECTS).deleteMany(allButIdentity);
+        KNOWN_PROJECTS.clear();
     }
 
     private ServedRepository repository(String name, int commits) {
@@ -123,7 +160,7 @@ class CommitServiceIT {
 
     private void publish(Event event) {
         rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(),
-                codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event)));
+                codec.toMessage(event, MessageTrace.of(event, null)));
     }
 
     /** The results published for a fetch, in order, waiting until a terminal one arrives. */
@@ -133,7 +170,7 @@ class CommitServiceIT {
             Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
             if (message != null) {
                 Event event = codec.fromMessage(message);
-                if (fetchIdOf(event).equals(fetchId)) {
+                if (event instanceof FetchEvent fetch && fetch.fetchId().equals(fetchId)) {
                     events.add(event);
                 }
             }
@@ -142,14 +179,30 @@ class CommitServiceIT {
         return events;
     }
 
-    private static UUID fetchIdOf(Event event) {
-        if (event instanceof FetchStarted e) {
-            return e.fetchId();
+    /** Results of the fetch that arrive within {@code wait}, store announcements left aside. */
+    private List<Event> laterResults(UUID fetchId, Duration wait) {
+        List<Event> events = new ArrayList<>();
+        long end = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < end) {
+            Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 200);
+            if (message != null && codec.fromMessage(message) instanceof FetchEvent event && event.fetchId().equals(fetchId)) {
+                events.add(event);
+            }
         }
-        if (event instanceof FetchSucceeded e) {
-            return e.fetchId();
-        }
-        return ((FetchFailed) event).fetchId();
+        return events;
+    }
+
+    /** The next announcement of the store that matches, discarding fetch results meanwhile. */
+    private CommitStoreChecked announcement(java.util.function.Predicate<CommitStoreChecked> matching) {
+        java.util.concurrent.atomic.AtomicReference<CommitStoreChecked> found = new java.util.concurrent.atomic.AtomicReference<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
+            if (message != null && codec.fromMessage(message) instanceof CommitStoreChecked checked && matching.test(checked)) {
+                found.set(checked);
+            }
+            return found.get() != null;
+        });
+        return found.get();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -231,7 +284,8 @@ class CommitServiceIT {
         List<Event> again = results(request.fetchId());
 
         assertThat(again).last().isInstanceOf(FetchSucceeded.class);
-        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments()).isEqualTo(800);
+        assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
+                .isEqualTo(800);
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
     }
 
@@ -247,7 +301,7 @@ class CommitServiceIT {
         FetchFailed failed = (FetchFailed) events.get(1);
         assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND);
         assertThat(failed.retryable()).isFalse();
-        assertThat(rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 1000)).isNull();
+        assertThat(laterResults(fetchId, Duration.ofSeconds(1))).as("no result after the failure").isEmpty();
         assertThat(rabbit.receive(AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE), 500)).isNull();
         HttpResponse<String> commits = get("/api/projects/" + projectId + "/commits");
         assertThat(commits.statusCode()).isEqualTo(409);
@@ -279,6 +333,62 @@ class CommitServiceIT {
         assertThat(failed.message()).startsWith("refused URL: host not allowed");
         assertThat(failed.retryable()).isFalse();
     }
+
+    @Test
+    void aProjectThisStoreDoesNotHoldIsAnsweredAsProjectServiceKnowsItNever404() throws Exception {
+        String queued = UUID.randomUUID().toString();
+        String lost = UUID.randomUUID().toString();
+        String failed = UUID.randomUUID().toString();
+        String unanswered = UUID.randomUUID().toString();
+        KNOWN_PROJECTS.put(queued, "{\"status\":\"QUEUED\",\"statusReason\":\"CREATED\",\"lastFetchedAt\":null,\"lastError\":null}");
+        KNOWN_PROJECTS.put(lost, "{\"status\":\"READY\",\"statusReason\":null,\"lastFetchedAt\":\"2026-11-30T10:00:00Z\",\"lastError\":null}");
+        KNOWN_PROJECTS.put(failed, "{\"status\":\"FAILED\",\"lastFetchedAt\":null,"
+                + "\"lastError\":{\"reason\":\"REPOSITORY_NOT_FOUND\",\"message\":\"not found\"}}");
+        KNOWN_PROJECTS.put(unanswered, "broken");
+
+        HttpResponse<String> pending = get("/api/projects/" + queued + "/commits");
+        HttpResponse<String> recovering = get("/api/projects/" + lost + "/branches");
+        HttpResponse<String> neverFetched = get("/api/projects/" + failed + "/commits");
+        HttpResponse<String> unknownAnswer = get("/api/projects/" + unanswered + "/commits");
+
+        assertThat(pending.statusCode()).isEqualTo(202);
+        assertThat(pending.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json.readTree(pending.body()).get("status").asString()).isEqualTo("QUEUED");
+        assertThat(recovering.statusCode()).isEqualTo(202);
+        assertThat(json.readTree(recovering.body()).get("message").asString()).contains("fetched again");
+        assertThat(neverFetched.statusCode()).isEqualTo(409);
+        assertThat(json.readTree(neverFetched.body()).get("reason").asString()).isEqualTo("REPOSITORY_NOT_FOUND");
+        assertThat(unknownAnswer.statusCode()).isEqualTo(503);
+        assertThat(unknownAnswer.headers().firstValue("Retry-After")).isPresent();
+        assertThat(json.readTree(unknownAnswer.body()).get("type").asString()).isEqualTo("/problems/project-service-unavailable");
+    }
+
+    @Test
+    void aDroppedCollectionOnALiveServiceStartsANewEpochThatIsAnnouncedAndTheProjectIsServedAgainAfterItsFetch()
+            throws Exception {
+        ServedRepository repository = repository("dropped", 600);
+        UUID projectId = UUID.randomUUID();
+        FetchSucceeded before = fetch(projectId, "dropped");
+        assertThat(before.storeEpoch()).isNotNull();
+        KNOWN_PROJECTS.put(projectId.toString(), "{\"status\":\"READY\",\"lastFetchedAt\":\"2026-11-30T10:00:00Z\"}");
+
+        mongo.getDb().getCollection(CommitStore.COMMITS).drop();
+
+        CommitStoreChecked announced = announcement(checked -> !checked.epoch().equals(before.storeEpoch()));
+        assertThat(announced.sequence()).isZero();
+        assertThat(identities.nextSequence(before.storeEpoch())).as("no success in the lost epoch").isEmpty();
+        HttpResponse<String> meanwhile = get("/api/projects/" + projectId + "/commits");
+        assertThat(meanwhile.statusCode()).as("the project's state went with the epoch: %s", meanwhile.body()).isEqualTo(202);
+
+        FetchSucceeded again = fetch(projectId, "dropped"); // as project-service asks after the announcement
+        assertThat(again.storeEpoch()).isEqualTo(announced.epoch());
+        assertThat(again.storeSequence()).isEqualTo(1);
+        assertThat(again.newCommitCount()).isEqualTo(600);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    @Autowired
+    StoreIdentities identities;
 
     @Test
     void aPoisonMessageGoesToTheDeadLetterQueueAndTheConsumerCarriesOn() throws Exception {
@@ -511,8 +621,9 @@ class CommitServiceIT {
         await().atMost(WAIT).until(() -> {
             Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
             if (message != null) {
-                Event event = codec.fromMessage(message);
-                last.put(fetchIdOf(event), event);
+                if (codec.fromMessage(message) instanceof FetchEvent event) {
+                    last.put(event.fetchId(), event);
+                }
             }
             return requests.stream().allMatch(r -> last.get(r.fetchId()) instanceof FetchSucceeded);
         });

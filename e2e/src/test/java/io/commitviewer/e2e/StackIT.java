@@ -64,6 +64,8 @@ class StackIT {
     private PrivateCheckout secondCheckout;
     private boolean stackUp;
     private String projectId;
+    private String createRequestId;
+    private String firstFetchId;
 
     @BeforeAll
     void startStack() throws Exception {
@@ -78,6 +80,7 @@ class StackIT {
         Map<String, String> environment = new LinkedHashMap<>(INFRA_PORTS);
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
         environment.put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
+        environment.put("COMMITVIEWER_STORE_CHECK_INTERVAL", "2s");
         checkout = PrivateCheckout.create("a checkout", environment, SCRIPT_LOG);
         stackUp = true;
         runLocal("up");
@@ -94,11 +97,25 @@ class StackIT {
                 server.close();
             }
             if (checkout != null) {
+                copyLogs(checkout.stackState(), Path.of("target/stack-logs"));
                 checkout.run("local-infra.sh", "clean"); // its databases' data may live outside the folder
                 PrivateCheckout.deleteQuietly(checkout.root().getParent());
             }
             if (secondCheckout != null) {
                 PrivateCheckout.deleteQuietly(secondCheckout.root().getParent());
+            }
+        }
+    }
+
+    /** The services' logs, kept in target/ for when a test failed (the checkout is deleted). */
+    private static void copyLogs(Path stack, Path into) throws IOException {
+        if (!Files.isDirectory(stack)) {
+            return;
+        }
+        Files.createDirectories(into);
+        try (var logs = Files.list(stack)) {
+            for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                Files.copy(log, into.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
@@ -115,6 +132,8 @@ class StackIT {
         HttpResponse<String> created = post("/api/projects", "{\"url\":\"" + server.url("octo", "history") + "\"}");
         assertThat(created.statusCode()).isEqualTo(202);
         projectId = json.readTree(created.body()).get("id").asString();
+        createRequestId = created.headers().firstValue("X-Request-Id").orElseThrow();
+        firstFetchId = json.readTree(created.body()).get("fetch").get("id").asString();
 
         JsonNode ready = awaitStatus(projectId, "READY");
 
@@ -126,6 +145,37 @@ class StackIT {
 
     @Test
     @Order(2)
+    void theLogLinesOfAFetchCarryItsRequestAndFetchIdsInBothServices() throws Exception {
+        List<JsonNode> projectSide = logLines("project-service.log", firstFetchId);
+        List<JsonNode> commitSide = logLines("commit-service.log", firstFetchId);
+
+        assertThat(projectSide).as("project-service lines of fetch %s", firstFetchId).hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(line -> assertThat(line.path("requestId").asString()).isEqualTo(createRequestId))
+                .allSatisfy(line -> assertThat(line.path("projectId").asString()).isEqualTo(projectId));
+        assertThat(projectSide).anySatisfy(line -> assertThat(line.path("message").asString()).contains("queued"))
+                .anySatisfy(line -> assertThat(line.path("message").asString()).contains("is SUCCEEDED"));
+        assertThat(commitSide).as("commit-service lines of fetch %s", firstFetchId).isNotEmpty()
+                .allSatisfy(line -> assertThat(line.path("requestId").asString()).isEqualTo(createRequestId))
+                .allSatisfy(line -> assertThat(line.path("projectId").asString()).isEqualTo(projectId))
+                .anySatisfy(line -> assertThat(line.path("message").asString()).contains("Fetch succeeded"));
+    }
+
+    /** The JSON log lines of a service (ECS, one object a line) that carry the fetch id. */
+    private List<JsonNode> logLines(String file, String fetchId) throws IOException {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(checkout.stackState().resolve(file))) {
+            if (line.startsWith("{")) {
+                JsonNode node = json.readTree(line);
+                if (fetchId.equals(node.path("fetchId").asString(null))) {
+                    lines.add(node);
+                }
+            }
+        }
+        return lines;
+    }
+
+    @Test
+    @Order(3)
     void aRefreshAfterNewCommitsAndAForcePushServesExactlyTheNewSet() throws Exception {
         String before = json.readTree(get("/api/projects/" + projectId).body()).get("fetch").get("id").asString();
         repository.addCommits("main", 10);
@@ -144,7 +194,59 @@ class StackIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
+    void aCommitStoreRestartedEmptyUnderTheRunningStackIsRefilledAndNoReadSays404() throws Exception {
+        long pid = Long.parseLong(Files.readString(checkout.stackState().resolve("mongo-stand-in.pid")).trim());
+
+        String before = currentFetchId();
+        StoreRecoveryWatch watch = StoreRecoveryWatch.start(this::get, projectId);
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(WAIT).until(() -> ProcessHandle.of(pid).isEmpty());
+        runLocal("up"); // starts what is not running: the stand-in, empty
+
+        assertRecovered(watch, before);
+    }
+
+    @Test
+    @Order(5)
+    void aCommitsCollectionDroppedOnTheLiveServiceIsNoticedAndRefilledAndNoReadSays404() throws Exception {
+        String before = currentFetchId();
+        StoreRecoveryWatch watch = StoreRecoveryWatch.start(this::get, projectId);
+        try (com.mongodb.client.MongoClient mongo = com.mongodb.client.MongoClients.create("mongodb://127.0.0.1:27018")) {
+            mongo.getDatabase("commitviewer").getCollection("commits").drop();
+        }
+
+        assertRecovered(watch, before);
+    }
+
+    private String currentFetchId() throws Exception {
+        return json.readTree(get("/api/projects/" + projectId).body()).get("fetch").get("id").asString();
+    }
+
+    /**
+     * The project comes back READY through a new STORE_RECOVERY fetch, serving exactly rev-list,
+     * and no read meanwhile said 404.
+     */
+    private void assertRecovered(StoreRecoveryWatch watch, String fetchBefore) throws Exception {
+        JsonNode recovered = await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).until(
+                () -> json.readTree(get("/api/projects/" + projectId).body()),
+                project -> !project.get("fetch").get("id").asString().equals(fetchBefore)
+                        && project.get("fetch").get("reason").asString().equals("STORE_RECOVERY")
+                        && project.get("fetch").get("status").asString().equals("SUCCEEDED"));
+        StoreRecoveryWatch.Seen seen = watch.stop();
+
+        assertThat(recovered.get("status").asString()).isEqualTo("READY");
+        assertThat(seen.commitStatuses()).as("answers to reads of the commits meanwhile").doesNotContain(404)
+                .contains(202).isSubsetOf(200, 202, 503);
+        assertThat(seen.projectStates()).as("what the project said meanwhile")
+                .anySatisfy(state -> assertThat(state).isIn("QUEUED/STORE_RECOVERY", "FETCHING/STORE_RECOVERY"));
+        List<String> expected = repository.revListBranches();
+        assertThat(recovered.get("commitCount").asLong()).isEqualTo(expected.size());
+        assertThat(walk(projectId)).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    @Order(6)
     void aMissingRepositoryEndsFailedAsNotFound() throws Exception {
         HttpResponse<String> created = post("/api/projects", "{\"url\":\"" + server.url("octo", "no-such-repository") + "\"}");
         assertThat(created.statusCode()).isEqualTo(202);
@@ -155,7 +257,7 @@ class StackIT {
     }
 
     @Test
-    @Order(4)
+    @Order(7)
     void theGatewayRoutesTheApiAndHidesTheManagementEndpoints() throws Exception {
         assertThat(get("/api/projects/" + projectId + "/branches").statusCode()).isEqualTo(200);
         assertThat(get("/api/projects/" + projectId + "/commits/" + repository.tip("main")).statusCode()).isEqualTo(200);
@@ -172,13 +274,19 @@ class StackIT {
             assertThat(response.statusCode()).as(path).isEqualTo(404);
             assertThat(response.body()).as(path).doesNotContain("\"status\":\"UP\"", "jvm_memory");
         }
+        // on the management ports (never routed): which build and commit runs
+        for (int port : new int[] {9081, 9082}) {
+            JsonNode info = json.readTree(send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/info")).build()).body());
+            assertThat(info.path("build").path("time").asString()).as("build time on %d", port).isNotBlank();
+            assertThat(info.path("git").path("commit").path("id").asString()).as("git commit on %d: %s", port, info).isNotBlank();
+        }
         HttpResponse<String> invalid = post("/api/projects", "{\"url\":\"https://evil.example.com/a/b\"}");
         assertThat(invalid.statusCode()).isEqualTo(400);
         assertThat(invalid.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     }
 
     @Test
-    @Order(5)
+    @Order(8)
     void prometheusEvaluatesEveryDashboardAndAlertExpression() throws Exception {
         Map<String, String> panels = dashboardExpressions();
         assertThat(panels).hasSizeGreaterThan(20);
@@ -214,7 +322,7 @@ class StackIT {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void aSecondCheckoutIsToldWhichCheckoutHoldsItsPorts() throws Exception {
         secondCheckout = PrivateCheckout.create("another checkout", INFRA_PORTS, SCRIPT_LOG);
 
@@ -234,7 +342,7 @@ class StackIT {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
     void downStopsEverythingUpStarted() throws Exception {
         assertThat(checkout.processes()).as("the stack's processes, found by their owner").hasSizeGreaterThanOrEqualTo(6);
         String running = checkout.run("run-local.sh", "status").output();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.FetchFailed;
 import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.CommitStoreChecked;
 import io.commitviewer.common.events.FetchSucceeded;
 import io.commitviewer.common.git.FailureReason;
 import java.io.ByteArrayInputStream;
@@ -123,7 +124,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
             UUID fetch = fetchId(created);
             for (int round = 1; round <= 25; round++) {
                 countOf.put(fetch.toString(), 1000L + round);
-                publish(FetchSucceeded.of(id, fetch, 1000 + round, round, 1, 5));
+                publish(succeeded(id, fetch, 1000 + round, round, 1, 5));
                 UUID done = fetch;
                 await().atMost(WAIT).until(() -> project(id).get("fetch").get("id").asString().equals(done.toString())
                         && project(id).get("status").asString().equals("READY"));
@@ -150,7 +151,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         publish(FetchStarted.of(id, fetch));
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FETCHING"));
 
-        publish(FetchSucceeded.of(id, fetch, 1234, 1234, 5, 900));
+        publish(succeeded(id, fetch, 1234, 1234, 5, 900));
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
         JsonNode ready = project(id);
         assertThat(ready.get("commitCount").asLong()).isEqualTo(1234);
@@ -177,13 +178,13 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         Response created = post("https://github.com/acme/replay");
         UUID id = id(created);
         UUID first = fetchId(created);
-        FetchSucceeded success = FetchSucceeded.of(id, first, 100, 100, 2, 10);
+        FetchSucceeded success = succeeded(id, first, 100, 100, 2, 10);
         publish(success);
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
 
         // a newer fetch succeeds with other counts
         UUID second = fetchId(send("POST", "/api/projects/" + id + "/refresh", null));
-        publish(FetchSucceeded.of(id, second, 150, 50, 3, 10));
+        publish(succeeded(id, second, 150, 50, 3, 10));
         await().atMost(WAIT).until(() -> project(id).get("commitCount").asLong() == 150);
         JsonNode before = project(id);
 
@@ -219,7 +220,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         missingFields.setHeader("type", "fetch.started");
         rabbit.send(AmqpNames.EXCHANGE, "fetch.started", new Message(
                 ("{\"eventId\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8), missingFields));
-        publish(FetchSucceeded.of(id, fetch, 7, 7, 1, 5));
+        publish(succeeded(id, fetch, 7, 7, 1, 5));
 
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
         List<Message> dead = drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE), WAIT);
@@ -287,6 +288,66 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(body(requests.get(0)).get("fetchId").asString()).isEqualTo(fetchId(afterFailure).toString());
     }
 
+    /** A project fetched successfully at the given store position; its first fetch request drained. */
+    private UUID readyAt(String name, UUID epoch, long sequence) throws Exception {
+        Response created = post("https://github.com/acme/" + name);
+        UUID id = id(created);
+        publish(FetchSucceeded.of(id, fetchId(created), 10, 10, 1, 5, epoch, sequence));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+        return id;
+    }
+
+    @Test
+    void projectsTheCommitStoreLostAreFetchedAgainWithTheReasonAndOnlyThose() throws Exception {
+        UUID epoch = UUID.randomUUID();
+        UUID inOtherEpoch = readyAt("other-epoch", UUID.randomUUID(), 3);
+        UUID pastTheSequence = readyAt("past-sequence", epoch, 8);
+        UUID kept = readyAt("kept", epoch, 5);
+
+        // the store now holds epoch E up to sequence 6: an older backup, without the success at 8
+        publish(CommitStoreChecked.of(Instant.now(), epoch, 6));
+
+        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        assertThat(requests).extracting(message -> body(message).get("projectId").asString())
+                .containsExactlyInAnyOrder(inOtherEpoch.toString(), pastTheSequence.toString());
+        for (UUID lost : List.of(inOtherEpoch, pastTheSequence)) {
+            JsonNode project = project(lost);
+            assertThat(project.get("status").asString()).isEqualTo("QUEUED");
+            assertThat(project.get("statusReason").asString()).isEqualTo("STORE_RECOVERY");
+            assertThat(project.get("fetch").get("reason").asString()).isEqualTo("STORE_RECOVERY");
+            assertThat(project.get("commitCount").asLong()).as("counts of the last success stay").isEqualTo(10);
+        }
+        assertThat(project(kept).get("status").asString()).isEqualTo("READY");
+        assertThat(project(kept).get("statusReason").isNull()).isTrue();
+    }
+
+    @Test
+    void aSuccessAfterTheAnnouncementAndARecoveryThatFailedAreNotFetchedAgain() throws Exception {
+        Instant checkedAt = Instant.now();
+        UUID newer = readyAt("newer-than-check", UUID.randomUUID(), 1);
+        UUID lost = readyAt("lost-then-failed", UUID.randomUUID(), 1);
+        jdbc.update("UPDATE projects SET last_fetched_at = ? WHERE id = ?", java.sql.Timestamp.from(checkedAt.minusSeconds(60)), lost);
+
+        UUID epoch = UUID.randomUUID();
+        publish(CommitStoreChecked.of(checkedAt, epoch, 0));
+        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        assertThat(requests).extracting(message -> body(message).get("projectId").asString()).containsExactly(lost.toString());
+        UUID recovery = UUID.fromString(body(requests.get(0)).get("fetchId").asString());
+        publish(FetchFailed.of(lost, recovery, FailureReason.REPOSITORY_NOT_FOUND, "gone upstream", false));
+        await().atMost(WAIT).until(() -> project(lost).get("status").asString().equals("FAILED"));
+
+        // a later announcement: the success that was newer than the first is not any more, the failed recovery stays failed
+        publish(CommitStoreChecked.of(Instant.now(), epoch, 0));
+        publish(CommitStoreChecked.of(Instant.now(), epoch, 0));
+
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).as("no second recovery of the failed one")
+                .extracting(message -> body(message).get("projectId").asString()).containsExactly(newer.toString());
+        assertThat(project(lost).get("status").asString()).isEqualTo("FAILED");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_events", Long.class))
+                .as("announcements are not remembered as processed events").isEqualTo(3);
+    }
+
     @Test
     void refreshOfAStaleFetchQueuesANewOne() throws Exception {
         Response created = post("https://github.com/acme/stuck");
@@ -313,7 +374,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(body(deletions.get(0)).get("projectId").asString()).isEqualTo(id.toString());
         assertThat(send("DELETE", "/api/projects/" + id, null).status()).isEqualTo(404);
 
-        publish(FetchSucceeded.of(id, fetchId(created), 1, 1, 1, 1));
+        publish(succeeded(id, fetchId(created), 1, 1, 1, 1));
         await().atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
                 .contains("outcome=\"unknown_fetch\",type=\"fetch.succeeded\"} 1.0"));
         assertThat(drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE), Duration.ofSeconds(1))).isEmpty();

@@ -2,7 +2,9 @@ package io.commitviewer.project;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchSucceeded;
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +12,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.amqp.core.AmqpAdmin;
 import org.springframework.amqp.core.Message;
@@ -29,6 +33,10 @@ import tools.jackson.databind.json.JsonMapper;
             "commitviewer.results.initial-backoff=50ms", "commitviewer.results.max-retries=2"})
 @Import(InfrastructureConfiguration.class)
 abstract class ProjectServiceTestBase {
+
+    /** The commit store's epoch in the results these tests publish, and its sequence. */
+    static final UUID STORE_EPOCH = UUID.randomUUID();
+    static final AtomicLong STORE_SEQUENCE = new AtomicLong();
 
     @LocalServerPort
     int port;
@@ -93,7 +101,13 @@ abstract class ProjectServiceTestBase {
 
     void publish(Event event) {
         rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(),
-                codec.toMessage(event.type(), event.eventId().toString(), codec.toJson(event)));
+                codec.toMessage(event, MessageTrace.of(event, null)));
+    }
+
+    /** A success as commit-service reports it, at the next sequence of {@link #STORE_EPOCH}. */
+    static FetchSucceeded succeeded(UUID projectId, UUID fetchId, long commits, long newCommits, int branches, long durationMs) {
+        return FetchSucceeded.of(projectId, fetchId, commits, newCommits, branches, durationMs, STORE_EPOCH,
+                STORE_SEQUENCE.incrementAndGet());
     }
 
     /** Every message now on the queue (waiting up to {@code wait} for the first). */

@@ -16,10 +16,14 @@ import org.springframework.stereotype.Component;
 class CommitQueries {
 
     private final CommitStore store;
+    private final StoreIdentities identities;
+    private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
 
-    CommitQueries(CommitStore store, CommitServiceProperties properties) {
+    CommitQueries(CommitStore store, StoreIdentities identities, ProjectDirectory directory, CommitServiceProperties properties) {
         this.store = store;
+        this.identities = identities;
+        this.directory = directory;
         this.api = properties.api();
     }
 
@@ -34,8 +38,7 @@ class CommitQueries {
 
     /** The served project's state; throws when there is nothing to serve yet. */
     Document readyProject(String projectId) {
-        Document state = store.project(projectId)
-                .orElseThrow(() -> new NotFoundException("project-not-found", "no project with id " + projectId));
+        Document state = store.project(projectId).filter(identities::isCurrent).orElseThrow(() -> notHeld(projectId));
         if (!Boolean.TRUE.equals(state.getBoolean("ready"))) {
             Document error = state.get("lastError", Document.class);
             if ("FAILED".equals(state.getString("status")) && error != null) {
@@ -46,6 +49,26 @@ class CommitQueries {
                     "the first fetch is not finished yet", api.retryAfter());
         }
         return state;
+    }
+
+    /**
+     * A project this store does not hold: 404 only if project-service does not know it either;
+     * otherwise its first fetch, or its fetch after the store lost it, is on its way (ADR 0006).
+     */
+    private RuntimeException notHeld(String projectId) {
+        ProjectDirectory.KnownProject known = directory.find(projectId).orElse(null);
+        if (known == null) {
+            return new NotFoundException("project-not-found", "no project with id " + projectId);
+        }
+        if ("FAILED".equals(known.status()) && !known.everFetched()) {
+            return new NotReadyException(projectId, "FAILED", known.failureReason(),
+                    "the first fetch failed: " + known.failureMessage(), api.retryAfter());
+        }
+        boolean inProgress = "QUEUED".equals(known.status()) || "FETCHING".equals(known.status());
+        String message = known.everFetched()
+                ? "this project's commits are not in the commit store: they are being fetched again"
+                : "the first fetch is not finished yet";
+        return new NotReadyException(projectId, inProgress ? known.status() : "QUEUED", null, message, api.retryAfter());
     }
 
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {

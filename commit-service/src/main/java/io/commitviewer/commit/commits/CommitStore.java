@@ -193,6 +193,23 @@ public class CommitStore {
         projects.deleteOne(Filters.eq("_id", projectId));
     }
 
+    /** True if the store holds any project state (besides the documents named {@code except}). */
+    boolean holdsProjects(String except) {
+        return projects.find(Filters.ne("_id", except)).first() != null;
+    }
+
+    /**
+     * Drops every commit, branch and project state, keeping the document {@code keep} of the
+     * projects collection (the store's identity) and the tombstones of deleted projects: what is
+     * left of a store that lost part of its data (ADR 0006).
+     */
+    void dropEverythingBut(String keep) {
+        commits.drop();
+        branches.drop();
+        projects.deleteMany(Filters.ne("_id", keep));
+        createIndexes();
+    }
+
     public boolean isDeleted(String projectId) {
         return deletedProjects.find(Filters.eq("_id", projectId)).first() != null;
     }

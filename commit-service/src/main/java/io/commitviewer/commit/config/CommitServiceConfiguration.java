@@ -4,12 +4,15 @@ import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.commits.ProjectDirectory;
+import io.commitviewer.commit.commits.StoreIdentities;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.support.RequestIdFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -64,6 +67,11 @@ class CommitServiceConfiguration {
     }
 
     @Bean
+    RequestIdFilter requestIdFilter() {
+        return new RequestIdFilter();
+    }
+
+    @Bean
     MirrorCache mirrorCache(Git git, CommitServiceProperties properties, MeterRegistry meters) {
         return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), meters);
     }
@@ -80,6 +88,17 @@ class CommitServiceConfiguration {
         CommitStore store = new CommitStore(mongo.getDb());
         store.createIndexes();
         return store;
+    }
+
+    @Bean
+    StoreIdentities storeIdentities(MongoTemplate mongo, CommitStore store) {
+        return new StoreIdentities(mongo.getDb(), store);
+    }
+
+    @Bean
+    ProjectDirectory projectDirectory(CommitServiceProperties properties) {
+        CommitServiceProperties.Projects projects = properties.projects();
+        return new ProjectDirectory(projects.url(), projects.timeout(), projects.cacheTtl());
     }
 
     /**

@@ -20,11 +20,28 @@ import org.springframework.validation.annotation.Validated;
  * @param ingest   how a fetch writes commits
  * @param consumer how fetch requests are consumed
  * @param api      the commits API
+ * @param store    the checks of the store's identity (ADR 0006)
+ * @param projects where project-service answers whether a project exists
  */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
-        @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Api api) {
+        @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Api api, @Valid @NotNull Store store,
+        @Valid @NotNull Projects projects) {
+
+    /** @param checkInterval how often the store's identity is checked and announced to project-service */
+    public record Store(@NotNull Duration checkInterval) {
+    }
+
+    /**
+     * @param url      project-service's API (e.g. {@code http://project-service:8081}), asked whether a project
+     *                 this store does not hold exists, so that a read answers 202 rather than 404 while it is
+     *                 fetched; blank: not asked, such reads answer 404
+     * @param timeout  longest wait for project-service's answer
+     * @param cacheTtl how long an answer is reused
+     */
+    public record Projects(String url, @NotNull Duration timeout, @NotNull Duration cacheTtl) {
+    }
 
     /**
      * @param embedded      the MongoDB stand-in: {@code none} (a real MongoDB), {@code memory} or {@code h2} (file)

@@ -3,6 +3,7 @@ package io.commitviewer.commit.fetch;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.commits.StoreIdentities;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
@@ -16,8 +17,9 @@ import org.springframework.context.annotation.Configuration;
 class FetchConfiguration {
 
     @Bean
-    Ingestion ingestion(CommitStore store, MirrorCache mirrors, CommitServiceProperties properties, MeterRegistry meters) {
-        return new Ingestion(store, mirrors, properties.ingest(), meters);
+    Ingestion ingestion(CommitStore store, StoreIdentities identities, MirrorCache mirrors, CommitServiceProperties properties,
+            MeterRegistry meters) {
+        return new Ingestion(store, identities, mirrors, properties.ingest(), meters);
     }
 
     @Bean
@@ -33,8 +35,14 @@ class FetchConfiguration {
     @Bean
     FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
             ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties properties, MeterRegistry meters,
-            ProjectLocks locks) {
-        return new FetchRequests(codec, deadLetters, store, ingestion, publisher, policy, properties.consumer(), meters, locks);
+            ProjectLocks locks, StoreIdentities identities) {
+        return new FetchRequests(codec, deadLetters, store, ingestion, publisher, policy, properties.consumer(), meters, locks,
+                identities);
+    }
+
+    @Bean
+    StoreChecks storeChecks(StoreIdentities identities, ResultPublisher publisher, CommitServiceProperties properties) {
+        return new StoreChecks(identities, publisher, properties.store().checkInterval());
     }
 
     @Bean

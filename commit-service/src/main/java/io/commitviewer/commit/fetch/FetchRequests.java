@@ -4,8 +4,10 @@ import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.PoisonMessageException;
 import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.commits.StoreIdentities;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchFailed;
 import io.commitviewer.common.events.FetchRequested;
@@ -21,6 +23,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bson.Document;
@@ -50,11 +53,13 @@ class FetchRequests {
     private final CommitServiceProperties.Consumer settings;
     private final MeterRegistry meters;
     private final ProjectLocks locks;
+    private final StoreIdentities identities;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     FetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
             ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties.Consumer settings,
-            MeterRegistry meters, ProjectLocks locks) {
+            MeterRegistry meters, ProjectLocks locks, StoreIdentities identities) {
+        this.identities = identities;
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.store = store;
@@ -87,8 +92,8 @@ class FetchRequests {
         String projectId = request.projectId().toString();
         // when this instance got the request, on its own clock (the request's occurredAt is another host's)
         Instant received = Instant.now();
-        try (var p = MDC.putCloseable("projectId", projectId);
-                var f = MDC.putCloseable("fetchId", request.fetchId().toString())) {
+        try (var p = MDC.putCloseable(Correlation.PROJECT_ID, projectId);
+                var f = MDC.putCloseable(Correlation.FETCH_ID, request.fetchId().toString())) {
             locks.withLock(projectId, () -> {
                 inFlight.incrementAndGet();
                 try {
@@ -124,35 +129,39 @@ class FetchRequests {
             log.info("Ignoring a fetch request for a deleted project");
             return;
         }
-        Document state = store.project(projectId).orElse(null);
+        // the fetch belongs to the store's current epoch; a state of an older one was lost with it (ADR 0006)
+        UUID epoch = identities.epoch();
+        Document state = store.project(projectId).filter(identities::isCurrent).orElse(null);
         if (coveredByEarlierFetch(state, request, received)) {
             log.info("Fetch already covered by fetch {}", state.getString("fetchId"));
+            String stateEpoch = state.getString(StoreIdentities.STATE_EPOCH);
             publisher.publish(FetchSucceeded.of(request.projectId(), request.fetchId(), state.getLong("totalCount"), 0,
-                    state.getInteger("branchCount"), 0));
+                    state.getInteger("branchCount"), 0, stateEpoch == null ? null : UUID.fromString(stateEpoch),
+                    state.getLong(StoreIdentities.STATE_SEQUENCE)));
             return;
         }
         RepositoryUrl url;
         try {
             url = policy.parse(request.repositoryUrl());
         } catch (InvalidRepositoryUrlException e) {
-            fail(request, FailureReason.GIT_ERROR, "refused URL: " + e.getMessage(), false, Instant.now());
+            fail(request, FailureReason.GIT_ERROR, "refused URL: " + e.getMessage(), false, Instant.now(), epoch);
             return;
         }
         Instant started = Instant.now();
-        markFetching(state, request, started);
+        markFetching(state, request, started, epoch);
         publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
         for (int attempt = 0; ; attempt++) {
             try {
-                Ingestion.Result result = ingestion.ingest(projectId, url, request.fetchId().toString(), state, started);
+                Ingestion.Result result = ingestion.ingest(projectId, url, request.fetchId().toString(), state, started, epoch);
                 long duration = Duration.between(started, Instant.now()).toMillis();
                 publisher.publish(FetchSucceeded.of(request.projectId(), request.fetchId(), result.commitCount(),
-                        result.newCommitCount(), result.branchCount(), duration));
+                        result.newCommitCount(), result.branchCount(), duration, epoch, result.storeSequence()));
                 record("succeeded", started);
                 log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.commitCount(),
                         result.newCommitCount(), result.branchCount(), duration);
                 return;
             } catch (FetchFailure e) {
-                fail(request, e.reason(), e.getMessage(), e.retryable(), started);
+                fail(request, e.reason(), e.getMessage(), e.retryable(), started, epoch);
                 return;
             } catch (GitException e) {
                 if (e.retryable() && attempt < settings.maxRetries()) {
@@ -162,7 +171,7 @@ class FetchRequests {
                     pause(backoff);
                     continue;
                 }
-                fail(request, e.reason(), e.getMessage(), e.retryable(), started);
+                fail(request, e.reason(), e.getMessage(), e.retryable(), started, epoch);
                 return;
             }
         }
@@ -180,17 +189,18 @@ class FetchRequests {
         return started != null && started.toInstant().isAfter(received);
     }
 
-    private void markFetching(Document state, FetchRequested request, Instant started) {
+    private void markFetching(Document state, FetchRequested request, Instant started, UUID epoch) {
         Document next = state == null ? new Document("_id", request.projectId().toString()).append("ready", false) : state;
-        next.append("repositoryUrl", request.repositoryUrl()).append("status", "FETCHING")
+        next.append(StoreIdentities.STATE_EPOCH, epoch.toString()).append("repositoryUrl", request.repositoryUrl()).append("status", "FETCHING")
                 .append("currentFetchId", request.fetchId().toString()).append("currentFetchStartedAt", Date.from(started));
         store.saveProject(next);
     }
 
-    private void fail(FetchRequested request, FailureReason reason, String message, boolean retryable, Instant started) {
-        Document next = store.project(request.projectId().toString())
+    private void fail(FetchRequested request, FailureReason reason, String message, boolean retryable, Instant started,
+            UUID epoch) {
+        Document next = store.project(request.projectId().toString()).filter(identities::isCurrent)
                 .orElse(new Document("_id", request.projectId().toString()).append("ready", false));
-        next.append("repositoryUrl", request.repositoryUrl())
+        next.append(StoreIdentities.STATE_EPOCH, epoch.toString()).append("repositoryUrl", request.repositoryUrl())
                 .append("status", Boolean.TRUE.equals(next.getBoolean("ready")) ? "READY" : "FAILED")
                 .append("lastError", new Document("reason", reason.name()).append("message", message)
                         .append("fetchId", request.fetchId().toString()).append("at", new Date()));

@@ -1,6 +1,7 @@
 package io.commitviewer.commit.fetch;
 
 import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.commits.StoreIdentities;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.git.Branch;
@@ -33,23 +34,27 @@ class Ingestion {
     private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
 
     private final CommitStore store;
+    private final StoreIdentities identities;
     private final MirrorCache mirrors;
     private final CommitServiceProperties.Ingest settings;
     private final Counter ingested;
 
-    Ingestion(CommitStore store, MirrorCache mirrors, CommitServiceProperties.Ingest settings, MeterRegistry meters) {
+    Ingestion(CommitStore store, StoreIdentities identities, MirrorCache mirrors, CommitServiceProperties.Ingest settings,
+            MeterRegistry meters) {
         this.store = store;
+        this.identities = identities;
         this.mirrors = mirrors;
         this.settings = settings;
         this.ingested = Counter.builder("commitviewer.commits.ingested").description("Commits written to the store")
                 .register(meters);
     }
 
-    record Result(long commitCount, long newCommitCount, int branchCount) {
+    /** What a successful fetch stored, and its place in the store's epoch (ADR 0006). */
+    record Result(long commitCount, long newCommitCount, int branchCount, long storeSequence) {
     }
 
-    /** Ingests and, last, records the new state (tips, counts) of the project. */
-    Result ingest(String projectId, RepositoryUrl url, String fetchId, Document state, Instant startedAt) {
+    /** Ingests and, last, records the new state (tips, counts, store sequence) of the project. */
+    Result ingest(String projectId, RepositoryUrl url, String fetchId, Document state, Instant startedAt, UUID epoch) {
         List<String> storedTips = state == null ? List.of() : state.getList("tips", String.class, List.of());
         boolean hasData = state != null && Boolean.TRUE.equals(state.getBoolean("ready"));
         String attempt = UUID.randomUUID().toString();
@@ -71,8 +76,11 @@ class Ingestion {
             }
             List<Branch> branches = update.after();
             store.replaceBranches(projectId, branches);
-            Result result = new Result(total, added, branches.size());
-            store.saveProject(readyState(projectId, url.canonical(), fetchId, result, branches, startedAt, Instant.now()));
+            // a store that lost data while this fetch ran may hold only part of what it wrote: no success then
+            long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.GIT_ERROR,
+                    "the commit store lost data while this fetch ran; it is fetched again", true));
+            Result result = new Result(total, added, branches.size(), sequence);
+            store.saveProject(readyState(projectId, url.canonical(), fetchId, result, branches, startedAt, Instant.now(), epoch));
             ingested.increment(added);
             return result;
         });
@@ -197,8 +205,9 @@ class Ingestion {
 
     /** The project state after a successful fetch. */
     static Document readyState(String projectId, String repositoryUrl, String fetchId, Result result, List<Branch> branches,
-            Instant startedAt, Instant finishedAt) {
-        return new Document("_id", projectId).append("repositoryUrl", repositoryUrl).append("status", "READY")
+            Instant startedAt, Instant finishedAt, UUID epoch) {
+        return new Document("_id", projectId).append(StoreIdentities.STATE_EPOCH, epoch.toString())
+                .append(StoreIdentities.STATE_SEQUENCE, result.storeSequence()).append("repositoryUrl", repositoryUrl).append("status", "READY")
                 .append("ready", true).append("fetchId", fetchId)
                 .append("tips", branches.stream().map(Branch::tip).distinct().toList())
                 .append("totalCount", result.commitCount()).append("branchCount", result.branchCount())

@@ -50,7 +50,7 @@ class ProjectDeletions {
             deadLetters.recover(message, e);
             return;
         }
-        String projectId = event.projectId().toString();
+        String projectId = ((ProjectDeleted) event).projectId().toString();
         // waits for a fetch of this project in progress; later requests find the tombstone
         Document state = locks.withLock(projectId, () -> {
             Document current = store.project(projectId).orElse(null);

@@ -1,6 +1,7 @@
 package io.commitviewer.commit.fetch;
 
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +23,7 @@ class ResultPublisher {
     void publish(Event event) {
         String id = event.eventId().toString();
         CorrelationData correlation = new CorrelationData(id);
-        rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(), codec.toMessage(event.type(), id, codec.toJson(event)),
+        rabbit.send(AmqpNames.EXCHANGE, event.type().routingKey(), codec.toMessage(event, MessageTrace.ofCurrentRequest(event)),
                 correlation);
         try {
             CorrelationData.Confirm confirm = correlation.getFuture().get(10, TimeUnit.SECONDS);

@@ -1,10 +1,15 @@
 package io.commitviewer.commit.system;
 
+import com.mongodb.MongoException;
 import io.commitviewer.commit.commits.CommitErrorBody;
+import io.commitviewer.commit.commits.ProjectDirectory;
+import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.commits.InvalidRequestException;
 import io.commitviewer.commit.commits.NotFoundException;
 import io.commitviewer.commit.commits.NotReadyException;
 import io.commitviewer.support.ProblemDetailsExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -16,6 +21,14 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice
 class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
 
+    private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+    private final long retryAfterSeconds;
+
+    ApiExceptionHandler(CommitServiceProperties properties) {
+        this.retryAfterSeconds = Math.max(1, properties.api().retryAfter().toSeconds());
+    }
+
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, e.slug(), "Not found", e.getMessage());
@@ -24,6 +37,26 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
     @ExceptionHandler(InvalidRequestException.class)
     ProblemDetail invalid(InvalidRequestException e) {
         return problem(HttpStatus.BAD_REQUEST, e.slug(), "Invalid request", e.getMessage());
+    }
+
+    /** MongoDB does not answer (restarting, unreachable): try again later, and nothing said about the project. */
+    @ExceptionHandler(MongoException.class)
+    ResponseEntity<ProblemDetail> storeUnavailable(MongoException e) {
+        log.warn("Commit store unavailable for a read: {}", e.toString());
+        return unavailable("store-unavailable", "The commit store does not answer. Try again later.");
+    }
+
+    /** project-service, asked whether a project this store does not hold exists, does not answer. */
+    @ExceptionHandler(ProjectDirectory.UnavailableException.class)
+    ResponseEntity<ProblemDetail> directoryUnavailable(ProjectDirectory.UnavailableException e) {
+        log.warn("Could not ask project-service about a project: {}", e.getMessage());
+        return unavailable("project-service-unavailable",
+                "This project's commits are not in the commit store, and project-service does not answer. Try again later.");
+    }
+
+    private ResponseEntity<ProblemDetail> unavailable(String slug, String detail) {
+        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds))
+                .body(problem(HttpStatus.SERVICE_UNAVAILABLE, slug, "Service unavailable", detail));
     }
 
     /** 202 + Retry-After while the first fetch runs; 409 problem with the reason if it failed. */

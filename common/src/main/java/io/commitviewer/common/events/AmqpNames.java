@@ -24,9 +24,10 @@ public final class AmqpNames {
     public static final QueueSpec FETCH_REQUESTS = new QueueSpec(FETCH_REQUESTS_QUEUE, java.util.List.of(EventType.FETCH_REQUESTED));
     /** commit-service: deleted projects whose data it drops. */
     public static final QueueSpec PROJECT_DELETIONS = new QueueSpec(PROJECT_DELETIONS_QUEUE, java.util.List.of(EventType.PROJECT_DELETED));
-    /** project-service: what became of each fetch. */
+    /** project-service: what became of each fetch, and what the commit store holds (ADR 0006). */
     public static final QueueSpec FETCH_RESULTS = new QueueSpec(FETCH_RESULTS_QUEUE,
-            java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED));
+            java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED,
+                    EventType.COMMIT_STORE_CHECKED));
     /**
      * Every queue. Both services declare all of them, with the same arguments, so that nothing
      * published before its consumer first ran is returned as unroutable.

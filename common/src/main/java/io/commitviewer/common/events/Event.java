@@ -7,13 +7,11 @@ import java.util.UUID;
  * A fact one service tells the others over RabbitMQ. Events carry identifiers, never entities,
  * and consumers are idempotent on {@link #eventId()}.
  */
-public sealed interface Event permits FetchRequested, FetchStarted, FetchSucceeded, FetchFailed, ProjectDeleted {
+public sealed interface Event permits ProjectEvent, CommitStoreChecked {
 
     UUID eventId();
 
     Instant occurredAt();
-
-    UUID projectId();
 
     /** The routing key and {@code type} header value. */
     default EventType type() {

@@ -8,7 +8,8 @@ public enum EventType {
     FETCH_STARTED("fetch.started", FetchStarted.class),
     FETCH_SUCCEEDED("fetch.succeeded", FetchSucceeded.class),
     FETCH_FAILED("fetch.failed", FetchFailed.class),
-    PROJECT_DELETED("project.deleted", ProjectDeleted.class);
+    PROJECT_DELETED("project.deleted", ProjectDeleted.class),
+    COMMIT_STORE_CHECKED("commit-store.checked", CommitStoreChecked.class);
 
     private final String routingKey;
     private final Class<? extends Event> eventClass;

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 /** commit-service gave up on a fetch; {@code retryable} says whether a later refresh may succeed. */
 public record FetchFailed(UUID eventId, Instant occurredAt, UUID projectId, UUID fetchId, FailureReason reason,
-        String message, boolean retryable) implements Event {
+        String message, boolean retryable) implements FetchEvent {
 
     public FetchFailed {
         Objects.requireNonNull(eventId, "eventId");

@@ -6,7 +6,7 @@ import java.util.UUID;
 
 /** project-service asks for a repository to be fetched (first time or refresh). */
 public record FetchRequested(UUID eventId, Instant occurredAt, UUID projectId, String repositoryUrl, UUID fetchId)
-        implements Event {
+        implements FetchEvent {
 
     public FetchRequested {
         Objects.requireNonNull(eventId, "eventId");

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /** commit-service began working on a fetch. */
-public record FetchStarted(UUID eventId, Instant occurredAt, UUID projectId, UUID fetchId) implements Event {
+public record FetchStarted(UUID eventId, Instant occurredAt, UUID projectId, UUID fetchId) implements FetchEvent {
 
     public FetchStarted {
         Objects.requireNonNull(eventId, "eventId");

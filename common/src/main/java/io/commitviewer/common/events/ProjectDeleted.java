@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /** A project was deleted: commit-service drops its commits, branches and mirror. */
-public record ProjectDeleted(UUID eventId, Instant occurredAt, UUID projectId) implements Event {
+public record ProjectDeleted(UUID eventId, Instant occurredAt, UUID projectId) implements ProjectEvent {
 
     public ProjectDeleted {
         Objects.requireNonNull(eventId, "eventId");

@@ -25,7 +25,7 @@ class EventJsonTests {
         return Stream.of(
                 FetchRequested.of(PROJECT, "https://github.com/octocat/Hello-World", FETCH),
                 FetchStarted.of(PROJECT, FETCH),
-                FetchSucceeded.of(PROJECT, FETCH, 85_356, 10, 7, 2_700),
+                FetchSucceeded.of(PROJECT, FETCH, 85_356, 10, 7, 2_700, UUID.randomUUID(), 42L),
                 FetchFailed.of(PROJECT, FETCH, FailureReason.REPOSITORY_NOT_FOUND, "repository not found", false),
                 ProjectDeleted.of(PROJECT));
     }
@@ -44,6 +44,7 @@ class EventJsonTests {
         JsonNode json = mapper.readTree(mapper.writeValueAsString(event));
         assertThat(json.get("eventId").asString()).isEqualTo(event.eventId().toString());
         assertThat(json.get("projectId").asString()).isEqualTo(PROJECT.toString());
+        assertThat(((ProjectEvent) event).projectId()).isEqualTo(PROJECT);
         assertThat(Instant.parse(json.get("occurredAt").asString())).isEqualTo(event.occurredAt());
     }
 
@@ -51,6 +52,20 @@ class EventJsonTests {
     void fetchRequestedHasTheDocumentedFields() {
         JsonNode json = mapper.readTree(mapper.writeValueAsString(FetchRequested.of(PROJECT, "https://github.com/a/b", FETCH)));
         assertThat(json.propertyNames()).containsExactlyInAnyOrder("eventId", "occurredAt", "projectId", "repositoryUrl", "fetchId");
+    }
+
+    @Test
+    void theStoreAnnouncementRoundTripsAndASuccessFromBeforeEpochsHasNone() {
+        CommitStoreChecked checked = CommitStoreChecked.of(Instant.parse("2026-11-30T10:00:00Z"), UUID.randomUUID(), 17);
+        assertThat(mapper.readValue(mapper.writeValueAsString(checked), CommitStoreChecked.class)).isEqualTo(checked);
+
+        FetchSucceeded old = mapper.readValue("""
+                {"eventId":"9d5ac5f4-0d57-4a8e-9b83-2f1c7a1f2b3c","occurredAt":"2026-11-28T10:15:30.123Z",
+                 "projectId":"4f1c1a9e-5b7e-4a51-9d0b-7a1d2c3e4f50","fetchId":"0b8e2f7a-3c4d-4e5f-8a9b-0c1d2e3f4a5b",
+                 "commitCount":5,"newCommitCount":5,"branchCount":1,"durationMs":10}
+                """, FetchSucceeded.class);
+        assertThat(old.storeEpoch()).isNull();
+        assertThat(old.storeSequence()).isNull();
     }
 
     @Test
@@ -75,7 +90,8 @@ class EventJsonTests {
     @Test
     void typesMapToRoutingKeysBothWays() {
         assertThat(List.of(EventType.values())).extracting(EventType::routingKey)
-                .containsExactly("fetch.requested", "fetch.started", "fetch.succeeded", "fetch.failed", "project.deleted");
+                .containsExactly("fetch.requested", "fetch.started", "fetch.succeeded", "fetch.failed", "project.deleted",
+                        "commit-store.checked");
         for (EventType type : EventType.values()) {
             assertThat(EventType.fromRoutingKey(type.routingKey())).contains(type);
             assertThat(EventType.of(type.eventClass())).isEqualTo(type);

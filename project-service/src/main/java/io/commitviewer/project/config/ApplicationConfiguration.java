@@ -3,6 +3,7 @@ package io.commitviewer.project.config;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.support.RequestIdFilter;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
@@ -23,6 +24,11 @@ class ApplicationConfiguration {
     @Bean
     ProcessMemoryMetrics processMemoryMetrics() {
         return new ProcessMemoryMetrics();
+    }
+
+    @Bean
+    RequestIdFilter requestIdFilter() {
+        return new RequestIdFilter();
     }
 
     /** The OpenAPI document's info block; the version is the build's. */

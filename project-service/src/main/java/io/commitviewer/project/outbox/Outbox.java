@@ -2,6 +2,7 @@ package io.commitviewer.project.outbox;
 
 import io.commitviewer.common.events.Event;
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import java.sql.Timestamp;
 import java.time.Instant;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -37,13 +38,15 @@ public class Outbox {
     public void append(Event event) {
         Instant now = Instant.now();
         String payload = codec.toJson(event);
-        Long id = jdbc.queryForObject("INSERT INTO outbox (event_id, event_type, payload, created_at, next_attempt_at) "
-                + "VALUES (?, ?, ?, ?, ?) RETURNING id", Long.class, event.eventId(), event.type().routingKey(), payload,
-                Timestamp.from(now), Timestamp.from(now.plus(relay.immediatePublishGrace())));
+        // the request that caused the event travels with it, also when the relay publishes it later
+        MessageTrace trace = MessageTrace.ofCurrentRequest(event);
+        Long id = jdbc.queryForObject("INSERT INTO outbox (event_id, event_type, payload, created_at, next_attempt_at, request_id) "
+                + "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", Long.class, event.eventId(), event.type().routingKey(), payload,
+                Timestamp.from(now), Timestamp.from(now.plus(relay.immediatePublishGrace())), trace.requestId());
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {
-                relay.publishNow(id, event.eventId(), event.type(), payload);
+                relay.publishNow(id, event.eventId(), event.type(), payload, trace);
             }
         });
     }

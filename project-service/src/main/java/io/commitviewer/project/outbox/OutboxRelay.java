@@ -4,6 +4,7 @@ import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.EventType;
 import io.commitviewer.project.config.ProjectServiceProperties;
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Timestamp;
@@ -118,21 +119,22 @@ class OutboxRelay implements SmartLifecycle {
      * waits for the broker, even one whose host does not answer. The row is deleted when the
      * confirm arrives; a failure, or a full hand-over queue, leaves the row to the relay.
      */
-    void publishNow(long id, UUID eventId, EventType type, String payload) {
+    void publishNow(long id, UUID eventId, EventType type, String payload, MessageTrace trace) {
         long queuedAt = System.nanoTime();
         immediate.execute(() -> {
             // past its confirm timeout the row is the relay's (it becomes due at the grace period):
             // publishing it here as well would only send a late duplicate
             if (System.nanoTime() - queuedAt < settings.confirmTimeout().toNanos()) {
-                publish(id, eventId, type, payload);
+                publish(id, eventId, type, payload, trace);
             }
         });
     }
 
-    private void publish(long id, UUID eventId, EventType type, String payload) {
+    private void publish(long id, UUID eventId, EventType type, String payload, MessageTrace trace) {
         CorrelationData correlation = new CorrelationData(eventId.toString());
         try {
-            rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, eventId.toString(), payload), correlation);
+            rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, eventId.toString(), payload, trace),
+                    correlation);
         } catch (RuntimeException e) {
             failed.increment();
             log.debug("Immediate publish of {} failed, the relay will retry: {}", eventId, e.getMessage());
@@ -210,7 +212,7 @@ class OutboxRelay implements SmartLifecycle {
         java.util.concurrent.locks.LockSupport.parkNanos(settings.coalesce().toNanos());
     }
 
-    private record Row(long id, UUID eventId, String type, String payload, int attempts) {
+    private record Row(long id, UUID eventId, String type, String payload, int attempts, String requestId) {
     }
 
     private record Sent(Row row, CorrelationData correlation, RuntimeException error) {
@@ -220,10 +222,10 @@ class OutboxRelay implements SmartLifecycle {
     int relayBatch() {
         Integer count = transactions.execute(status -> {
             List<Row> rows = jdbc.query("""
-                    SELECT id, event_id, event_type, payload, attempts FROM outbox
+                    SELECT id, event_id, event_type, payload, attempts, request_id FROM outbox
                     WHERE next_attempt_at <= now() ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED
                     """, (rs, n) -> new Row(rs.getLong(1), rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
-                    rs.getInt(5)), settings.batchSize());
+                    rs.getInt(5), rs.getString(6)), settings.batchSize());
             if (rows.isEmpty()) {
                 return 0;
             }
@@ -252,7 +254,8 @@ class OutboxRelay implements SmartLifecycle {
         try {
             EventType type = EventType.fromRoutingKey(row.type())
                     .orElseThrow(() -> new IllegalStateException("unknown event type " + row.type()));
-            rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, row.eventId().toString(), row.payload()),
+            MessageTrace trace = MessageTrace.of(codec.fromJson(type, row.payload()), row.requestId());
+            rabbit.send(AmqpNames.EXCHANGE, type.routingKey(), codec.toMessage(type, row.eventId().toString(), row.payload(), trace),
                     correlation);
             return new Sent(row, correlation, null);
         } catch (RuntimeException e) {

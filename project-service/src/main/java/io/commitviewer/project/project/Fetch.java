@@ -25,6 +25,9 @@ class Fetch {
     @Enumerated(EnumType.STRING)
     private FetchStatus status;
 
+    @Enumerated(EnumType.STRING)
+    private FetchReason reason;
+
     @Column(name = "requested_at")
     private Instant requestedAt;
 
@@ -60,10 +63,11 @@ class Fetch {
     protected Fetch() {
     }
 
-    Fetch(UUID id, UUID projectId, Instant requestedAt) {
+    Fetch(UUID id, UUID projectId, Instant requestedAt, FetchReason reason) {
         this.id = id;
         this.projectId = projectId;
         this.requestedAt = requestedAt;
+        this.reason = reason;
         this.status = FetchStatus.QUEUED;
     }
 
@@ -81,6 +85,10 @@ class Fetch {
 
     Instant requestedAt() {
         return requestedAt;
+    }
+
+    FetchReason reason() {
+        return reason;
     }
 
     Instant startedAt() {

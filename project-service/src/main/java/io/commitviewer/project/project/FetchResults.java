@@ -1,6 +1,8 @@
 package io.commitviewer.project.project;
 
+import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchEvent;
 import io.commitviewer.common.events.FetchFailed;
 import io.commitviewer.common.events.FetchStarted;
 import io.commitviewer.common.events.FetchSucceeded;
@@ -44,34 +46,26 @@ class FetchResults {
 
     @Transactional
     Outcome apply(Event event) {
+        if (!(event instanceof FetchStarted || event instanceof FetchSucceeded || event instanceof FetchFailed)) {
+            throw new io.commitviewer.amqp.PoisonMessageException("not a fetch result: " + event.type().routingKey());
+        }
+        FetchEvent result = (FetchEvent) event;
         Outcome outcome;
-        try (var project = MDC.putCloseable("projectId", event.projectId().toString())) {
-            outcome = applyOnce(event);
+        try (var project = MDC.putCloseable(Correlation.PROJECT_ID, result.projectId().toString());
+                var fetch = MDC.putCloseable(Correlation.FETCH_ID, result.fetchId().toString())) {
+            outcome = applyOnce(result);
         }
         meters.counter("commitviewer.fetch.results", "type", event.type().routingKey(), "outcome",
                 outcome.name().toLowerCase()).increment();
         return outcome;
     }
 
-    private static java.util.UUID fetchId(Event event) {
-        if (event instanceof FetchStarted started) {
-            return started.fetchId();
-        }
-        if (event instanceof FetchSucceeded succeeded) {
-            return succeeded.fetchId();
-        }
-        if (event instanceof FetchFailed failed) {
-            return failed.fetchId();
-        }
-        throw new io.commitviewer.amqp.PoisonMessageException("not a fetch result: " + event.type().routingKey());
-    }
-
-    private Outcome applyOnce(Event event) {
+    private Outcome applyOnce(FetchEvent event) {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
         if (!processed.markProcessed(event.eventId(), now)) {
             return Outcome.DUPLICATE;
         }
-        Optional<Fetch> found = fetches.findById(fetchId(event));
+        Optional<Fetch> found = fetches.findById(event.fetchId());
         if (found.isEmpty()) {
             // the project was deleted meanwhile, or the fetch was never ours
             log.info("Ignoring {} for unknown fetch", event.type().routingKey());
@@ -89,7 +83,7 @@ class FetchResults {
         } else if (event instanceof FetchSucceeded s) {
             changed = fetch.succeed(at, s.commitCount(), s.newCommitCount(), s.branchCount(), s.durationMs());
             if (changed) {
-                project.recordSuccess(fetch, at, now);
+                project.recordSuccess(fetch, at, now, s.storeEpoch(), s.storeSequence());
             }
         } else {
             FetchFailed f = (FetchFailed) event;

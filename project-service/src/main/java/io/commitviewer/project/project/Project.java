@@ -47,6 +47,13 @@ class Project {
     @Column(name = "last_success_requested_at")
     private Instant lastSuccessRequestedAt;
 
+    /** The commit store's epoch and sequence of the last success (ADR 0006); null when unknown or being recovered. */
+    @Column(name = "store_epoch")
+    private UUID storeEpoch;
+
+    @Column(name = "store_sequence")
+    private Long storeSequence;
+
     @Enumerated(EnumType.STRING)
     @Column(name = "last_error_reason")
     private FailureReason lastErrorReason;
@@ -153,8 +160,11 @@ class Project {
         }
     }
 
-    /** A fetch succeeded: its counts describe the project unless a newer fetch already succeeded. */
-    boolean recordSuccess(Fetch fetch, Instant fetchedAt, Instant now) {
+    /**
+     * A fetch succeeded: its counts, and where it lies in the commit store's history, describe the
+     * project unless a newer fetch already succeeded.
+     */
+    boolean recordSuccess(Fetch fetch, Instant fetchedAt, Instant now, UUID epoch, Long sequence) {
         if (lastSuccessRequestedAt != null && fetch.requestedAt().isBefore(lastSuccessRequestedAt)) {
             return false;
         }
@@ -162,7 +172,19 @@ class Project {
         commitCount = fetch.commitCount();
         branchCount = fetch.branchCount();
         lastFetchedAt = fetchedAt;
+        storeEpoch = epoch;
+        storeSequence = sequence;
         updatedAt = now;
         return true;
+    }
+
+    /**
+     * The commit store lost this project: a recovery fetch is queued. The recorded epoch is
+     * forgotten, so that a recovery that fails is not queued again at every announcement.
+     */
+    void queueRecovery(UUID fetchId, Instant now) {
+        queue(fetchId, now);
+        storeEpoch = null;
+        storeSequence = null;
     }
 }

@@ -1,5 +1,6 @@
 package io.commitviewer.project.project;
 
+import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.url.RepositoryUrl;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import org.springframework.data.domain.Limit;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Isolation;
@@ -68,11 +70,11 @@ class ProjectService {
             // another request created it between our look-up and our insert
             return new Created(view(projects.findByIdentityKey(url.identityKey()).orElseThrow()), false);
         }
-        Fetch fetch = fetches.save(new Fetch(fetchId, id, now));
+        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.CREATED));
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, url.canonical(), fetchId));
         // the row just inserted, without reading it back
         Project project = new Project(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now);
-        log.info("Project {} created for {}, fetch {} queued", id, url, fetchId);
+        logQueued(id, fetchId, "created for " + url);
         return new Created(new ProjectView(project, fetch), true);
     }
 
@@ -110,10 +112,10 @@ class ProjectService {
             return new ProjectView(project, current);
         }
         UUID fetchId = UUID.randomUUID();
-        Fetch fetch = fetches.save(new Fetch(fetchId, id, now));
+        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.REFRESH));
         project.queue(fetchId, now);
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, project.url(), fetchId));
-        log.info("Project {} refresh: fetch {} queued", id, fetchId);
+        logQueued(id, fetchId, "refresh");
         return new ProjectView(project, fetch);
     }
 
@@ -124,6 +126,14 @@ class ProjectService {
         projects.delete(project);
         outbox.append(new ProjectDeleted(UUID.randomUUID(), now(), id));
         log.info("Project {} deleted", id);
+    }
+
+    /** With the project and fetch in the MDC, like every later line of this fetch in both services. */
+    private static void logQueued(UUID projectId, UUID fetchId, String why) {
+        try (var p = MDC.putCloseable(Correlation.PROJECT_ID, projectId.toString());
+                var f = MDC.putCloseable(Correlation.FETCH_ID, fetchId.toString())) {
+            log.info("Project {} {}: fetch {} queued", projectId, why, fetchId);
+        }
     }
 
     private ProjectView view(Project project) {

@@ -44,6 +44,22 @@ interface Projects extends JpaRepository<Project, UUID> {
             """)
     List<Project> pageAfter(@Param("createdAt") Instant createdAt, @Param("id") UUID id, Limit limit);
 
+    /**
+     * Projects the commit store lost, by its announcement (ADR 0006): not queued or fetching, with
+     * a success recorded before the announcement in another epoch or past its sequence. Locked, so
+     * that an instance applying the same announcement at once waits and then finds them queued.
+     */
+    @Lock(LockModeType.PESSIMISTIC_WRITE)
+    @Query("""
+            select p from Project p
+            where p.status in (io.commitviewer.project.project.ProjectStatus.READY, io.commitviewer.project.project.ProjectStatus.FAILED)
+              and p.storeEpoch is not null and p.lastFetchedAt < :checkedAt
+              and (p.storeEpoch <> :epoch or p.storeSequence > :sequence)
+            order by p.id
+            """)
+    List<Project> lostByStore(@Param("epoch") UUID epoch, @Param("sequence") long sequence,
+            @Param("checkedAt") Instant checkedAt, Limit limit);
+
     @Query("select p.status, count(p) from Project p group by p.status")
     List<Object[]> countByStatus();
 }

@@ -9,6 +9,7 @@ import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
 import io.commitviewer.common.events.EventType;
 import io.commitviewer.project.config.ProjectServiceProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -30,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The immediate publish after a commit never makes the committing request wait for the broker. */
 class OutboxRelayTests {
 
+    private static final MessageTrace NO_TRACE = new MessageTrace(null, null, null);
+
     private final RabbitTemplate rabbit = mock(RabbitTemplate.class);
     private final CountDownLatch brokerAnswers = new CountDownLatch(1);
     private final AtomicReference<String> publishingThread = new AtomicReference<>();
@@ -47,7 +50,7 @@ class OutboxRelayTests {
     void publishNowReturnsWhileTheBrokerDoesNotAnswer() {
         hangingBroker();
 
-        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> relay.publishNow(1, UUID.randomUUID(), EventType.FETCH_REQUESTED, "{}"));
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> relay.publishNow(1, UUID.randomUUID(), EventType.FETCH_REQUESTED, "{}", NO_TRACE));
 
         await().untilAsserted(() -> assertThat(publishingThread.get()).isEqualTo("outbox-publisher"));
         assertThat(brokerAnswers.getCount()).as("the send is still blocked when publishNow has returned").isEqualTo(1);
@@ -59,7 +62,7 @@ class OutboxRelayTests {
 
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             for (int i = 0; i < 5000; i++) {
-                relay.publishNow(i, UUID.randomUUID(), EventType.FETCH_REQUESTED, "{}");
+                relay.publishNow(i, UUID.randomUUID(), EventType.FETCH_REQUESTED, "{}", NO_TRACE);
             }
         });
 

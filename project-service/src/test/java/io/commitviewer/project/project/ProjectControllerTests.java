@@ -50,7 +50,7 @@ class ProjectControllerTests {
     private static ProjectService.ProjectView view() {
         Project project = new Project(ID, "https://github.com/octocat/Hello-World", "https://github.com/octocat/hello-world",
                 "octocat", "Hello-World", FETCH, NOW);
-        return new ProjectService.ProjectView(project, new Fetch(FETCH, ID, NOW));
+        return new ProjectService.ProjectView(project, new Fetch(FETCH, ID, NOW, FetchReason.CREATED));
     }
 
     private static String body(String url) {

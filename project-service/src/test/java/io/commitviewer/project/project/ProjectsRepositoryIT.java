@@ -119,7 +119,7 @@ class ProjectsRepositoryIT {
     @Test
     void fetchesAreDeletedWithTheirProject() {
         UUID id = insert("cascade", T0);
-        fetches.saveAndFlush(new Fetch(UUID.randomUUID(), id, T0));
+        fetches.saveAndFlush(new Fetch(UUID.randomUUID(), id, T0, FetchReason.CREATED));
         entities.clear();
 
         projects.deleteById(id);
