@@ -3,13 +3,25 @@ package io.commitviewer.amqp;
 import io.commitviewer.common.events.AmqpNames;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The beans both services use to speak the events, and the topology they both declare: import it, then declare the consumers. */
 @Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AmqpProperties.class)
 public class AmqpSupportConfiguration {
+
+    @Bean
+    ConfirmedPublisher confirmedPublisher(RabbitTemplate template, AmqpProperties properties) {
+        return new ConfirmedPublisher(template, properties.confirmTimeout());
+    }
+
+    @Bean
+    EventPublisher eventPublisher(ConfirmedPublisher publisher, EventCodec codec) {
+        return new EventPublisher(publisher, codec);
+    }
 
     @Bean
     EventCodec eventCodec(JsonMapper json) {
@@ -23,7 +35,7 @@ public class AmqpSupportConfiguration {
     }
 
     @Bean
-    DeadLetterRecoverer deadLetterRecoverer(RabbitTemplate template) {
-        return new DeadLetterRecoverer(template);
+    DeadLetterRecoverer deadLetterRecoverer(ConfirmedPublisher publisher) {
+        return new DeadLetterRecoverer(publisher);
     }
 }

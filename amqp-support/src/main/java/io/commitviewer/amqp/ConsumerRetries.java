@@ -26,6 +26,16 @@ public final class ConsumerRetries {
     }
 
     /**
+     * For a consumer that decides about retries itself (commit-service's fetch requests): the
+     * message's correlation ids in the MDC, no retry interceptor, and rejected messages not
+     * requeued (an {@code ImmediateRequeueAmqpException} still requeues).
+     */
+    public static void applyWithoutRetries(SimpleRabbitListenerContainerFactory factory) {
+        factory.setAdviceChain(new TraceAdvice());
+        factory.setDefaultRequeueRejected(false);
+    }
+
+    /**
      * Applies {@link #interceptor} to a container factory, outside it the restoring of the message's
      * correlation ids into the MDC ({@link MessageTrace}), and turns off requeueing of rejected messages.
      */

@@ -1,13 +1,10 @@
 package io.commitviewer.amqp;
 
 import io.commitviewer.common.events.AmqpNames;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpRejectAndDontRequeueException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.connection.CorrelationData;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
 
 /**
@@ -20,10 +17,10 @@ public class DeadLetterRecoverer implements MessageRecoverer {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterRecoverer.class);
 
-    private final RabbitTemplate template;
+    private final ConfirmedPublisher publisher;
 
-    public DeadLetterRecoverer(RabbitTemplate template) {
-        this.template = template;
+    public DeadLetterRecoverer(ConfirmedPublisher publisher) {
+        this.publisher = publisher;
     }
 
     @Override
@@ -38,19 +35,11 @@ public class DeadLetterRecoverer implements MessageRecoverer {
         headers.put("x-exception-message", String.valueOf(root.getMessage()));
         headers.put("x-original-queue", queue);
         String messageId = message.getMessageProperties().getMessageId();
-        CorrelationData correlation = new CorrelationData(messageId != null ? messageId : java.util.UUID.randomUUID().toString());
         try {
-            template.send(AmqpNames.DEAD_LETTER_EXCHANGE, AmqpNames.deadLetterQueue(queue), message, correlation);
-            CorrelationData.Confirm confirm = correlation.getFuture().get(10, TimeUnit.SECONDS);
-            if (!confirm.ack() || correlation.getReturned() != null) {
-                throw new IllegalStateException("dead-letter publish not confirmed: " + confirm.reason());
-            }
-            log.warn("Message {} from {} dead-lettered: {}", message.getMessageProperties().getMessageId(), queue,
-                    root.getMessage());
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+            publisher.publish(AmqpNames.DEAD_LETTER_EXCHANGE, AmqpNames.deadLetterQueue(queue), message,
+                    messageId != null ? messageId : java.util.UUID.randomUUID().toString());
+            log.warn("Message {} from {} dead-lettered: {}", messageId, queue, root.getMessage());
+        } catch (PublishFailedException e) {
             throw new AmqpRejectAndDontRequeueException("could not dead-letter message: " + e.getMessage(), cause);
         }
     }

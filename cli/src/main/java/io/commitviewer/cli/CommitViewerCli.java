@@ -228,7 +228,8 @@ public final class CommitViewerCli implements Callable<Integer> {
             return switch (reason) {
                 case REPOSITORY_NOT_FOUND, ACCESS_DENIED -> NOT_FOUND_OR_DENIED;
                 case TIMEOUT, UNREACHABLE -> TIMEOUT_OR_UNREACHABLE;
-                case TOO_LARGE, GIT_ERROR -> GIT_FAILURE;
+                case TOO_LARGE, GIT_ERROR, INTERNAL -> GIT_FAILURE;
+                case INVALID_URL -> USAGE;
             };
         }
 
@@ -240,6 +241,8 @@ public final class CommitViewerCli implements Callable<Integer> {
                 case UNREACHABLE -> "server unreachable";
                 case TOO_LARGE -> "repository too large";
                 case GIT_ERROR -> "git failed";
+                case INTERNAL -> "internal error";
+                case INVALID_URL -> "URL refused";
             };
         }
     }

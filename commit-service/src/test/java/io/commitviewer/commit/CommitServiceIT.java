@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.MessageTrace;
-import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchFailed;
@@ -14,6 +14,7 @@ import io.commitviewer.common.events.FetchStarted;
 import io.commitviewer.common.events.FetchSucceeded;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.testsupport.CommitPages;
 import io.commitviewer.testsupport.GitHttpServer;
 import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.AmqpAdmin;
 import com.sun.net.httpserver.HttpServer;
-import io.commitviewer.commit.commits.StoreIdentities;
+import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.events.CommitStoreChecked;
 import io.commitviewer.common.events.FetchEvent;
 import java.util.Map;
@@ -55,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The service against real RabbitMQ, real git on a loopback server, and MongoDB (or its stand-in). */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.consumer.initial-backoff=100ms",
-            "commitviewer.consumer.max-retries=1", "commitviewer.ingest.batch-size=500",
+            "commitviewer.consumer.max-retries=1", "commitviewer.fetch.max-attempts=2", "commitviewer.fetch.initial-backoff=100ms",
+            "commitviewer.ingest.batch-size=500",
             "commitviewer.ingest.max-commits=5000", "commitviewer.git.fetch-timeout=5s",
             "commitviewer.ingest.max-message-bytes=200", "commitviewer.store.check-interval=1s",
             "commitviewer.projects.cache-ttl=0s"})
@@ -73,10 +75,20 @@ class CommitServiceIT {
     /** project-service as commit-service asks it about projects it does not hold: id to the JSON it answers. */
     private static final Map<String, String> KNOWN_PROJECTS = new ConcurrentHashMap<>();
     private static final HttpServer PROJECT_SERVICE = projectServiceStandIn();
+    /** An allowed origin with nothing listening. */
+    private static final int CLOSED_PORT = closedPort();
+
+    private static int closedPort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @DynamicPropertySource
     static void gitServer(DynamicPropertyRegistry registry) {
-        registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.origin());
+        registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.origin() + ",http://127.0.0.1:" + CLOSED_PORT);
         registry.add("commitviewer.cache.dir", CACHE::toString);
         registry.add("commitviewer.projects.url", () -> "http://127.0.0.1:" + PROJECT_SERVICE.getAddress().getPort());
     }
@@ -212,17 +224,7 @@ class CommitServiceIT {
 
     /** Walks every page by cursor and returns the shas in the order served. */
     private List<String> walk(UUID projectId, int limit) throws Exception {
-        List<String> shas = new ArrayList<>();
-        String cursor = null;
-        do {
-            HttpResponse<String> response = get("/api/projects/" + projectId + "/commits?limit=" + limit
-                    + (cursor == null ? "" : "&cursor=" + cursor));
-            assertThat(response.statusCode()).isEqualTo(200);
-            JsonNode page = json.readTree(response.body());
-            page.get("items").forEach(item -> shas.add(item.get("sha").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
-        } while (cursor != null);
-        return shas;
+        return CommitPages.walk("http://127.0.0.1:" + port, projectId.toString(), limit);
     }
 
     private FetchSucceeded fetch(UUID projectId, String name) {
@@ -279,11 +281,14 @@ class CommitServiceIT {
         FetchRequested request = FetchRequested.of(projectId, SERVER.url("acme", "twice"), UUID.randomUUID());
 
         publish(request);
-        results(request.fetchId());
+        List<Event> first = results(request.fetchId());
+        long gitRuns = gitRuns();
         publish(request);
         List<Event> again = results(request.fetchId());
 
-        assertThat(again).last().isInstanceOf(FetchSucceeded.class);
+        assertThat(first).hasSize(2).last().isInstanceOf(FetchSucceeded.class);
+        assertThat(again).as("the second delivery answered with the recorded result, the same event").containsExactly(first.get(1));
+        assertThat(gitRuns()).as("no git ran for the second delivery").isEqualTo(gitRuns);
         assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
                 .isEqualTo(800);
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
@@ -324,14 +329,17 @@ class CommitServiceIT {
     @Test
     void aRefusedUrlFailsWithoutRunningGit() {
         UUID fetchId = UUID.randomUUID();
+        long gitRuns = gitRuns();
         publish(FetchRequested.of(UUID.randomUUID(), "https://evil.example.com/a/b", fetchId));
 
         List<Event> events = results(fetchId);
 
         assertThat(events).hasSize(1);
         FetchFailed failed = (FetchFailed) events.get(0);
+        assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_URL);
         assertThat(failed.message()).startsWith("refused URL: host not allowed");
         assertThat(failed.retryable()).isFalse();
+        assertThat(gitRuns()).isEqualTo(gitRuns);
     }
 
     @Test
@@ -439,6 +447,9 @@ class CommitServiceIT {
     CommitStore store;
 
     @Autowired
+    io.commitviewer.commit.project.ProjectStates states;
+
+    @Autowired
     org.springframework.amqp.rabbit.connection.CachingConnectionFactory connections;
 
     @Test
@@ -543,23 +554,24 @@ class CommitServiceIT {
     }
 
     @Test
-    void aLateReplayOfAnEarlierFetchThatFailsTakesBackNothingItDidNotInsert() throws Exception {
+    void aLateReplayOfAnEarlierFetchPublishesItsRecordedResultAgainAndChangesNothing() throws Exception {
         ServedRepository repository = repository("replayed", 700);
         UUID projectId = UUID.randomUUID();
         FetchRequested first = FetchRequested.of(projectId, SERVER.url("acme", "replayed"), UUID.randomUUID());
         publish(first);
-        assertThat(results(first.fetchId())).last().isInstanceOf(FetchSucceeded.class);
+        Event firstResult = results(first.fetchId()).get(1);
+        assertThat(firstResult).isInstanceOf(FetchSucceeded.class);
         repository.addCommits("main", 10);
         fetch(projectId, "replayed");
         List<String> served = repository.revListBranches();
-        repository.addCommits("main", 4400); // the replay fails (over the limit) after inserting
-        evictMirror("replayed");
+        repository.addCommits("main", 4400); // a fetch now would fail over the limit
+        int gitRunsBefore = SERVER.requestCount("acme", "replayed");
 
         publish(first); // e.g. moved back from the DLQ, or a late duplicate
-        List<Event> replay = results(first.fetchId());
+        List<Event> replay = laterResults(first.fetchId(), Duration.ofSeconds(3));
 
-        assertThat(replay).last().isInstanceOfSatisfying(FetchFailed.class,
-                failed -> assertThat(failed.reason()).isEqualTo(FailureReason.TOO_LARGE));
+        assertThat(replay).as("the one result of that fetch, again, and nothing else").containsExactly(firstResult);
+        assertThat(SERVER.requestCount("acme", "replayed")).as("no git ran for it").isEqualTo(gitRunsBefore);
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(served);
     }
 
@@ -594,16 +606,15 @@ class CommitServiceIT {
         repository("stalled", 10);
         SERVER.stall("acme", "stalled");
         UUID fetchId = UUID.randomUUID();
-        long start = System.nanoTime();
         publish(FetchRequested.of(UUID.randomUUID(), SERVER.url("acme", "stalled"), fetchId));
 
         FetchFailed failed = (FetchFailed) results(fetchId).get(1);
 
         assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(failed.retryable()).isTrue();
-        // two attempts of 5 s each (max-retries=1), and no more
+        // two attempts (max-attempts=2), each cut at 5 s, and no more
         assertThat(SERVER.requestCount("acme", "stalled")).isEqualTo(2);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(10));
+        assertThat(laterResults(fetchId, Duration.ofSeconds(2))).as("one result, the failure").isEmpty();
     }
 
     @Test
@@ -743,7 +754,7 @@ class CommitServiceIT {
         repository("late", 40);
         UUID projectId = UUID.randomUUID();
         publish(ProjectDeleted.of(projectId));
-        await().atMost(WAIT).until(() -> store.isDeleted(projectId.toString()));
+        await().atMost(WAIT).until(() -> states.isDeleted(projectId.toString()));
 
         UUID late = UUID.randomUUID();
         publish(FetchRequested.of(projectId, SERVER.url("acme", "late"), late));
@@ -752,7 +763,46 @@ class CommitServiceIT {
         assertThat(mongo.getDb().getCollection(CommitStore.COMMITS).countDocuments(new org.bson.Document("projectId", projectId.toString())))
                 .isZero();
         assertThat(get("/api/projects/" + projectId + "/commits").statusCode()).isEqualTo(404);
-        assertThat(SERVER.requestCount("acme", "late")).isLessThanOrEqualTo(3);
+    }
+
+    @Test
+    void aFetchRequestForADeletedProjectRunsNoGit() throws Exception {
+        repository("late-git", 40);
+        UUID projectId = UUID.randomUUID();
+        publish(ProjectDeleted.of(projectId));
+        await().atMost(WAIT).until(() -> states.isDeleted(projectId.toString()));
+        long gitRuns = gitRuns();
+
+        publish(FetchRequested.of(projectId, SERVER.url("acme", "late-git"), UUID.randomUUID()));
+
+        await().atMost(WAIT).until(() -> admin.getQueueInfo(AmqpNames.FETCH_REQUESTS_QUEUE).getMessageCount() == 0
+                && meters.get("commitviewer.fetches.in.flight").gauge().value() == 0);
+        assertThat(gitRuns()).isEqualTo(gitRuns);
+    }
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    /** git commands run so far, observed by the service's CommandObserver (the git command timer). */
+    private long gitRuns() {
+        return meters.find("commitviewer.git.command.duration").timers().stream().mapToLong(io.micrometer.core.instrument.Timer::count).sum();
+    }
+
+    @Test
+    void aRepositoryThatCannotBeReachedIsTriedMaxAttemptsTimesAndEndsInOneRetryableFailure() throws Exception {
+        String url = "http://127.0.0.1:" + CLOSED_PORT + "/acme/unreachable";
+        long gitRuns = gitRuns();
+        UUID fetchId = UUID.randomUUID();
+
+        publish(FetchRequested.of(UUID.randomUUID(), url, fetchId));
+        List<Event> events = results(fetchId);
+
+        assertThat(events).hasSize(2);
+        FetchFailed failed = (FetchFailed) events.get(1);
+        assertThat(failed.reason()).isEqualTo(FailureReason.UNREACHABLE);
+        assertThat(failed.retryable()).isTrue();
+        assertThat(gitRuns() - gitRuns).as("one git clone per attempt, max-attempts=2").isEqualTo(2);
+        assertThat(laterResults(fetchId, Duration.ofSeconds(2))).as("one result per fetch").isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.commitviewer.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.commitviewer.testsupport.CommitPages;
 import io.commitviewer.testsupport.GitHttpServer;
 import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;
@@ -413,16 +414,7 @@ class StackIT {
     }
 
     private List<String> walk(String id) throws Exception {
-        List<String> shas = new ArrayList<>();
-        String cursor = null;
-        do {
-            HttpResponse<String> response = get("/api/projects/" + id + "/commits?limit=100" + (cursor == null ? "" : "&cursor=" + cursor));
-            assertThat(response.statusCode()).isEqualTo(200);
-            JsonNode page = json.readTree(response.body());
-            page.get("items").forEach(item -> shas.add(item.get("sha").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
-        } while (cursor != null);
-        return shas;
+        return CommitPages.walk(GATEWAY, id);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -3,6 +3,8 @@ package io.commitviewer.testsupport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,15 +77,22 @@ public final class ConfigurationMetadataCheck {
         into.put(path, placeholder.matches() ? placeholder.group(1) : text);
     }
 
+    /** The properties of every metadata file on the class path: the module's own and its libraries' (amqp-support's). */
     private static Map<String, JsonNode> metadata(ClassLoader classLoader) {
-        try (InputStream in = classLoader.getResourceAsStream("META-INF/spring-configuration-metadata.json")) {
-            if (in == null) {
+        try {
+            Map<String, JsonNode> properties = new LinkedHashMap<>();
+            for (URL url : Collections.list(classLoader.getResources("META-INF/spring-configuration-metadata.json"))) {
+                try (InputStream in = url.openStream()) {
+                    JsonNode found = JsonMapper.builder().build().readTree(in).get("properties");
+                    if (found != null) {
+                        found.forEach(property -> properties.put(property.get("name").asString(), property));
+                    }
+                }
+            }
+            if (properties.isEmpty()) {
                 throw new IllegalStateException("no META-INF/spring-configuration-metadata.json: is "
                         + "spring-boot-configuration-processor a dependency of the module?");
             }
-            Map<String, JsonNode> properties = new LinkedHashMap<>();
-            JsonMapper.builder().build().readTree(in).get("properties")
-                    .forEach(property -> properties.put(property.get("name").asString(), property));
             return properties;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -80,10 +80,8 @@ class GitHttpServerIT {
         server.stall("acme", "app");
         HttpRequest request = HttpRequest.newBuilder(URI.create(server.origin() + "/acme/app/info/refs?service=git-upload-pack"))
                 .timeout(Duration.ofMillis(700)).build();
-        long start = System.nanoTime();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(request, HttpResponse.BodyHandlers.ofString()))
-                .isInstanceOf(java.net.http.HttpTimeoutException.class);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(650));
+                .isInstanceOf(java.net.http.HttpTimeoutException.class); // no answer within the request's 700 ms
         assertThat(server.requestCount("acme", "app")).isEqualTo(1);
     }
 }

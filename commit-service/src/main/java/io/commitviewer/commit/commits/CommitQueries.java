@@ -2,6 +2,9 @@ package io.commitviewer.commit.commits;
 
 import com.mongodb.client.model.Filters;
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -16,13 +19,13 @@ import org.springframework.stereotype.Component;
 class CommitQueries {
 
     private final CommitStore store;
-    private final StoreIdentities identities;
+    private final ProjectStates states;
     private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
 
-    CommitQueries(CommitStore store, StoreIdentities identities, ProjectDirectory directory, CommitServiceProperties properties) {
+    CommitQueries(CommitStore store, ProjectStates states, ProjectDirectory directory, CommitServiceProperties properties) {
         this.store = store;
-        this.identities = identities;
+        this.states = states;
         this.directory = directory;
         this.api = properties.api();
     }
@@ -36,19 +39,17 @@ class CommitQueries {
     record Page(List<Document> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage) {
     }
 
-    /** The served project's state; throws when there is nothing to serve yet. */
-    Document readyProject(String projectId) {
-        Document state = store.project(projectId).filter(identities::isCurrent).orElseThrow(() -> notHeld(projectId));
-        if (!Boolean.TRUE.equals(state.getBoolean("ready"))) {
-            Document error = state.get("lastError", Document.class);
-            if ("FAILED".equals(state.getString("status")) && error != null) {
-                throw new NotReadyException(projectId, "FAILED", error.getString("reason"),
-                        "the first fetch failed: " + error.getString("message"), api.retryAfter());
+    /** What the project's last successful fetch left to serve; throws when there is nothing to serve yet. */
+    ProjectState.Served served(String projectId) {
+        ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
+        if (!state.ready()) {
+            if (state.status() == ProjectState.Status.FAILED && state.lastError() != null) {
+                throw new NotReadyException(projectId, ProjectState.Status.FAILED, state.lastError().reason().name(),
+                        "the first fetch failed: " + state.lastError().message(), api.retryAfter());
             }
-            throw new NotReadyException(projectId, state.getString("status"), null,
-                    "the first fetch is not finished yet", api.retryAfter());
+            throw new NotReadyException(projectId, state.status(), null, "the first fetch is not finished yet", api.retryAfter());
         }
-        return state;
+        return state.served();
     }
 
     /**
@@ -60,19 +61,20 @@ class CommitQueries {
         if (known == null) {
             return new NotFoundException("project-not-found", "no project with id " + projectId);
         }
-        if ("FAILED".equals(known.status()) && !known.everFetched()) {
-            return new NotReadyException(projectId, "FAILED", known.failureReason(),
+        if (known.status() == ProjectState.Status.FAILED && !known.everFetched()) {
+            return new NotReadyException(projectId, ProjectState.Status.FAILED, known.failureReason(),
                     "the first fetch failed: " + known.failureMessage(), api.retryAfter());
         }
-        boolean inProgress = "QUEUED".equals(known.status()) || "FETCHING".equals(known.status());
+        boolean inProgress = known.status() == ProjectState.Status.QUEUED || known.status() == ProjectState.Status.FETCHING;
         String message = known.everFetched()
                 ? "this project's commits are not in the commit store: they are being fetched again"
                 : "the first fetch is not finished yet";
-        return new NotReadyException(projectId, inProgress ? known.status() : "QUEUED", null, message, api.retryAfter());
+        return new NotReadyException(projectId, inProgress ? known.status() : ProjectState.Status.QUEUED, null, message,
+                api.retryAfter());
     }
 
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {
-        Document state = readyProject(projectId);
+        ProjectState.Served served = served(projectId);
         Bson base = filter(projectId, filter);
         Bson query = base;
         if (cursor != null) {
@@ -87,11 +89,11 @@ class CommitQueries {
             Document last = rows.get(limit - 1);
             next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
         }
-        return new Page(rows, total(state, projectId, filter, base), next, Optional.empty());
+        return new Page(rows, total(served, filter, base), next, Optional.empty());
     }
 
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
-        Document state = readyProject(projectId);
+        ProjectState.Served served = served(projectId);
         Bson base = filter(projectId, filter);
         long skip = (long) (page - 1) * perPage;
         if (skip > Integer.MAX_VALUE) {
@@ -103,16 +105,16 @@ class CommitQueries {
             rows = new ArrayList<>(rows.subList(0, perPage));
             next = Optional.of(page + 1);
         }
-        return new Page(rows, total(state, projectId, filter, base), Optional.empty(), next);
+        return new Page(rows, total(served, filter, base), Optional.empty(), next);
     }
 
-    private long total(Document state, String projectId, Filter filter, Bson base) {
+    private long total(ProjectState.Served served, Filter filter, Bson base) {
         // the unfiltered total is recorded by each fetch; a filtered one is counted
-        return filter.isEmpty() ? state.getLong("totalCount") : store.count(base);
+        return filter.isEmpty() ? served.totalCount() : store.count(base);
     }
 
     Document commit(String projectId, String sha) {
-        readyProject(projectId);
+        served(projectId);
         if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
             throw new InvalidRequestException("invalid-parameter", "not a full commit sha: " + sha);
         }
@@ -120,9 +122,9 @@ class CommitQueries {
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
     }
 
+    /** The branches the last successful fetch wrote (never a set another fetch is writing). */
     List<Document> branches(String projectId) {
-        readyProject(projectId);
-        return store.branches(projectId);
+        return store.branches(projectId, served(projectId).branchGeneration());
     }
 
     private static Bson filter(String projectId, Filter filter) {

@@ -1,5 +1,6 @@
 package io.commitviewer.commit.commits;
 
+import io.commitviewer.commit.project.ProjectState;
 import java.time.Duration;
 
 /**
@@ -9,11 +10,11 @@ import java.time.Duration;
 public class NotReadyException extends RuntimeException {
 
     private final String projectId;
-    private final String status;
+    private final ProjectState.Status status;
     private final String failureReason;
     private final Duration retryAfter;
 
-    public NotReadyException(String projectId, String status, String failureReason, String message, Duration retryAfter) {
+    public NotReadyException(String projectId, ProjectState.Status status, String failureReason, String message, Duration retryAfter) {
         super(message);
         this.projectId = projectId;
         this.status = status;
@@ -25,7 +26,7 @@ public class NotReadyException extends RuntimeException {
         return projectId;
     }
 
-    public String status() {
+    public ProjectState.Status status() {
         return status;
     }
 

@@ -1,5 +1,7 @@
 package io.commitviewer.commit.commits;
 
+import io.commitviewer.commit.project.ProjectState;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -24,7 +25,7 @@ public class ProjectDirectory {
     private static final int MAX_ENTRIES = 4096;
 
     /** What project-service says of a project: its status, why, and the reason of its last failure. */
-    public record KnownProject(String status, String statusReason, boolean everFetched, String failureReason,
+    public record KnownProject(ProjectState.Status status, String statusReason, boolean everFetched, String failureReason,
             String failureMessage) {
     }
 
@@ -36,6 +37,14 @@ public class ProjectDirectory {
     }
 
     private record Entry(Optional<KnownProject> answer, long expiresAt) {
+    }
+
+    /** The part of project-service's answer ({@code GET /api/projects/{id}}) read here. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record ProjectServiceView(String status, String statusReason, String lastFetchedAt, Error lastError) {
+        @JsonIgnoreProperties(ignoreUnknown = true)
+        record Error(String reason, String message) {
+        }
     }
 
     private final URI base;
@@ -88,11 +97,10 @@ public class ProjectDirectory {
             if (response.statusCode() != 200) {
                 throw new UnavailableException("project-service answered " + response.statusCode(), null);
             }
-            JsonNode project = json.readTree(response.body());
-            JsonNode error = project.path("lastError");
-            return Optional.of(new KnownProject(project.path("status").asString(), text(project.path("statusReason")),
-                    !project.path("lastFetchedAt").isNull() && !project.path("lastFetchedAt").isMissingNode(),
-                    text(error.path("reason")), text(error.path("message"))));
+            ProjectServiceView project = json.readValue(response.body(), ProjectServiceView.class);
+            return Optional.of(new KnownProject(status(project.status()), project.statusReason(), project.lastFetchedAt() != null,
+                    project.lastError() == null ? null : project.lastError().reason(),
+                    project.lastError() == null ? null : project.lastError().message()));
         } catch (IOException | JacksonException e) {
             throw new UnavailableException("project-service did not answer: " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -101,7 +109,14 @@ public class ProjectDirectory {
         }
     }
 
-    private static String text(JsonNode node) {
-        return node.isNull() || node.isMissingNode() ? null : node.asString();
+    /** project-service's status; one this version does not know counts as queued. */
+    private static ProjectState.Status status(String value) {
+        for (ProjectState.Status status : ProjectState.Status.values()) {
+            if (status.name().equals(value)) {
+                return status;
+            }
+        }
+        return ProjectState.Status.QUEUED;
     }
+
 }

@@ -3,9 +3,9 @@ package io.commitviewer.commit.config;
 import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
-import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.commits.ProjectDirectory;
-import io.commitviewer.commit.commits.StoreIdentities;
+import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitSettings;
@@ -102,9 +102,9 @@ class CommitServiceConfiguration {
     }
 
     /**
-     * A fetch is long: one message at a time per consumer. Failures of our own infrastructure
-     * (store or broker) are retried a few times, then the request goes to the DLQ with the reason;
-     * git's own transient failures are retried inside the fetch (see FetchRequests).
+     * The default factory: project deletions, whose store writes are retried a few times with
+     * back-off before the message goes to the DLQ with the reason. Fetch requests have a factory
+     * of their own, without retries (FetchConfiguration).
      */
     @Bean
     SimpleRabbitListenerContainerFactory rabbitListenerContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,

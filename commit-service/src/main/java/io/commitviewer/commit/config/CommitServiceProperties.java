@@ -18,7 +18,8 @@ import org.springframework.validation.annotation.Validated;
  * @param git      how git is run
  * @param cache    the mirror cache
  * @param ingest   how a fetch writes commits
- * @param consumer how fetch requests are consumed
+ * @param consumer how the queues are consumed
+ * @param fetch    how long and how often one fetch is tried (ADR 0007)
  * @param api      the commits API
  * @param store    the checks of the store's identity (ADR 0006)
  * @param projects where project-service answers whether a project exists
@@ -26,8 +27,21 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("commitviewer")
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
-        @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Api api, @Valid @NotNull Store store,
-        @Valid @NotNull Projects projects) {
+        @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Fetch fetch, @Valid @NotNull Api api,
+        @Valid @NotNull Store store, @Valid @NotNull Projects projects) {
+
+    /**
+     * The one retry policy of a fetch request (ADR 0007): attempts with jittered exponential
+     * back-off, all within one deadline, which must end well before RabbitMQ's consumer timeout.
+     *
+     * @param maxAttempts    attempts of one fetch, the first included, before it fails for good
+     * @param initialBackoff wait before the second attempt, doubled for each next one (±20 %)
+     * @param maxBackoff     longest wait between two attempts
+     * @param deadline       the longest one fetch may take from its first start, every attempt and git command included
+     */
+    public record Fetch(@NotNull @Min(1) @Max(20) Integer maxAttempts, @NotNull Duration initialBackoff,
+            @NotNull Duration maxBackoff, @NotNull Duration deadline) {
+    }
 
     /** @param checkInterval how often the store's identity is checked and announced to project-service */
     public record Store(@NotNull Duration checkInterval) {
@@ -79,9 +93,9 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
     /**
      * @param concurrency    fetch requests handled at once
      * @param prefetch       unacknowledged deliveries per consumer
-     * @param maxRetries     retries of a transient git failure (timeout, unreachable) before the fetch fails
-     * @param initialBackoff wait before the first retry, doubled at each retry
-     * @param maxBackoff     longest wait between two retries
+     * @param maxRetries     retries of a deletion whose store writes failed, before it goes to the DLQ
+     * @param initialBackoff wait before the first retry of a deletion, doubled at each retry
+     * @param maxBackoff     longest wait between two retries of a deletion
      */
     public record Consumer(@NotNull @Min(1) Integer concurrency, @NotNull @Min(1) Integer prefetch,
             @NotNull @Min(0) Integer maxRetries, @NotNull Duration initialBackoff, @NotNull Duration maxBackoff) {

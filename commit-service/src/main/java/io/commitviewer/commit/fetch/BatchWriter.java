@@ -1,6 +1,6 @@
 package io.commitviewer.commit.fetch;
 
-import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.common.git.GitCommit;
 import java.util.ArrayList;
 import java.util.List;

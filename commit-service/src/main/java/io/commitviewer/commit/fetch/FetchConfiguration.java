@@ -1,14 +1,20 @@
 package io.commitviewer.commit.fetch;
 
+import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
-import io.commitviewer.commit.commits.CommitStore;
-import io.commitviewer.commit.commits.StoreIdentities;
+import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.commit.project.ProjectLocks;
+import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,31 +29,33 @@ class FetchConfiguration {
     }
 
     @Bean
-    ProjectLocks projectLocks() {
-        return new ProjectLocks();
+    Fetcher fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion,
+            EventPublisher publisher, EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties properties,
+            ProjectLocks locks, MeterRegistry meters) {
+        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, meters);
     }
 
     @Bean
-    ResultPublisher resultPublisher(RabbitTemplate rabbit, EventCodec codec) {
-        return new ResultPublisher(rabbit, codec);
+    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher) {
+        return new FetchRequests(codec, deadLetters, fetcher);
+    }
+
+    /**
+     * Fetch requests are long: one message at a time per consumer, and no retries in the
+     * container: the {@link Fetcher} is the one place that tries a fetch again (ADR 0007).
+     */
+    @Bean
+    SimpleRabbitListenerContainerFactory fetchRequestsContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,
+            ConnectionFactory connectionFactory, CommitServiceProperties properties) {
+        SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
+        configurer.configure(factory, connectionFactory);
+        factory.setPrefetchCount(properties.consumer().prefetch());
+        ConsumerRetries.applyWithoutRetries(factory);
+        return factory;
     }
 
     @Bean
-    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, Ingestion ingestion,
-            ResultPublisher publisher, RepositoryUrlPolicy policy, CommitServiceProperties properties, MeterRegistry meters,
-            ProjectLocks locks, StoreIdentities identities) {
-        return new FetchRequests(codec, deadLetters, store, ingestion, publisher, policy, properties.consumer(), meters, locks,
-                identities);
-    }
-
-    @Bean
-    StoreChecks storeChecks(StoreIdentities identities, ResultPublisher publisher, CommitServiceProperties properties) {
+    StoreChecks storeChecks(StoreIdentities identities, EventPublisher publisher, CommitServiceProperties properties) {
         return new StoreChecks(identities, publisher, properties.store().checkInterval());
-    }
-
-    @Bean
-    ProjectDeletions projectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, MirrorCache mirrors,
-            RepositoryUrlPolicy policy, ProjectLocks locks) {
-        return new ProjectDeletions(codec, deadLetters, store, mirrors, policy, locks);
     }
 }

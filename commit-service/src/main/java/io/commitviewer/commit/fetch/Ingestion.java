@@ -1,9 +1,10 @@
 package io.commitviewer.commit.fetch;
 
-import io.commitviewer.commit.commits.CommitStore;
-import io.commitviewer.commit.commits.StoreIdentities;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.git.Branch;
 import io.commitviewer.common.git.FailureReason;
 import io.commitviewer.common.git.Mirror;
@@ -14,20 +15,22 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a project's stored commits to exactly the set reachable from the repository's branches.
+ * One attempt of a fetch: brings a project's stored commits and branches to exactly the set
+ * reachable from the repository's branches, or takes back what it wrote (ADR 0007).
  *
  * <p>First fetch (or a mirror cloned afresh): every commit is listed and inserted, and stored
- * commits git no longer has are removed. Refresh: only the commits new since the stored tips are
- * listed and inserted, then those that left every branch are removed. The stored tips, branches
- * and total change last, so a failed refresh leaves the previous set served: the commits it
- * inserted carry the id of this attempt (a random id, never reused, so that no other attempt,
- * not even a redelivery of the same request, can take back what it did not insert) and are
- * deleted again.
+ * commits git no longer has are removed. Refresh: only the commits new since the served tips are
+ * listed and inserted, then those that left every branch are removed. The branches are written as
+ * a new generation beside the served one. Nothing of this is served as the project's new state
+ * until the caller saves the state this returns: the attempt's one commit point. Until then a
+ * failure takes back the commits this attempt inserted (they carry its id, which no other
+ * attempt has, not even a redelivery of the same request) and its branches; and if the process
+ * dies first, the attempt's id, recorded in the project's state before its first write, lets the
+ * next fetch of the project take them back ({@link #undo}).
  */
 class Ingestion {
 
@@ -49,41 +52,62 @@ class Ingestion {
                 .register(meters);
     }
 
-    /** What a successful fetch stored, and its place in the store's epoch (ADR 0006). */
-    record Result(long commitCount, long newCommitCount, int branchCount, long storeSequence) {
+    /** What a successful attempt leaves to serve, and how many commits it inserted. */
+    record Result(ProjectState.Served served, long newCommitCount) {
     }
 
-    /** Ingests and, last, records the new state (tips, counts, store sequence) of the project. */
-    Result ingest(String projectId, RepositoryUrl url, String fetchId, Document state, Instant startedAt, UUID epoch) {
-        List<String> storedTips = state == null ? List.of() : state.getList("tips", String.class, List.of());
-        boolean hasData = state != null && Boolean.TRUE.equals(state.getBoolean("ready"));
-        String attempt = UUID.randomUUID().toString();
+    /**
+     * Runs the attempt {@code state.current()} names (recorded in the store before this is called)
+     * against the repository's current branches; returns what to serve, or throws after taking
+     * back what it wrote.
+     */
+    Result ingest(ProjectState state, RepositoryUrl url, UUID epoch) {
+        String projectId = state.projectId();
+        String attempt = state.current().attemptId();
+        ProjectState.Served previous = state.served();
         return mirrors.withMirror(url, update -> {
-            Mirror mirror = update.mirror();
-            boolean incremental = hasData && !update.cloned();
-            long added;
-            long total;
-            if (incremental) {
-                // the new total follows from the old one: |new| = |old| + |listed since the old tips| - |left every
-                // branch|, so a refresh costs what changed, not what the history holds (no rev-list --count)
-                Counts counts = refresh(projectId, attempt, mirror, storedTips, ((Number) state.get("totalCount")).longValue());
-                added = counts.inserted();
-                total = counts.total();
-            } else {
-                Counts counts = full(projectId, attempt, mirror, hasData);
-                added = counts.inserted();
-                total = counts.total();
+            try {
+                Mirror mirror = update.mirror();
+                Counts counts = previous != null && !update.cloned()
+                        // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
+                        // changed, not what the history holds (no rev-list --count)
+                        ? refresh(projectId, attempt, mirror, previous.tips(), previous.totalCount())
+                        : full(projectId, attempt, mirror);
+                List<Branch> branches = update.after();
+                store.writeBranches(projectId, attempt, branches);
+                // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
+                // (not tried again here: this delivery's epoch is gone; project-service asks again once it hears of the new one)
+                long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.INTERNAL,
+                        "the commit store lost data while this fetch ran", false));
+                ingested.increment(counts.inserted());
+                return new Result(new ProjectState.Served(state.current().fetchId(), branches.stream().map(Branch::tip).distinct().toList(),
+                        counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
+                        counts.inserted());
+            } catch (RuntimeException e) {
+                undo(state);
+                throw e;
             }
-            List<Branch> branches = update.after();
-            store.replaceBranches(projectId, branches);
-            // a store that lost data while this fetch ran may hold only part of what it wrote: no success then
-            long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.GIT_ERROR,
-                    "the commit store lost data while this fetch ran; it is fetched again", true));
-            Result result = new Result(total, added, branches.size(), sequence);
-            store.saveProject(readyState(projectId, url.canonical(), fetchId, result, branches, startedAt, Instant.now(), epoch));
-            ingested.increment(added);
-            return result;
         });
+    }
+
+    /**
+     * Takes back what the attempt the state names wrote, if it never reached its commit point: its
+     * commits (all of the project's, before anything was ever served) and its branches.
+     * Idempotent; the commits it removed because they left every branch stay removed: they did leave.
+     */
+    void undo(ProjectState state) {
+        if (state.current() == null || state.current().attemptId() == null) {
+            return;
+        }
+        String projectId = state.projectId();
+        String attempt = state.current().attemptId();
+        if (state.ready()) {
+            log.info("Took back attempt {}: {} commits it inserted", attempt, store.deleteInsertedBy(projectId, attempt));
+        } else {
+            store.deleteCommits(projectId); // nothing was ever served
+            log.info("Took back attempt {}: every commit, none was served yet", attempt);
+        }
+        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null);
     }
 
     private FetchFailure tooLarge(long commits) {
@@ -94,89 +118,67 @@ class Ingestion {
     private record Counts(long total, long inserted) {
     }
 
-    /**
-     * Lists every commit, inserts what is missing, removes what git no longer has. If it fails
-     * before the removals are done, what it inserted is removed again: everything, before anything
-     * was ever served; otherwise the commits this attempt inserted, so the previous set stays
-     * served as it was.
-     */
-    private Counts full(String projectId, String attempt, Mirror mirror, boolean hasData) {
+    /** Lists every commit, inserts what is missing, removes what git no longer has. */
+    private Counts full(String projectId, String attempt, Mirror mirror) {
         ShaSet current = new ShaSet();
-        long inserted;
         Deletions gone = new Deletions(projectId);
-        BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize());
-        try {
+        long inserted;
+        try (BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize())) {
             mirror.forEachCommit(commit -> {
                 if (current.size() >= settings.maxCommits()) {
-                    throw tooLarge(current.size() + 1L); // stops git; what was written is removed below
+                    throw tooLarge(current.size() + 1L); // stops git; what was written is taken back
                 }
                 current.add(commit.sha());
                 writer.add(commit);
                 return true;
             });
             inserted = writer.finish();
-            store.forEachSha(projectId, sha -> {
-                if (!current.contains(sha)) {
-                    gone.add(sha);
-                }
-            });
-            gone.flush();
-        } catch (RuntimeException | InterruptedException e) {
-            writer.close();
-            if (hasData) {
-                store.deleteInsertedBy(projectId, attempt);
-            } else {
-                store.deleteCommits(projectId);
-            }
-            throw asFailure(e);
+        } catch (InterruptedException e) {
+            throw interrupted();
         }
+        store.forEachSha(projectId, sha -> {
+            if (!current.contains(sha)) {
+                gone.add(sha);
+            }
+        });
+        gone.flush();
         log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.count);
         return new Counts(current.size(), inserted);
     }
 
     /**
-     * Inserts the commits new since the stored tips, then removes those that left every branch.
-     * A failure before the removals are all done (the repository grew over the limit, git or
-     * MongoDB failed) takes the inserts back, so the previous set stays served; removals already
-     * made were of commits that did leave, and the next refresh, from the same stored tips,
-     * removes them again (a no-op) and counts them again. Returns the new total and the number of
-     * commits inserted.
+     * Inserts the commits new since the served tips, then removes those that left every branch.
+     * Removals made before a failure were of commits that did leave; the next refresh, from the
+     * same served tips, removes them again (a no-op) and counts them again.
      */
-    private Counts refresh(String projectId, String attempt, Mirror mirror, List<String> storedTips, long previousTotal) {
+    private Counts refresh(String projectId, String attempt, Mirror mirror, List<String> servedTips, long previousTotal) {
         long[] listed = {0};
-        long inserted;
         Deletions gone = new Deletions(projectId);
+        long inserted;
         try (BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize())) {
-            try {
-                long leaving = mirror.forEachRemovedCommit(storedTips, sha -> { }); // counted first, removed last
-                mirror.forEachCommitSince(storedTips, commit -> {
-                    listed[0]++;
-                    long total = previousTotal + listed[0] - leaving;
-                    if (total > settings.maxCommits()) {
-                        throw tooLarge(total); // stops git; the inserts are taken back below
-                    }
-                    writer.add(commit);
-                    return true;
-                });
-                inserted = writer.finish();
-                mirror.forEachRemovedCommit(storedTips, gone::add);
-                gone.flush();
-            } catch (RuntimeException | InterruptedException e) {
-                writer.close();
-                store.deleteInsertedBy(projectId, attempt);
-                throw asFailure(e);
-            }
+            long leaving = mirror.forEachRemovedCommit(servedTips, sha -> { }); // counted first, removed last
+            mirror.forEachCommitSince(servedTips, commit -> {
+                listed[0]++;
+                long total = previousTotal + listed[0] - leaving;
+                if (total > settings.maxCommits()) {
+                    throw tooLarge(total); // stops git; the inserts are taken back
+                }
+                writer.add(commit);
+                return true;
+            });
+            inserted = writer.finish();
+        } catch (InterruptedException e) {
+            throw interrupted();
         }
+        mirror.forEachRemovedCommit(servedTips, gone::add);
+        gone.flush();
         log.info("Refresh: {} new commits, {} removed", inserted, gone.count);
         return new Counts(previousTotal + listed[0] - gone.count, inserted);
     }
 
-    private static RuntimeException asFailure(Exception e) {
-        if (e instanceof InterruptedException) {
-            Thread.currentThread().interrupt();
-            return new FetchFailure(FailureReason.GIT_ERROR, "interrupted", true);
-        }
-        return (RuntimeException) e;
+    private static FetchFailure interrupted() {
+        Thread.currentThread().interrupt();
+        return new FetchFailure(FailureReason.INTERNAL, "interrupted (the service is stopping)", true);
     }
 
     /** Deletes streamed shas in batches, so that a large removal never sits in memory. */
@@ -201,17 +203,5 @@ class Ingestion {
             store.delete(projectId, pending);
             pending.clear();
         }
-    }
-
-    /** The project state after a successful fetch. */
-    static Document readyState(String projectId, String repositoryUrl, String fetchId, Result result, List<Branch> branches,
-            Instant startedAt, Instant finishedAt, UUID epoch) {
-        return new Document("_id", projectId).append(StoreIdentities.STATE_EPOCH, epoch.toString())
-                .append(StoreIdentities.STATE_SEQUENCE, result.storeSequence()).append("repositoryUrl", repositoryUrl).append("status", "READY")
-                .append("ready", true).append("fetchId", fetchId)
-                .append("tips", branches.stream().map(Branch::tip).distinct().toList())
-                .append("totalCount", result.commitCount()).append("branchCount", result.branchCount())
-                .append("lastFetchStartedAt", java.util.Date.from(startedAt))
-                .append("lastSuccessAt", java.util.Date.from(finishedAt));
     }
 }

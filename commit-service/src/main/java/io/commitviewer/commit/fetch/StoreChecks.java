@@ -1,6 +1,7 @@
 package io.commitviewer.commit.fetch;
 
-import io.commitviewer.commit.commits.StoreIdentities;
+import io.commitviewer.amqp.EventPublisher;
+import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.events.CommitStoreChecked;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +24,11 @@ class StoreChecks implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(StoreChecks.class);
 
     private final StoreIdentities identities;
-    private final ResultPublisher publisher;
+    private final EventPublisher publisher;
     private final Duration interval;
     private ScheduledExecutorService scheduler;
 
-    StoreChecks(StoreIdentities identities, ResultPublisher publisher, Duration interval) {
+    StoreChecks(StoreIdentities identities, EventPublisher publisher, Duration interval) {
         this.identities = identities;
         this.publisher = publisher;
         this.interval = interval;

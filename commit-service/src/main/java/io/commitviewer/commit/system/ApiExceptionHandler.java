@@ -68,6 +68,6 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
             return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
         }
         return ResponseEntity.accepted().header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
-                .body(new CommitErrorBody(e.projectId(), e.status() == null ? "QUEUED" : e.status(), e.getMessage()));
+                .body(new CommitErrorBody(e.projectId(), e.status(), e.getMessage()));
     }
 }

@@ -14,6 +14,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.common.git.GitCommit;
 import io.commitviewer.common.git.Signature;
 import java.time.Duration;
@@ -135,7 +137,7 @@ class CommitControllerTests {
     @Test
     void beforeTheFirstFetchIs202WithRetryAfter() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any()))
-                .willThrow(new NotReadyException(P, "FETCHING", null, "the first fetch is not finished yet", Duration.ofSeconds(5)));
+                .willThrow(new NotReadyException(P, ProjectState.Status.FETCHING, null, "the first fetch is not finished yet", Duration.ofSeconds(5)));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isAccepted())
                 .andExpect(header().string("Retry-After", "5"))
@@ -145,7 +147,7 @@ class CommitControllerTests {
 
     @Test
     void aFailedFirstFetchIs409WithTheReason() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotReadyException(P, "FAILED", "ACCESS_DENIED",
+        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotReadyException(P, ProjectState.Status.FAILED, "ACCESS_DENIED",
                 "the first fetch failed: could not read Username", Duration.ofSeconds(5)));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isConflict())

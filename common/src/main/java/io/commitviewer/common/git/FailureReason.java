@@ -7,7 +7,11 @@ public enum FailureReason {
     TIMEOUT(true),
     TOO_LARGE(false),
     UNREACHABLE(true),
-    GIT_ERROR(true);
+    GIT_ERROR(true),
+    /** Our side failed: the store or the broker did not answer, or a defect. */
+    INTERNAL(true),
+    /** The repository URL was refused by the policy (also checked by commit-service). */
+    INVALID_URL(false);
 
     private final boolean retryable;
 

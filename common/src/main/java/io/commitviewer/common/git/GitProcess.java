@@ -72,7 +72,7 @@ final class GitProcess {
         long start = System.nanoTime();
         String outcome = "ok";
         try {
-            return execute(workDir, args, stdin, timeout, reader);
+            return execute(workDir, args, stdin, GitDeadline.cap(timeout, args.get(0)), reader);
         } catch (GitException e) {
             outcome = e.reason().name();
             throw e;

@@ -42,14 +42,15 @@ public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull 
     }
 
     /**
-     * @param pollInterval   how often the relay looks for due events when nothing wakes it
-     * @param coalesce       after a wake-up, how long to gather more commits into the same batch
-     * @param batchSize      events claimed and published at once
-     * @param confirmTimeout how long to wait for the broker's confirms of a batch
-     * @param maxBackoff     longest wait between two attempts to publish one event
+     * The outbox relay; how long it waits for a confirm is {@code commitviewer.amqp.confirm-timeout}.
+     *
+     * @param pollInterval how often the relay looks for due events when nothing wakes it
+     * @param coalesce     after a wake-up, how long to gather more commits into the same batch
+     * @param batchSize    events claimed and published at once
+     * @param maxBackoff   longest wait between two attempts to publish one event
      */
     public record Outbox(@NotNull Duration pollInterval, @NotNull Duration coalesce, @NotNull @Min(1) Integer batchSize,
-            @NotNull Duration confirmTimeout, @NotNull Duration maxBackoff) {
+            @NotNull Duration maxBackoff) {
     }
 
     /**

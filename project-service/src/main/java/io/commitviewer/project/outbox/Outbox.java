@@ -1,11 +1,9 @@
 package io.commitviewer.project.outbox;
 
-import io.commitviewer.common.events.Event;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.MessageTrace;
-import java.sql.Timestamp;
+import io.commitviewer.common.events.Event;
 import java.time.Instant;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -19,12 +17,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Component
 public class Outbox {
 
-    private final JdbcTemplate jdbc;
+    private final OutboxRows rows;
     private final EventCodec codec;
     private final OutboxRelay relay;
 
-    Outbox(JdbcTemplate jdbc, EventCodec codec, OutboxRelay relay) {
-        this.jdbc = jdbc;
+    Outbox(OutboxRows rows, EventCodec codec, OutboxRelay relay) {
+        this.rows = rows;
         this.codec = codec;
         this.relay = relay;
     }
@@ -40,9 +38,8 @@ public class Outbox {
         String payload = codec.toJson(event);
         // the request that caused the event travels with it, also when the relay publishes it later
         MessageTrace trace = MessageTrace.ofCurrentRequest(event);
-        Long id = jdbc.queryForObject("INSERT INTO outbox (event_id, event_type, payload, created_at, next_attempt_at, request_id) "
-                + "VALUES (?, ?, ?, ?, ?, ?) RETURNING id", Long.class, event.eventId(), event.type().routingKey(), payload,
-                Timestamp.from(now), Timestamp.from(now.plus(relay.immediatePublishGrace())), trace.requestId());
+        long id = rows.insert(event.eventId(), event.type().routingKey(), payload, trace.requestId(), now,
+                now.plus(relay.immediatePublishGrace()));
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCommit() {

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.project;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -8,11 +8,11 @@ import java.util.function.Supplier;
  * One lock per project, shared by fetching and deleting, so that a deletion waits for a fetch in
  * progress instead of racing it. Within one instance: several replicas need a lease in the store.
  */
-class ProjectLocks {
+public class ProjectLocks {
 
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    <T> T withLock(String projectId, Supplier<T> work) {
+    public <T> T withLock(String projectId, Supplier<T> work) {
         ReentrantLock lock = locks.computeIfAbsent(projectId, id -> new ReentrantLock());
         lock.lock();
         try {

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.commits;
+package io.commitviewer.commit.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
@@ -24,7 +24,7 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 
 /**
- * Commits, branches and per-project state in MongoDB. Commits are immutable and keyed by
+ * Commits and branches in MongoDB (a project's state is {@code project.ProjectStates}'). Commits are immutable and keyed by
  * {@code {projectId}:{sha}}: written with unordered bulk inserts whose duplicate-key errors are
  * ignored (a redelivered fetch rewrites nothing), read by keyset on
  * {@code {projectId, committedAt desc, _id desc}}.
@@ -36,18 +36,17 @@ public class CommitStore {
     public static final String PROJECTS = "projects";
     public static final String DELETED_PROJECTS = "deletedProjects";
     private static final int DUPLICATE_KEY = 11000;
+    private static final String GENERATION = "generation";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final MongoCollection<Document> commits;
     private final MongoCollection<Document> branches;
     private final MongoCollection<Document> projects;
-    private final MongoCollection<Document> deletedProjects;
 
     public CommitStore(MongoDatabase database) {
         this.commits = database.getCollection(COMMITS);
         this.branches = database.getCollection(BRANCHES);
         this.projects = database.getCollection(PROJECTS);
-        this.deletedProjects = database.getCollection(DELETED_PROJECTS);
     }
 
     /** Indexes the pages and filters need; idempotent, run at start-up. */
@@ -56,7 +55,8 @@ public class CommitStore {
                 Indexes.descending("_id")), new IndexOptions().name("project_committedAt_id"));
         commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending("author.email"),
                 Indexes.descending("committedAt")), new IndexOptions().name("project_authorEmail_committedAt"));
-        branches.createIndex(Indexes.ascending("projectId"), new IndexOptions().name("project"));
+        branches.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending(GENERATION),
+                Indexes.ascending("name")), new IndexOptions().name("project_generation_name"));
     }
 
     public static String id(String projectId, String sha) {
@@ -93,11 +93,15 @@ public class CommitStore {
 
     /** Inserts what is not there yet; returns how many were new. */
     public long insert(List<Document> batch) {
+        return insert(commits, batch);
+    }
+
+    private static long insert(MongoCollection<Document> collection, List<Document> batch) {
         if (batch.isEmpty()) {
             return 0;
         }
         try {
-            commits.insertMany(batch, new InsertManyOptions().ordered(false));
+            collection.insertMany(batch, new InsertManyOptions().ordered(false));
             return batch.size();
         } catch (MongoBulkWriteException e) {
             if (e.getWriteConcernError() != null) {
@@ -143,28 +147,32 @@ public class CommitStore {
         return Optional.ofNullable(commits.find(Filters.eq("_id", id(projectId, sha))).first());
     }
 
-    public void replaceBranches(String projectId, List<Branch> current) {
-        branches.deleteMany(Filters.eq("projectId", projectId));
-        if (!current.isEmpty()) {
-            List<Document> documents = new ArrayList<>(current.size());
-            for (Branch branch : current) {
-                documents.add(new Document("_id", id(projectId, branch.name())).append("projectId", projectId)
-                        .append("name", branch.name()).append("tip", branch.tip()));
-            }
-            branches.insertMany(documents, new InsertManyOptions().ordered(false));
+    /**
+     * Writes a project's branches as generation {@code generation} (the attempt of a fetch),
+     * beside the generation being served: readers ask for the served one, so they never see a
+     * set half written or none; the fetch's state switches generations (ADR 0007).
+     */
+    public void writeBranches(String projectId, String generation, List<Branch> current) {
+        if (current.isEmpty()) {
+            return;
         }
+        List<Document> documents = new ArrayList<>(current.size());
+        for (Branch branch : current) {
+            documents.add(new Document("_id", projectId + ":" + generation + ":" + branch.name()).append("projectId", projectId)
+                    .append(GENERATION, generation).append("name", branch.name()).append("tip", branch.tip()));
+        }
+        insert(branches, documents);
     }
 
-    public List<Document> branches(String projectId) {
-        return branches.find(Filters.eq("projectId", projectId)).sort(Sorts.ascending("name")).into(new ArrayList<>());
+    /** The branches of one generation ({@code null}: those written before generations), by name. */
+    public List<Document> branches(String projectId, String generation) {
+        return branches.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation)))
+                .sort(Sorts.ascending("name")).into(new ArrayList<>());
     }
 
-    public Optional<Document> project(String projectId) {
-        return Optional.ofNullable(projects.find(Filters.eq("_id", projectId)).first());
-    }
-
-    public void saveProject(Document state) {
-        projects.replaceOne(Filters.eq("_id", state.get("_id")), state, new ReplaceOptions().upsert(true));
+    /** Drops every generation of the project's branches but {@code keep}. */
+    public void deleteBranchesBut(String projectId, String keep) {
+        branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
     }
 
     /** Drops the project's commits (a first fetch that failed part-way). */
@@ -181,16 +189,10 @@ public class CommitStore {
                 .getDeletedCount();
     }
 
-    /**
-     * Drops everything stored for the project and remembers that it was deleted, so that a fetch
-     * request arriving later (the two events travel on different queues) stores nothing again.
-     */
-    public void deleteProject(String projectId) {
-        deletedProjects.replaceOne(Filters.eq("_id", projectId), new Document("_id", projectId).append("at", new Date()),
-                new ReplaceOptions().upsert(true));
+    /** Drops the project's commits and branches (it was deleted). */
+    public void deleteCommitsAndBranches(String projectId) {
         commits.deleteMany(Filters.eq("projectId", projectId));
         branches.deleteMany(Filters.eq("projectId", projectId));
-        projects.deleteOne(Filters.eq("_id", projectId));
     }
 
     /** True if the store holds any project state (besides the documents named {@code except}). */
@@ -210,7 +212,4 @@ public class CommitStore {
         createIndexes();
     }
 
-    public boolean isDeleted(String projectId) {
-        return deletedProjects.find(Filters.eq("_id", projectId)).first() != null;
-    }
 }

@@ -1,16 +1,15 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.project;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.PoisonMessageException;
-import io.commitviewer.commit.commits.CommitStore;
+import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
@@ -23,15 +22,17 @@ class ProjectDeletions {
 
     private final EventCodec codec;
     private final DeadLetterRecoverer deadLetters;
+    private final ProjectStates states;
     private final CommitStore store;
     private final MirrorCache mirrors;
     private final RepositoryUrlPolicy policy;
     private final ProjectLocks locks;
 
-    ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, CommitStore store, MirrorCache mirrors,
-            RepositoryUrlPolicy policy, ProjectLocks locks) {
+    ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, ProjectStates states, CommitStore store,
+            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks) {
         this.codec = codec;
         this.deadLetters = deadLetters;
+        this.states = states;
         this.store = store;
         this.mirrors = mirrors;
         this.policy = policy;
@@ -52,14 +53,15 @@ class ProjectDeletions {
         }
         String projectId = ((ProjectDeleted) event).projectId().toString();
         // waits for a fetch of this project in progress; later requests find the tombstone
-        Document state = locks.withLock(projectId, () -> {
-            Document current = store.project(projectId).orElse(null);
-            store.deleteProject(projectId);
+        ProjectState state = locks.withLock(projectId, () -> {
+            ProjectState current = states.find(projectId).orElse(null);
+            states.delete(projectId); // the tombstone first: a redelivery after a crash finishes the rest
+            store.deleteCommitsAndBranches(projectId);
             return current;
         });
-        if (state != null && state.getString("repositoryUrl") != null) {
+        if (state != null && state.repositoryUrl() != null) {
             try {
-                mirrors.delete(policy.parse(state.getString("repositoryUrl")));
+                mirrors.delete(policy.parse(state.repositoryUrl()));
             } catch (InvalidRepositoryUrlException e) {
                 log.debug("No mirror for a refused URL");
             }

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.commits;
+package io.commitviewer.commit.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
@@ -56,17 +56,18 @@ public class StoreIdentities {
     public record Check(StoreIdentity identity, boolean lost) {
     }
 
-    /** The fields of a project state that say in which epoch, at which sequence, it was written. */
-    public static final String STATE_EPOCH = "storeEpoch";
-    public static final String STATE_SEQUENCE = "storeSequence";
-
     /**
-     * True if a project state belongs to the current epoch: one written before the store lost data
-     * (by a fetch that straddled the loss) is not there. A state without an epoch predates epochs.
+     * True if something written in {@code epoch} belongs to the current epoch: a project state
+     * written before the store lost data (by a fetch that straddled the loss) is not there. A
+     * state without an epoch (null) predates epochs.
      */
-    public boolean isCurrent(Document state) {
-        String epoch = state.getString(STATE_EPOCH);
-        return epoch == null || epoch.equals(String.valueOf(epoch()));
+    public boolean isCurrent(UUID epoch) {
+        return epoch == null || epoch.equals(epoch());
+    }
+
+    /** True for the ids this class uses in the collections, which are no project's. */
+    public static boolean isReserved(String id) {
+        return ID.equals(id);
     }
 
     /** The epoch of the last check, or null before the first. */

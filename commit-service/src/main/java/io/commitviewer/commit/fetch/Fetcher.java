@@ -1,0 +1,355 @@
+package io.commitviewer.commit.fetch;
+
+import com.mongodb.MongoException;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.EventPublisher;
+import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.ProjectLocks;
+import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreIdentities;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.EventType;
+import io.commitviewer.common.events.FetchEvent;
+import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.common.git.GitDeadline;
+import io.commitviewer.common.git.GitException;
+import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.common.url.RepositoryUrl;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The state machine of one fetch request, and the one place that decides between trying again
+ * and failing (ADR 0007):
+ * <pre>
+ * received ─ deleted project ──────────────────────────────────────────> (nothing)
+ *          ─ result reported before (redelivery) ──────────────────────> that result, again
+ *          ─ covered by a fetch started after it was received ─────────> SUCCEEDED
+ *          ─ URL refused ──────────────────────────────────────────────> FAILED INVALID_URL
+ *          ─ started ─ attempt ─ ok ───────────────────────────────────> SUCCEEDED
+ *                         └─ failed ─ not retryable ───────────────────> FAILED reason
+ *                                   ─ attempts or deadline used up ────> FAILED reason (TIMEOUT if the deadline)
+ *                                   ─ else: back-off, next attempt
+ * </pre>
+ * Every outcome is one result event per fetch id, recorded in the project's state before it is
+ * published and published again, identical, if the request comes again; its event id is derived
+ * from the fetch id, so a consumer applies it once whatever happens. Transient failures of git and
+ * of our own store are retried here and nowhere else, with jittered back-off, all within one
+ * deadline counted from the fetch's first start, also across a redelivery after a crash.
+ */
+class Fetcher {
+
+    private static final Logger log = LoggerFactory.getLogger(Fetcher.class);
+
+    private final ProjectStates states;
+    private final StoreIdentities identities;
+    private final CommitStore store;
+    private final Ingestion ingestion;
+    private final EventPublisher publisher;
+    private final EventCodec codec;
+    private final RepositoryUrlPolicy policy;
+    private final CommitServiceProperties.Fetch settings;
+    private final ProjectLocks locks;
+    private final MeterRegistry meters;
+    private final Sleeper sleeper;
+    private final DoubleSupplier jitter;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    /** Waits between attempts (tests wait less). */
+    interface Sleeper {
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
+            EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
+            MeterRegistry meters) {
+        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, meters,
+                duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
+    }
+
+    Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
+            EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
+            MeterRegistry meters, Sleeper sleeper, DoubleSupplier jitter) {
+        this.states = states;
+        this.identities = identities;
+        this.store = store;
+        this.ingestion = ingestion;
+        this.publisher = publisher;
+        this.codec = codec;
+        this.policy = policy;
+        this.settings = settings;
+        this.locks = locks;
+        this.meters = meters;
+        this.sleeper = sleeper;
+        this.jitter = jitter;
+        meters.gauge("commitviewer.fetches.in.flight", inFlight);
+    }
+
+    /**
+     * Handles one delivery of a request to its end: a result published (or, for a deleted project,
+     * nothing). Throws only if that result could not be published, so that the request comes again.
+     */
+    void handle(FetchRequested request, Instant received) {
+        String projectId = request.projectId().toString();
+        locks.withLock(projectId, () -> {
+            inFlight.incrementAndGet();
+            try {
+                run(request, received);
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            return null;
+        });
+    }
+
+    /** A failure an attempt ended with: its reason, message, and whether a later attempt may succeed. */
+    private record Failure(FailureReason reason, String message, boolean retryable) {
+        static Failure of(RuntimeException e) {
+            if (e instanceof FetchFailure f) {
+                return new Failure(f.reason(), f.getMessage(), f.retryable());
+            }
+            if (e instanceof GitException g) {
+                return new Failure(g.reason(), g.getMessage(), g.retryable());
+            }
+            if (e instanceof MongoException) {
+                return new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
+            }
+            log.warn("Unexpected failure of a fetch attempt", e);
+            return new Failure(FailureReason.INTERNAL, "internal error: " + e.getClass().getSimpleName(), true);
+        }
+    }
+
+    private void run(FetchRequested request, Instant received) {
+        String projectId = request.projectId().toString();
+        String fetchId = request.fetchId().toString();
+        long deadline = nanosUntil(received.plus(settings.deadline()));
+        Failure last = null;
+        for (int delivery = 0; ; delivery++) {
+            try {
+                if (states.isDeleted(projectId)) {
+                    log.info("Ignoring a fetch request for a deleted project");
+                    return;
+                }
+                UUID epoch = identities.epoch();
+                ProjectState previous = states.find(projectId).orElse(null);
+                if (previous != null && previous.reportedFor(fetchId).isPresent()) {
+                    ProjectState.Reported reported = previous.reportedFor(fetchId).get();
+                    log.info("Fetch already ended: its {} again", reported.type());
+                    publisher.publish(codec.fromJson(EventType.fromRoutingKey(reported.type()).orElseThrow(), reported.event()));
+                    return;
+                }
+                if (coveredByEarlierFetch(previous, request, received)) {
+                    log.info("Fetch covered by fetch {}", previous.served().fetchId());
+                    ProjectState.Served served = previous.served();
+                    report(previous, succeeded(request, served, 0, 0, previous.storeEpoch()));
+                    return;
+                }
+                ProjectState base = previous != null ? previous : ProjectState.none(projectId, request.repositoryUrl(), epoch);
+                RepositoryUrl url;
+                try {
+                    url = policy.parse(request.repositoryUrl());
+                } catch (InvalidRepositoryUrlException e) {
+                    report(base.failed(FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), fetchId, Instant.now()),
+                            failed(request, FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), false));
+                    return;
+                }
+                ingestion.undo(base); // an attempt that never reached its commit point (the process died, the store was down)
+                ProjectState started = base.started(url.canonical(), fetchId, Instant.now(), epoch);
+                states.save(started);
+                deadline = nanosUntil(started.current().startedAt().plus(settings.deadline()));
+                publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
+                attempts(request, started, url, epoch, deadline);
+                return;
+            } catch (MongoException e) {
+                // the store failed before an attempt could start: the same policy, counted as attempts
+                last = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
+                if (!pause(delivery + 1, last, deadline)) {
+                    publisher.publish(failed(request, last.reason(), last.message(), true));
+                    record("failed", received);
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Attempts the fetch until it succeeds, fails for good, or runs out of attempts or time; reports the outcome. */
+    private void attempts(FetchRequested request, ProjectState started, RepositoryUrl url, UUID epoch, long deadline) {
+        ProjectState state = started;
+        Failure last = null;
+        while (true) {
+            if (state.current().attempts() >= settings.maxAttempts()) {
+                Failure reported = last != null ? last : new Failure(FailureReason.TIMEOUT, "no attempts left", true);
+                fail(request, state, reported);
+                return;
+            }
+            if (deadline - System.nanoTime() <= 0) {
+                fail(request, state, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
+                        + (last == null ? "" : "; last attempt: " + last.message()), true));
+                return;
+            }
+            try {
+                state = takenBack(state); // the attempt before this one, if it could not be taken back yet
+                state = state.attempting(UUID.randomUUID().toString());
+                states.save(state); // the attempt is recorded before its first write
+                ProjectState attempt = state;
+                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch));
+                ProjectState done = state.succeeded(result.served());
+                long duration = Duration.between(state.current().startedAt(), Instant.now()).toMillis();
+                report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch)); // the commit point
+                log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.served().totalCount(),
+                        result.newCommitCount(), result.served().branchCount(), duration);
+                record("succeeded", state.current().startedAt());
+                dropOldBranches(state.projectId(), result.served().branchGeneration());
+                return;
+            } catch (RuntimeException e) {
+                if (e instanceof io.commitviewer.amqp.PublishFailedException) {
+                    throw e; // the outcome is recorded: the request comes again and publishes it
+                }
+                last = Failure.of(e);
+                if (!last.retryable()) {
+                    fail(request, state, last);
+                    return;
+                }
+                if (!pause(state.current().attempts(), last, deadline)) {
+                    fail(request, state, last); // no attempts left, or no back-off fits before the deadline
+                    return;
+                }
+            }
+        }
+    }
+
+    /** After the commit point the branches of earlier generations are no one's: dropped, or by the next fetch. */
+    private void dropOldBranches(String projectId, String generation) {
+        try {
+            store.deleteBranchesBut(projectId, generation);
+        } catch (MongoException e) {
+            log.debug("Old branches left for the next fetch to drop: {}", e.toString());
+        }
+    }
+
+    /**
+     * Takes back the attempt the state names, if any (idempotent: an attempt that failed in
+     * {@link Ingestion} took itself back already, one whose result could not be recorded did not),
+     * and records that nothing is left of it. Throws if the store does not answer: the attempt stays
+     * named, in memory and in the store, so that whoever comes next takes it back.
+     */
+    private ProjectState takenBack(ProjectState state) {
+        if (state.current() == null || state.current().attemptId() == null) {
+            return state;
+        }
+        ingestion.undo(state);
+        ProjectState next = state.attemptUndone();
+        states.save(next);
+        return next;
+    }
+
+    /** Waits the back-off before attempt {@code attempts + 1}; false if that would end after the deadline. */
+    private boolean pause(int attempts, Failure failure, long deadline) {
+        Duration backoff = backoff(attempts);
+        if (attempts >= settings.maxAttempts() || System.nanoTime() + backoff.toNanos() >= deadline) {
+            return false;
+        }
+        log.warn("Fetch attempt {} failed ({}: {}); next in {} ms", attempts, failure.reason(), failure.message(), backoff.toMillis());
+        try {
+            sleeper.sleep(backoff);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Before attempt {@code attempts + 1}: {@code initial-backoff} doubling, capped, ±20 % jitter. */
+    Duration backoff(int attempts) {
+        long base = Math.min(settings.maxBackoff().toMillis(), settings.initialBackoff().toMillis() << Math.min(Math.max(attempts, 1) - 1, 20));
+        return Duration.ofMillis(Math.max(0, base + Math.round(base * 0.2 * jitter.getAsDouble())));
+    }
+
+    private void fail(FetchRequested request, ProjectState state, Failure failure) {
+        ProjectState settled = state;
+        try {
+            settled = takenBack(state);
+        } catch (MongoException e) {
+            // the failed state keeps naming the attempt: the next fetch of the project takes it back first
+            log.warn("Could not take back attempt {}: {}", state.current().attemptId(), e.toString());
+        }
+        report(settled.failed(failure.reason(), failure.message(), request.fetchId().toString(), Instant.now()),
+                failed(request, failure.reason(), failure.message(), failure.retryable()));
+        record("failed", state.current() == null ? Instant.now() : state.current().startedAt());
+        log.info("Fetch failed: {}: {}", failure.reason(), failure.message());
+    }
+
+    /**
+     * Records the result in the project's state — for a success, its commit point — and publishes
+     * it. If the state cannot be saved the result is published anyway: its id is the fetch's, so
+     * a second one for the same fetch is applied once.
+     */
+    private void report(ProjectState next, Event result) {
+        String fetchId = ((FetchEvent) result).fetchId().toString();
+        ProjectState recorded = next.reporting(new ProjectState.Reported(fetchId, result.type().routingKey(), codec.toJson(result)));
+        if (result instanceof FetchSucceeded) {
+            states.save(recorded); // a store that fails here fails the attempt: nothing is served of it
+        } else {
+            try {
+                states.save(recorded);
+            } catch (MongoException e) {
+                log.warn("Could not record the failure of the fetch; publishing it anyway: {}", e.toString());
+            }
+        }
+        publisher.publish(result);
+    }
+
+    /** A fetch that started after this request was received, and succeeded, already covers it. */
+    private static boolean coveredByEarlierFetch(ProjectState state, FetchRequested request, Instant received) {
+        if (state == null || !state.ready() || state.status() != ProjectState.Status.READY) {
+            return false;
+        }
+        if (request.fetchId().toString().equals(state.served().fetchId())) {
+            return true; // a redelivery of a request already done, whose result was not recorded
+        }
+        Instant started = state.served().fetchStartedAt();
+        return started != null && started.isAfter(received);
+    }
+
+    /** The id of a fetch's one result event: the same for every publication of it. */
+    static UUID resultEventId(UUID fetchId) {
+        return UUID.nameUUIDFromBytes(("fetch-result:" + fetchId).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static FetchSucceeded succeeded(FetchRequested request, ProjectState.Served served, long newCommits, long durationMs,
+            UUID epoch) {
+        return new FetchSucceeded(resultEventId(request.fetchId()), Instant.now(), request.projectId(), request.fetchId(),
+                served.totalCount(), newCommits, served.branchCount(), durationMs,
+                served.storeSequence() == null ? null : epoch, served.storeSequence());
+    }
+
+    private static FetchFailed failed(FetchRequested request, FailureReason reason, String message, boolean retryable) {
+        return new FetchFailed(resultEventId(request.fetchId()), Instant.now(), request.projectId(), request.fetchId(), reason,
+                message, retryable);
+    }
+
+    private static long nanosUntil(Instant instant) {
+        return System.nanoTime() + Duration.between(Instant.now(), instant).toNanos();
+    }
+
+    private void record(String outcome, Instant started) {
+        Timer.builder("commitviewer.fetch.duration").description("Fetch requests from their first start to their result")
+                .tag("outcome", outcome).register(meters).record(Duration.between(started, Instant.now()));
+    }
+}

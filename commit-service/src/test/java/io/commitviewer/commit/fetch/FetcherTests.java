@@ -1,0 +1,193 @@
+package io.commitviewer.commit.fetch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.mongodb.MongoSocketReadTimeoutException;
+import com.mongodb.ServerAddress;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.EventPublisher;
+import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.ProjectLocks;
+import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreIdentities;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.common.git.GitException;
+import io.commitviewer.common.url.AllowedOrigins;
+import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The fetch state machine alone, with the store and git mocked: the one retry policy (attempts,
+ * back-off, deadline), the one result per fetch, and a request that comes again.
+ */
+class FetcherTests {
+
+    private static final UUID EPOCH = UUID.randomUUID();
+
+    private final ProjectStates states = mock(ProjectStates.class);
+    private final StoreIdentities identities = mock(StoreIdentities.class);
+    private final CommitStore store = mock(CommitStore.class);
+    private final Ingestion ingestion = mock(Ingestion.class);
+    private final EventPublisher publisher = mock(EventPublisher.class);
+    private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
+    private final List<Event> published = new ArrayList<>();
+    private final List<Duration> pauses = new ArrayList<>();
+    private final AtomicReference<ProjectState> saved = new AtomicReference<>();
+    private final FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/acme/widgets", UUID.randomUUID());
+
+    private Fetcher fetcher(Duration deadline) {
+        return new Fetcher(states, identities, store, ingestion, publisher, codec,
+                new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com")),
+                new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), new ProjectLocks(),
+                new SimpleMeterRegistry(), pauses::add, () -> 0);
+    }
+
+    @BeforeEach
+    void store() {
+        when(identities.epoch()).thenReturn(EPOCH);
+        when(states.find(anyString())).thenAnswer(invocation -> Optional.ofNullable(saved.get()));
+        doAnswer(invocation -> {
+            saved.set(invocation.getArgument(0));
+            return null;
+        }).when(states).save(any());
+        doAnswer(invocation -> published.add(invocation.getArgument(0))).when(publisher).publish(any());
+    }
+
+    @Test
+    void aTransientGitFailureIsTriedMaxAttemptsTimesWithDoublingBackOffAndEndsInOneResult() {
+        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(ingestion, times(4)).ingest(any(), any(), any());
+        assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
+        assertThat(published).hasSize(2).first().isInstanceOf(FetchStarted.class);
+        assertThat(published.get(1)).isInstanceOfSatisfying(FetchFailed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo(FailureReason.UNREACHABLE);
+            assertThat(failed.retryable()).isTrue();
+            assertThat(failed.eventId()).isEqualTo(Fetcher.resultEventId(request.fetchId()));
+        });
+        assertThat(saved.get().reportedFor(request.fetchId().toString())).as("recorded before it was published").isPresent();
+        assertThat(saved.get().current()).isNull();
+    }
+
+    @Test
+    void aFailureThatCannotChangeIsNotTriedAgain() {
+        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(ingestion, times(1)).ingest(any(), any(), any());
+        assertThat(pauses).isEmpty();
+        assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
+                failed -> assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND));
+    }
+
+    @Test
+    void theDeadlineEndsTheFetchWhenNoBackOffFitsInWhatIsLeft() {
+        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
+
+        fetcher(Duration.ofSeconds(3)).handle(request, Instant.now()); // the first back-off, 2 s, fits; the second, 4 s, does not
+
+        verify(ingestion, times(2)).ingest(any(), any(), any());
+        assertThat(published).filteredOn(FetchFailed.class::isInstance).hasSize(1);
+        assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
+                failed -> assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT));
+    }
+
+    @Test
+    void ourStoreFailingBeforeAnyAttemptIsRetriedByTheSamePolicyAndReportedAsInternal() {
+        when(states.isDeleted(anyString())).thenThrow(new MongoSocketReadTimeoutException("read timed out",
+                new ServerAddress("127.0.0.1", 27017), new java.net.SocketTimeoutException()));
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(states, times(4)).isDeleted(anyString());
+        assertThat(pauses).hasSize(3);
+        assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL);
+            assertThat(failed.retryable()).isTrue();
+        });
+    }
+
+    @Test
+    void aRefusedUrlFailsAsInvalidUrlWithoutAnAttempt() {
+        FetchRequested refused = FetchRequested.of(request.projectId(), "https://evil.example.com/a/b", UUID.randomUUID());
+
+        fetcher(Duration.ofMinutes(20)).handle(refused, Instant.now());
+
+        verify(ingestion, never()).ingest(any(), any(), any());
+        assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_URL);
+            assertThat(failed.retryable()).isFalse();
+        });
+    }
+
+    @Test
+    void aRequestThatComesAgainGetsItsRecordedResultAgainAndNoAttempt() {
+        ProjectState.Served served = new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
+                Instant.now(), Instant.now(), 3L, "attempt-1");
+        when(ingestion.ingest(any(), any(), any())).thenReturn(new Ingestion.Result(served, 10));
+        Fetcher fetcher = fetcher(Duration.ofMinutes(20));
+        fetcher.handle(request, Instant.now());
+        Event first = published.get(1);
+        published.clear();
+
+        fetcher.handle(request, Instant.now());
+
+        verify(ingestion, times(1)).ingest(any(), any(), any());
+        assertThat(first).isInstanceOf(FetchSucceeded.class);
+        assertThat(published).containsExactly(first);
+    }
+
+    @Test
+    void anAttemptThatNeverEndedIsTakenBackBeforeTheNextStarts() {
+        ProjectState crashed = ProjectState.none(request.projectId().toString(), request.repositoryUrl(), EPOCH)
+                .started(request.repositoryUrl(), request.fetchId().toString(), Instant.now(), EPOCH).attempting("attempt-killed");
+        saved.set(crashed);
+        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(ingestion).undo(crashed);
+        assertThat(saved.get().current()).isNull();
+    }
+
+    @Test
+    void aStoreThatLostDataMeanwhileFailsTheAttemptWithoutServingIt() {
+        when(ingestion.ingest(any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
+                "the commit store lost data while this fetch ran", false));
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        assertThat(saved.get().ready()).isFalse();
+        assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
+                failed -> assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL));
+        verify(store, never()).deleteBranchesBut(anyString(), any());
+    }
+}
