@@ -46,6 +46,23 @@ public class EventCodec {
         return json.readValue(payload, type.eventClass());
     }
 
+    /**
+     * The event a listener expects: read from the message, or, when the message is unreadable or
+     * another event, sent to the queue's DLQ with the reason (never retried) and empty.
+     */
+    public <T extends Event> java.util.Optional<T> expect(Message message, Class<T> type, DeadLetterRecoverer deadLetters) {
+        try {
+            Event event = fromMessage(message);
+            if (!type.isInstance(event)) {
+                throw new PoisonMessageException("expected " + EventType.of(type).routingKey() + ", got " + event.type().routingKey());
+            }
+            return java.util.Optional.of(type.cast(event));
+        } catch (PoisonMessageException e) {
+            deadLetters.recover(message, e);
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Reads an event; anything unreadable is a {@link PoisonMessageException}, never retried. */
     public Event fromMessage(Message message) {
         Object header = message.getMessageProperties().getHeaders().get(AmqpNames.TYPE_HEADER);

@@ -69,6 +69,25 @@ class EventCodecTests {
     }
 
     @Test
+    void aListenerGetsTheEventItExpectsAndAnythingElseGoesToTheDeadLetterQueue() {
+        java.util.List<String> deadLettered = new java.util.ArrayList<>();
+        DeadLetterRecoverer recoverer = new DeadLetterRecoverer(null) {
+            @Override
+            public void recover(Message message, Throwable cause) {
+                deadLettered.add(cause.getMessage());
+            }
+        };
+        FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/a/b", UUID.randomUUID());
+        Message message = codec.toMessage(request, MessageTrace.of(request, null));
+
+        assertThat(codec.expect(message, FetchRequested.class, recoverer)).contains(request);
+        assertThat(codec.expect(message, io.commitviewer.common.events.ProjectDeleted.class, recoverer)).isEmpty();
+        assertThat(codec.expect(new Message("{}".getBytes(StandardCharsets.UTF_8), new MessageProperties()), FetchRequested.class,
+                recoverer)).isEmpty();
+        assertThat(deadLettered).containsExactly("expected project.deleted, got fetch.requested", "no 'type' header");
+    }
+
+    @Test
     void unreadableMessagesArePoison() {
         assertThatThrownBy(() -> codec.fromMessage(new Message("{}".getBytes(StandardCharsets.UTF_8), new MessageProperties())))
                 .isInstanceOf(PoisonMessageException.class).hasMessageContaining("no 'type' header");

@@ -2,11 +2,9 @@ package io.commitviewer.commit.fetch;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
-import io.commitviewer.amqp.PoisonMessageException;
 import io.commitviewer.amqp.PublishFailedException;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
-import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchRequested;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -40,17 +38,10 @@ class FetchRequests {
     @RabbitListener(id = "fetch-requests", queues = AmqpNames.FETCH_REQUESTS_QUEUE,
             concurrency = "${commitviewer.consumer.concurrency}", containerFactory = "fetchRequestsContainerFactory")
     void on(Message message) {
-        Event event;
-        try {
-            event = codec.fromMessage(message);
-            if (!(event instanceof FetchRequested)) {
-                throw new PoisonMessageException("expected fetch.requested, got " + event.type().routingKey());
-            }
-        } catch (PoisonMessageException e) {
-            deadLetters.recover(message, e);
-            return;
-        }
-        FetchRequested request = (FetchRequested) event;
+        codec.expect(message, FetchRequested.class, deadLetters).ifPresent(this::handle);
+    }
+
+    private void handle(FetchRequested request) {
         // when this instance got the request, on its own clock (the request's occurredAt is another host's)
         Instant received = Instant.now();
         try (var p = MDC.putCloseable(Correlation.PROJECT_ID, request.projectId().toString());

@@ -2,11 +2,9 @@ package io.commitviewer.commit.project;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
-import io.commitviewer.amqp.PoisonMessageException;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.events.AmqpNames;
-import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
@@ -41,17 +39,11 @@ class ProjectDeletions {
 
     @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
     void on(Message message) {
-        Event event;
-        try {
-            event = codec.fromMessage(message);
-            if (!(event instanceof ProjectDeleted)) {
-                throw new PoisonMessageException("expected project.deleted, got " + event.type().routingKey());
-            }
-        } catch (PoisonMessageException e) {
-            deadLetters.recover(message, e);
-            return;
-        }
-        String projectId = ((ProjectDeleted) event).projectId().toString();
+        codec.expect(message, ProjectDeleted.class, deadLetters).ifPresent(this::delete);
+    }
+
+    private void delete(ProjectDeleted event) {
+        String projectId = event.projectId().toString();
         // waits for a fetch of this project in progress; later requests find the tombstone
         ProjectState state = locks.withLock(projectId, () -> {
             ProjectState current = states.find(projectId).orElse(null);
