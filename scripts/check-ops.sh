@@ -91,7 +91,10 @@ log "compose.production.yaml refuses to render without its secrets ok"
 # production.env.example as an operator fills it in: it names both files through COMPOSE_FILE
 sed -e 's/^\([A-Z_]*PASSWORD\)=$/\1=Production-Secret-0123456789/' \
     -e "s|^PAGERDUTY_ROUTING_KEY_FILE=.*|PAGERDUTY_ROUTING_KEY_FILE=$tmp/pagerduty_routing_key|" \
+    -e "s|^API_KEYS_FILE=.*|API_KEYS_FILE=$tmp/api_keys|" \
     production.env.example > "$tmp/production.env"
+scripts/api-key.sh ops admin | sed -n 's/^entry[^:]*: //p' > "$tmp/api_keys"
+printf '# no key yet\n' > "$tmp/api_keys_empty"
 check "compose.production.yaml with its secrets" compose "$tmp/production.env" config -q
 compose "$tmp/production.env" config > "$tmp/production.yaml"
 check "compose.production.yaml preflight refuses development secrets" python3 - "$tmp/production.yaml" <<'PY'
@@ -102,10 +105,15 @@ for name, service in services.items():
     if name != "preflight" and name not in ("project-service", "commit-service", "gateway", "prometheus", "grafana"):
         assert "preflight" in service.get("depends_on", {}), f"{name} does not wait for the preflight"
 command = [part.replace("$$", "$") for part in preflight["command"]]  # as compose runs it
+keys = os.path.join(os.path.dirname(sys.argv[1]), "api_keys")
 def run(**secrets):
-    env = dict(preflight["environment"], PATH=os.environ["PATH"], **secrets)
+    env = dict(preflight["environment"], PATH=os.environ["PATH"], API_KEYS_PATH=keys)
+    env.update(secrets)
     return subprocess.run(command, env=env, capture_output=True, text=True)
 assert run().returncode == 0, run().stdout
+assert "api_keys" in services["project-service"].get("secrets", [{}])[0].get("source", ""), "project-service gets no keys file"
+result = run(API_KEYS_PATH=keys + "_empty")
+assert result.returncode != 0 and "API keys file holds no key" in result.stdout, result.stdout
 for refused in ({"POSTGRES_PASSWORD": "dev-only-postgres"}, {"MONGO_PASSWORD": "dev-only-mongo"},
                 {"RABBITMQ_PASSWORD": "dev-only-rabbitmq"}, {"GRAFANA_ADMIN_PASSWORD": "dev-only-grafana"},
                 {"RABBITMQ_PASSWORD": "short-secret"}, {"MONGO_PASSWORD": "Production/Secret@0123456789"}):

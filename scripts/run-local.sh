@@ -19,7 +19,9 @@
 #
 # Settings: COMMITVIEWER_GATEWAY_PORT (8080), COMMITVIEWER_PROMETHEUS_PORT (9090),
 # COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/),
-# COMMITVIEWER_LOG_FORMAT (json: the services log JSON lines as in the images; text: plain text).
+# COMMITVIEWER_LOG_FORMAT (json: the services log JSON lines as in the images; text: plain text),
+# COMMITVIEWER_GATEWAY_READS_PER_SECOND (50), _READS_BURST (100), _WRITES_PER_SECOND (5),
+# _WRITES_BURST (10): the gateway's rate limits per client address.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -147,6 +149,12 @@ gateway_up() {
   fi
   require_free_ports gateway COMMITVIEWER_GATEWAY_PORT "$gateway_port"
   mkdir -p "$stack/nginx/temp"
+  # the per-client rate limits, from the template compose renders too
+  sed -e "s/\${GATEWAY_READS_PER_SECOND}/${COMMITVIEWER_GATEWAY_READS_PER_SECOND:-50}/" \
+      -e "s/\${GATEWAY_READS_BURST}/${COMMITVIEWER_GATEWAY_READS_BURST:-100}/" \
+      -e "s/\${GATEWAY_WRITES_PER_SECOND}/${COMMITVIEWER_GATEWAY_WRITES_PER_SECOND:-5}/" \
+      -e "s/\${GATEWAY_WRITES_BURST}/${COMMITVIEWER_GATEWAY_WRITES_BURST:-10}/" \
+      "$root/gateway/templates/limits.conf.template" > "$stack/nginx/limits.conf"
   # the routes are gateway/routes.conf, as in compose; only the upstreams' addresses differ
   cat > "$stack/nginx/nginx.conf" <<CONF
 worker_processes 1;
@@ -161,6 +169,7 @@ http {
   fastcgi_temp_path "$stack/nginx/temp/fastcgi";
   uwsgi_temp_path "$stack/nginx/temp/uwsgi";
   scgi_temp_path "$stack/nginx/temp/scgi";
+  include "$stack/nginx/limits.conf";
   upstream project_service { server 127.0.0.1:${app_port[project-service]}; keepalive 16; }
   upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
   server {

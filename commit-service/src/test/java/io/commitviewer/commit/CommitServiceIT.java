@@ -441,6 +441,23 @@ class CommitServiceIT {
         JsonNode byAuthor = json.readTree(get("/api/projects/" + projectId + "/commits?limit=100&author=" + author).body());
         assertThat(byAuthor.get("items")).allSatisfy(item -> assertThat(item.get("author").get("email").asString()).isEqualTo(author));
         assertThat(byAuthor.get("totalCount").asLong()).isLessThan(120).isEqualTo(byAuthor.get("items").size());
+        String name = commit.get("author").get("name").asString();
+        JsonNode byName = json.readTree(get("/api/projects/" + projectId + "/commits?limit=100&author="
+                + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8)).body());
+        assertThat(byName.get("items")).isNotEmpty()
+                .allSatisfy(item -> assertThat(item.get("author").get("name").asString()).isEqualTo(name));
+        assertThat(store.commitIndexNames()).contains("project_authorEmail_committedAt_id", "project_authorName_committedAt_id")
+                .doesNotContain("project_authorEmail_committedAt");
+
+        // pages by number reach max-page-offset (50,000) deep, then point to the cursor
+        assertThat(get("/api/projects/" + projectId + "/commits?page=1001&per_page=50").statusCode()).isEqualTo(200);
+        HttpResponse<String> tooDeep = get("/api/projects/" + projectId + "/commits?page=1002&per_page=50");
+        assertThat(tooDeep.statusCode()).isEqualTo(400);
+        JsonNode problem = json.readTree(tooDeep.body());
+        assertThat(problem.get("type").asString()).isEqualTo("/problems/page-too-deep");
+        assertThat(problem.get("cursorListing").asString()).isEqualTo("/api/projects/" + projectId + "/commits?limit=50");
+        HttpResponse<String> farFuture = get("/api/projects/" + projectId + "/commits?since=%2B1000000000-01-01T00:00:00Z");
+        assertThat(farFuture.statusCode()).as(farFuture.body()).isEqualTo(400);
     }
 
     @Autowired

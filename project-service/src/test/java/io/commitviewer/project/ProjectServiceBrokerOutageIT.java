@@ -9,8 +9,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.core.Message;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 
-/** No request is lost while RabbitMQ is down: the POST succeeds and the fetch request goes out once it is back. */
+/**
+ * No request is lost while RabbitMQ is down: the POST succeeds and the fetch request goes out once
+ * it is back; and the outbox does not grow without end meanwhile (admission bound of 2 here).
+ */
+@TestPropertySource(properties = "commitviewer.admission.max-outbox-backlog=2")
 class ProjectServiceBrokerOutageIT extends ProjectServiceTestBase {
 
     @Autowired
@@ -37,5 +42,30 @@ class ProjectServiceBrokerOutageIT extends ProjectServiceTestBase {
         List<Message> messages = drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(10));
         assertThat(messages).hasSize(1);
         assertThat(body(messages.get(0)).get("projectId").asString()).isEqualTo(created.body().get("id").asString());
+    }
+
+    @Test
+    void overTheOutboxBoundNewFetchesAreRefusedWith503AndTheOutboxStaysBounded() throws Exception {
+        broker.stop();
+        try {
+            assertThat(post("https://github.com/acme/first").status()).isEqualTo(202);
+            assertThat(post("https://github.com/acme/second").status()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(management("/actuator/prometheus")).containsPattern("commitviewer_outbox_backlog\\{[^}]*\\} 2.0"));
+
+            Response refused = post("https://github.com/acme/third");
+            assertThat(refused.status()).isEqualTo(503);
+            assertThat(refused.body().get("type").asString()).isEqualTo("/problems/overloaded");
+            assertThat(refused.body().get("limit").asString()).isEqualTo("max-outbox-backlog");
+            assertThat(refused.raw().headers().firstValue("Retry-After")).isPresent();
+            assertThat(outboxBacklog()).isEqualTo(2);
+            assertThat(post("https://github.com/acme/first").status()).as("a known repository is still answered").isEqualTo(200);
+        } finally {
+            broker.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> outboxBacklog() == 0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(post("https://github.com/acme/third").status()).isEqualTo(202));
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(10))).hasSize(3);
     }
 }

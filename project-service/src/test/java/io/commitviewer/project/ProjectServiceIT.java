@@ -32,21 +32,6 @@ import tools.jackson.databind.JsonNode;
 
 class ProjectServiceIT extends ProjectServiceTestBase {
 
-    private static final Duration WAIT = Duration.ofSeconds(15);
-
-    private UUID id(Response response) {
-        return UUID.fromString(response.body().get("id").asString());
-    }
-
-    private UUID fetchId(Response response) {
-        return UUID.fromString(response.body().get("fetch").get("id").asString());
-    }
-
-    private JsonNode project(UUID id) throws Exception {
-        Response response = get("/api/projects/" + id);
-        assertThat(response.status()).isEqualTo(200);
-        return response.body();
-    }
 
     @Test
     void postPutsOneFetchRequestedWithBodyAndHeadersOnTheQueue() throws Exception {

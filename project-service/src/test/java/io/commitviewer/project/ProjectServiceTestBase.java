@@ -1,5 +1,7 @@
 package io.commitviewer.project;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchSucceeded;
@@ -30,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
 /** The running service on a random port against real PostgreSQL and RabbitMQ; state is cleared before each test. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.outbox.poll-interval=200ms",
-            "commitviewer.results.initial-backoff=50ms", "commitviewer.results.max-retries=2"})
+            "commitviewer.results.initial-backoff=50ms", "commitviewer.results.max-retries=2",
+            "commitviewer.fetch.min-refresh-interval=0s"})
 @Import(InfrastructureConfiguration.class)
 abstract class ProjectServiceTestBase {
 
@@ -73,9 +76,19 @@ abstract class ProjectServiceTestBase {
     record Response(int status, JsonNode body, HttpResponse<String> raw) {
     }
 
+    static final Duration WAIT = Duration.ofSeconds(15);
+
     Response send(String method, String path, String body) throws Exception {
+        return send(method, path, body, null);
+    }
+
+    /** With {@code token}: as that API key ({@code Authorization: Bearer}). */
+    Response send(String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (body != null) {
             request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
         } else {
@@ -92,6 +105,20 @@ abstract class ProjectServiceTestBase {
 
     Response get(String path) throws Exception {
         return send("GET", path, null);
+    }
+
+    static UUID id(Response response) {
+        return UUID.fromString(response.body().get("id").asString());
+    }
+
+    static UUID fetchId(Response response) {
+        return UUID.fromString(response.body().get("fetch").get("id").asString());
+    }
+
+    JsonNode project(UUID id) throws Exception {
+        Response response = get("/api/projects/" + id);
+        assertThat(response.status()).isEqualTo(200);
+        return response.body();
     }
 
     String management(String path) throws Exception {

@@ -1,11 +1,14 @@
 package io.commitviewer.commit.commits;
 
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.support.Links;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.UUID;
@@ -17,12 +20,16 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 @RestController
 @RequestMapping(path = "/api/projects/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "commits", description = "Every commit of every branch of a project")
 class CommitController {
+
+    static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** Longer than any real name or email (RFC 5321 caps an address at 254). */
+    static final int MAX_AUTHOR_LENGTH = 512;
 
     private final CommitQueries queries;
     private final CommitServiceProperties.Api api;
@@ -42,9 +49,16 @@ class CommitController {
             @RequestParam(required = false) @Min(1) Integer page,
             @RequestParam(name = "per_page", required = false) @Min(1) @Max(100) Integer perPage,
             @RequestParam(required = false) String author, @RequestParam(required = false) String since,
-            @RequestParam(required = false) String until) {
-        CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author,
-                instant("since", since), instant("until", until));
+            @RequestParam(required = false) String until, HttpServletRequest request) {
+        Instant from = instant("since", since);
+        Instant to = instant("until", until);
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new InvalidRequestException("invalid-parameter", "since (" + from + ") is after until (" + to + ")");
+        }
+        if (author != null && author.length() > MAX_AUTHOR_LENGTH) {
+            throw new InvalidRequestException("invalid-parameter", "author is longer than " + MAX_AUTHOR_LENGTH + " characters");
+        }
+        CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author, from, to);
         String projectId = id.toString();
         CommitQueries.Page result;
         String nextLink = null;
@@ -56,21 +70,19 @@ class CommitController {
             int number = page == null ? 1 : page;
             result = queries.byPageNumber(projectId, number, size, filter);
             if (result.nextPage().isPresent()) {
-                nextLink = ServletUriComponentsBuilder.fromCurrentRequest().replaceQueryParam("page", result.nextPage().get())
-                        .replaceQueryParam("per_page", size).build().toUriString();
+                nextLink = Links.to(request, api.publicBaseUrl(), "page", result.nextPage().get(), "per_page", size);
             }
         } else {
             int size = Math.min(limit == null ? api.defaultPageSize() : limit, api.maxPageSize());
             result = queries.byCursor(projectId, cursor == null || cursor.isBlank() ? null : cursor, size, filter);
             if (result.nextCursor().isPresent()) {
-                nextLink = ServletUriComponentsBuilder.fromCurrentRequest().replaceQueryParam("cursor", result.nextCursor().get())
-                        .replaceQueryParam("limit", size).build().toUriString();
+                nextLink = Links.to(request, api.publicBaseUrl(), "cursor", result.nextCursor().get(), "limit", size);
             }
         }
         List<CommitResponses.Commit> items = result.items().stream().map(CommitResponses.Commit::of).toList();
         ResponseEntity.BodyBuilder response = ResponseEntity.ok();
         if (nextLink != null) {
-            response.header(HttpHeaders.LINK, "<" + nextLink + ">; rel=\"next\"");
+            response.header(HttpHeaders.LINK, Links.header(nextLink, "next"));
         }
         return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null)));
     }
@@ -88,18 +100,24 @@ class CommitController {
                 .map(b -> new CommitResponses.Branch(b.getString("name"), b.getString("tip"))).toList();
     }
 
-    private static Instant instant(String name, String value) {
+    /** An ISO 8601 instant within the years 0000-9999 (what a stored date can hold); 400 otherwise. */
+    static Instant instant(String name, String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
+        Instant parsed;
         try {
-            return Instant.parse(value);
+            parsed = Instant.parse(value);
         } catch (DateTimeParseException e) {
             try {
-                return java.time.OffsetDateTime.parse(value).toInstant();
+                parsed = OffsetDateTime.parse(value).toInstant();
             } catch (DateTimeParseException again) {
                 throw new InvalidRequestException("invalid-parameter", name + " must be an ISO 8601 date-time, e.g. 2024-01-31T00:00:00Z");
             }
         }
+        if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+            throw new InvalidRequestException("invalid-parameter", name + " must be between " + EARLIEST + " and " + LATEST);
+        }
+        return parsed;
     }
 }

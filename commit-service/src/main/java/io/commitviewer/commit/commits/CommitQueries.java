@@ -22,12 +22,14 @@ class CommitQueries {
     private final ProjectStates states;
     private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
+    private final FilteredTotals totals;
 
     CommitQueries(CommitStore store, ProjectStates states, ProjectDirectory directory, CommitServiceProperties properties) {
         this.store = store;
         this.states = states;
         this.directory = directory;
         this.api = properties.api();
+        this.totals = new FilteredTotals(api.countCacheSize());
     }
 
     record Filter(String author, Instant since, Instant until) {
@@ -89,15 +91,15 @@ class CommitQueries {
             Document last = rows.get(limit - 1);
             next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
         }
-        return new Page(rows, total(served, filter, base), next, Optional.empty());
+        return new Page(rows, total(projectId, served, filter, base), next, Optional.empty());
     }
 
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
         ProjectState.Served served = served(projectId);
         Bson base = filter(projectId, filter);
         long skip = (long) (page - 1) * perPage;
-        if (skip > Integer.MAX_VALUE) {
-            throw new InvalidRequestException("validation", "page is too far; use the cursor");
+        if (skip > api.maxPageOffset()) {
+            throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
         List<Document> rows = store.findSkipping(base, (int) skip, perPage + 1);
         Optional<Integer> next = Optional.empty();
@@ -105,12 +107,13 @@ class CommitQueries {
             rows = new ArrayList<>(rows.subList(0, perPage));
             next = Optional.of(page + 1);
         }
-        return new Page(rows, total(served, filter, base), Optional.empty(), next);
+        return new Page(rows, total(projectId, served, filter, base), Optional.empty(), next);
     }
 
-    private long total(ProjectState.Served served, Filter filter, Bson base) {
-        // the unfiltered total is recorded by each fetch; a filtered one is counted
-        return filter.isEmpty() ? served.totalCount() : store.count(base);
+    private long total(String projectId, ProjectState.Served served, Filter filter, Bson base) {
+        // the unfiltered total is recorded by each fetch; a filtered one is counted once per fetch
+        return filter.isEmpty() ? served.totalCount()
+                : totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> store.count(base));
     }
 
     Document commit(String projectId, String sha) {

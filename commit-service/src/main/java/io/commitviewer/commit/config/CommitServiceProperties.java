@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -105,8 +106,12 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param defaultPageSize commits a page without {@code limit}/{@code per_page}
      * @param maxPageSize     largest page
      * @param retryAfter      the {@code Retry-After} of a 202 while a project's first fetch runs
+     * @param maxPageOffset   deepest {@code (page - 1) × per_page} by page number (400 beyond it: use the cursor)
+     * @param publicBaseUrl   base of the {@code Link} URLs (e.g. {@code https://commits.example.org}); blank: relative links
+     * @param countCacheSize  filtered totals kept, each counted once per fetch of its project
      */
     public record Api(@NotNull @Min(1) @Max(100) Integer defaultPageSize, @NotNull @Min(1) @Max(1000) Integer maxPageSize,
-            @NotNull Duration retryAfter) {
+            @NotNull Duration retryAfter, @NotNull @Min(0) Integer maxPageOffset,
+            @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Integer countCacheSize) {
     }
 }

@@ -49,14 +49,35 @@ public class CommitStore {
         this.projects = database.getCollection(PROJECTS);
     }
 
-    /** Indexes the pages and filters need; idempotent, run at start-up. */
+    /**
+     * Indexes the pages and every offered filter need, each ending in the listing's order
+     * (committedAt, _id descending), so a filtered page is an index range, and an author filter
+     * (email or name) a merge of two; idempotent, run at start-up.
+     */
     public void createIndexes() {
         commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.descending("committedAt"),
                 Indexes.descending("_id")), new IndexOptions().name("project_committedAt_id"));
-        commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending("author.email"),
-                Indexes.descending("committedAt")), new IndexOptions().name("project_authorEmail_committedAt"));
+        for (String field : List.of("email", "name")) {
+            String capitalised = Character.toUpperCase(field.charAt(0)) + field.substring(1);
+            commits.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending("author." + field),
+                    Indexes.descending("committedAt"), Indexes.descending("_id")),
+                    new IndexOptions().name("project_author" + capitalised + "_committedAt_id"));
+        }
+        dropIndexIfPresent(commits, "project_authorEmail_committedAt"); // replaced by the one ending in _id
         branches.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending(GENERATION),
                 Indexes.ascending("name")), new IndexOptions().name("project_generation_name"));
+    }
+
+    /** The names of a collection's indexes (for tests and the store's own checks). */
+    public List<String> commitIndexNames() {
+        return commits.listIndexes().map(index -> index.getString("name")).into(new ArrayList<>());
+    }
+
+    private static void dropIndexIfPresent(MongoCollection<Document> collection, String name) {
+        boolean present = collection.listIndexes().map(index -> index.getString("name")).into(new ArrayList<>()).contains(name);
+        if (present) {
+            collection.dropIndex(name);
+        }
     }
 
     public static String id(String projectId, String sha) {

@@ -7,6 +7,7 @@ import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.commits.InvalidRequestException;
 import io.commitviewer.commit.commits.NotFoundException;
 import io.commitviewer.commit.commits.NotReadyException;
+import io.commitviewer.commit.commits.PageTooDeepException;
 import io.commitviewer.support.ProblemDetailsExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,14 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
     @ExceptionHandler(InvalidRequestException.class)
     ProblemDetail invalid(InvalidRequestException e) {
         return problem(HttpStatus.BAD_REQUEST, e.slug(), "Invalid request", e.getMessage());
+    }
+
+    @ExceptionHandler(PageTooDeepException.class)
+    ProblemDetail pageTooDeep(PageTooDeepException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, e.slug(), "Page too deep", e.getMessage());
+        problem.setProperty("maxOffset", e.maxOffset());
+        problem.setProperty("cursorListing", e.cursorListing());
+        return problem;
     }
 
     /** MongoDB does not answer (restarting, unreachable): try again later, and nothing said about the project. */

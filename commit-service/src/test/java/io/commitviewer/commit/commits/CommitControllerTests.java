@@ -99,7 +99,32 @@ class CommitControllerTests {
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.nextCursor").isEmpty())
-                .andExpect(header().string("Link", containsString("page=4")));
+                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=4&per_page=100>; rel=\"next\""));
+    }
+
+    @Test
+    void linksAreRelativeWhateverHostTheClientClaims() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty()));
+        mvc.perform(get(java.net.URI.create("http://attacker.example/api/projects/" + ID + "/commits?author=a%20b"))
+                        .header("Host", "attacker.example").header("X-Forwarded-Host", "attacker.example"))
+                .andExpect(status().isOk())
+                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?author=a%20b&cursor=NEXT&limit=30>; rel=\"next\""));
+    }
+
+    @Test
+    void datesOutsideWhatAStoredDateHoldsOrReversedAre400NotA500() throws Exception {
+        for (String[] parameters : new String[][] {{"since", "+1000000000-01-01T00:00:00Z"}, {"until", "-0001-12-31T00:00:00Z"},
+                {"since", "+10000-01-01T00:00:00Z"}}) {
+            mvc.perform(get("/api/projects/{id}/commits", ID).param(parameters[0], parameters[1]))
+                    .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"))
+                    .andExpect(jsonPath("$.detail").value(containsString("between")));
+        }
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("since", "2024-02-01T00:00:00Z").param("until", "2024-01-01T00:00:00Z"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("after until")));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("author", "x".repeat(513)))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
     }
 
     @Test

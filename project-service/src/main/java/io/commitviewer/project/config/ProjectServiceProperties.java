@@ -18,11 +18,46 @@ import org.springframework.validation.annotation.Validated;
  * @param fetch   fetch requests
  * @param outbox  the outbox relay (ADR 0002)
  * @param results consumption of commit-service's result events
+ * @param access    who may change projects
+ * @param quotas    what one API key may do
+ * @param admission when new fetches are refused for everyone
  */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull Api api, @Valid @NotNull Fetch fetch,
-        @Valid @NotNull Outbox outbox, @Valid @NotNull Results results) {
+        @Valid @NotNull Outbox outbox, @Valid @NotNull Results results, @Valid @NotNull Access access,
+        @Valid @NotNull Quotas quotas, @Valid @NotNull Admission admission) {
+
+    /**
+     * @param keys     API keys, {@code name:sha256-hex[:admin]} separated by commas; none (and no file): open mode
+     * @param keysFile a file of such entries, one a line ({@code #} comments), e.g. a mounted secret
+     */
+    public record Access(String keys, java.nio.file.Path keysFile) {
+    }
+
+    /**
+     * What one API key may do; 429 with {@code Retry-After} beyond it. Nothing in the open mode.
+     *
+     * @param projectsPerKey         projects a key may have added and not deleted
+     * @param refreshesPerKeyPerHour refreshes a key may ask for in any hour
+     * @param concurrentFetchesPerKey fetches of a key's requests queued or running at once
+     */
+    public record Quotas(@NotNull @Min(1) Integer projectsPerKey, @NotNull @Min(1) Integer refreshesPerKeyPerHour,
+            @NotNull @Min(1) Integer concurrentFetchesPerKey) {
+    }
+
+    /**
+     * Admission for everyone: beyond either bound new projects and refreshes answer 503 with
+     * {@code Retry-After}, instead of queueing without end.
+     *
+     * @param maxQueuedFetches fetches queued and not started by commit-service
+     * @param maxOutboxBacklog events not yet confirmed by the broker
+     * @param retryAfter       the {@code Retry-After} of such an answer
+     * @param countInterval    how often the queued fetches are counted (not at every request)
+     */
+    public record Admission(@NotNull @Min(1) Integer maxQueuedFetches, @NotNull @Min(1) Integer maxOutboxBacklog,
+            @NotNull Duration retryAfter, @NotNull Duration countInterval) {
+    }
 
     /** @param allowedOrigins comma list of origins ({@code scheme://host[:port]}) repositories may come from */
     public record Git(@NotBlank String allowedOrigins) {
@@ -32,13 +67,18 @@ public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull 
      * @param maxRequestBytes request bodies over this are refused with 413
      * @param defaultPageSize projects a page without {@code limit}
      * @param maxPageSize     largest page
+     * @param publicBaseUrl   base of the {@code Link} URLs (e.g. {@code https://commits.example.org}); blank: relative links
      */
     public record Api(@NotNull @Min(256) Integer maxRequestBytes, @NotNull @Min(1) @Max(100) Integer defaultPageSize,
-            @NotNull @Min(1) @Max(1000) Integer maxPageSize) {
+            @NotNull @Min(1) @Max(1000) Integer maxPageSize,
+            @jakarta.validation.constraints.Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl) {
     }
 
-    /** @param staleAfter a fetch queued or running longer than this no longer blocks a refresh */
-    public record Fetch(@NotNull Duration staleAfter) {
+    /**
+     * @param staleAfter         a fetch queued or running longer than this no longer blocks a refresh
+     * @param minRefreshInterval a refresh this soon after the last fetch ended queues nothing (200 with {@code Retry-After})
+     */
+    public record Fetch(@NotNull Duration staleAfter, @NotNull Duration minRefreshInterval) {
     }
 
     /**

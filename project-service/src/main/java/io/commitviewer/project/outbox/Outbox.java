@@ -27,6 +27,11 @@ public class Outbox {
         this.relay = relay;
     }
 
+    /** Events not yet confirmed by the broker, as the relay last counted them (every few seconds). */
+    public long backlog() {
+        return relay.backlog();
+    }
+
     /**
      * Writes the event in the current transaction and, once that commits, hands it to the relay's
      * publisher thread without waiting; the relay deletes the row when the broker confirms, and

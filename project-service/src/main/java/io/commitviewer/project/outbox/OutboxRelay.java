@@ -101,6 +101,11 @@ class OutboxRelay implements SmartLifecycle {
                 .description("Age of the oldest unpublished event").baseUnit("seconds").register(meters);
     }
 
+    /** The backlog of the last count. */
+    long backlog() {
+        return backlog.get();
+    }
+
     /** How long a new row waits for the confirm of its immediate publish before the relay takes it over. */
     Duration immediatePublishGrace() {
         return publisher.timeout().plusSeconds(1);

@@ -28,6 +28,10 @@ class Fetch {
     @Enumerated(EnumType.STRING)
     private FetchReason reason;
 
+    /** The API key that asked for it (null: the open mode, or the service itself). */
+    @Column(name = "requested_by")
+    private String requestedBy;
+
     @Column(name = "requested_at")
     private Instant requestedAt;
 
@@ -64,10 +68,15 @@ class Fetch {
     }
 
     Fetch(UUID id, UUID projectId, Instant requestedAt, FetchReason reason) {
+        this(id, projectId, requestedAt, reason, null);
+    }
+
+    Fetch(UUID id, UUID projectId, Instant requestedAt, FetchReason reason, String requestedBy) {
         this.id = id;
         this.projectId = projectId;
         this.requestedAt = requestedAt;
         this.reason = reason;
+        this.requestedBy = requestedBy;
         this.status = FetchStatus.QUEUED;
     }
 

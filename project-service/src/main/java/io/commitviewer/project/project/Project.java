@@ -61,6 +61,10 @@ class Project {
     @Column(name = "last_error_message")
     private String lastErrorMessage;
 
+    /** The API key that added it (null: added in the open mode); only it, or an admin key, may change it. */
+    @Column(name = "owner_key")
+    private String ownerKey;
+
     @Version
     private long version;
 
@@ -74,8 +78,9 @@ class Project {
     }
 
     /** A new project whose first fetch is queued (the service inserts through {@link Projects#insertIfAbsent}). */
-    Project(UUID id, String url, String identityKey, String owner, String name, UUID fetchId, Instant now) {
+    Project(UUID id, String url, String identityKey, String owner, String name, UUID fetchId, Instant now, String ownerKey) {
         this.id = id;
+        this.ownerKey = ownerKey;
         this.url = url;
         this.identityKey = identityKey;
         this.owner = owner;
@@ -132,6 +137,10 @@ class Project {
 
     Instant createdAt() {
         return createdAt;
+    }
+
+    String ownerKey() {
+        return ownerKey;
     }
 
     Instant updatedAt() {

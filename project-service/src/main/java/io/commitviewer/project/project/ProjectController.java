@@ -1,8 +1,11 @@
 package io.commitviewer.project.project;
 
+import io.commitviewer.project.access.Caller;
 import io.commitviewer.project.config.ProjectServiceProperties;
+import io.commitviewer.support.Links;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -19,7 +22,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 @RestController
 @RequestMapping(path = "/api/projects", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -37,8 +39,8 @@ class ProjectController {
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Add a repository", description = "202 with the new project and its first fetch queued; "
             + "200 with the existing project if the repository (in any spelling) is already there.")
-    ResponseEntity<ProjectResponse> create(@Valid @RequestBody CreateProjectRequest request) {
-        ProjectService.Created result = service.create(request.url());
+    ResponseEntity<ProjectResponse> create(@Valid @RequestBody CreateProjectRequest request, Caller caller) {
+        ProjectService.Created result = service.create(request.url(), caller);
         ProjectResponse body = ProjectResponse.of(result.view());
         URI location = URI.create("/api/projects/" + body.id());
         return (result.created() ? ResponseEntity.accepted() : ResponseEntity.ok()).location(location).body(body);
@@ -53,31 +55,35 @@ class ProjectController {
     @GetMapping
     @Operation(summary = "Projects, newest first, by cursor")
     ResponseEntity<ProjectPageResponse> list(@RequestParam(required = false) @Min(1) @Max(1000) Integer limit,
-            @RequestParam(required = false) String cursor) {
+            @RequestParam(required = false) String cursor, HttpServletRequest request) {
         int size = Math.min(limit == null ? api.defaultPageSize() : limit, api.maxPageSize());
         ProjectService.Page page = service.list(size, cursor == null || cursor.isBlank() ? null : PageCursor.decode(cursor));
         String next = page.next().map(PageCursor::encode).orElse(null);
         ResponseEntity.BodyBuilder response = ResponseEntity.ok();
         if (next != null) {
-            String link = ServletUriComponentsBuilder.fromCurrentRequest().replaceQueryParam("cursor", next)
-                    .replaceQueryParam("limit", size).build().toUriString();
-            response.header(HttpHeaders.LINK, "<" + link + ">; rel=\"next\"");
+            String link = Links.to(request, api.publicBaseUrl(), "cursor", next, "limit", size);
+            response.header(HttpHeaders.LINK, Links.header(link, "next"));
         }
         return response.body(new ProjectPageResponse(page.items().stream().map(ProjectResponse::of).toList(), next));
     }
 
     @PostMapping("/{id}/refresh")
     @Operation(summary = "Fetch again", description = "202 with the queued fetch; if one is already queued or running, "
-            + "202 with that one and nothing new is enqueued.")
-    ResponseEntity<ProjectResponse> refresh(@PathVariable UUID id) {
-        return ResponseEntity.accepted().location(URI.create("/api/projects/" + id))
-                .body(ProjectResponse.of(service.refresh(id)));
+            + "202 with that one and nothing new is enqueued; if the last fetch ended less than the minimum refresh interval "
+            + "ago, 200 with the project as it is and Retry-After.")
+    ResponseEntity<ProjectResponse> refresh(@PathVariable UUID id, Caller caller) {
+        ProjectService.Refreshed refreshed = service.refresh(id, caller);
+        if (refreshed.outcome() == ProjectService.RefreshOutcome.RECENT) {
+            return ResponseEntity.ok().header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, refreshed.retryAfter().toSeconds() + 1)))
+                    .body(ProjectResponse.of(refreshed.view()));
+        }
+        return ResponseEntity.accepted().location(URI.create("/api/projects/" + id)).body(ProjectResponse.of(refreshed.view()));
     }
 
     @DeleteMapping("/{id}")
     @Operation(summary = "Delete a project and its commits")
-    ResponseEntity<Void> delete(@PathVariable UUID id) {
-        service.delete(id);
+    ResponseEntity<Void> delete(@PathVariable UUID id, Caller caller) {
+        service.delete(id, caller);
         return ResponseEntity.noContent().build();
     }
 }

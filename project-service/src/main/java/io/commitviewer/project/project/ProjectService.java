@@ -5,9 +5,11 @@ import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.url.RepositoryUrl;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.project.access.Caller;
 import io.commitviewer.project.config.ProjectServiceProperties;
 import io.commitviewer.project.outbox.Outbox;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -32,15 +34,17 @@ class ProjectService {
     private final Outbox outbox;
     private final RepositoryUrlPolicy policy;
     private final ProjectServiceProperties properties;
+    private final Limits limits;
     private final Clock clock;
 
     ProjectService(Projects projects, Fetches fetches, Outbox outbox, RepositoryUrlPolicy policy,
-            ProjectServiceProperties properties, Clock clock) {
+            ProjectServiceProperties properties, Limits limits, Clock clock) {
         this.projects = projects;
         this.fetches = fetches;
         this.outbox = outbox;
         this.policy = policy;
         this.properties = properties;
+        this.limits = limits;
         this.clock = clock;
     }
 
@@ -54,26 +58,39 @@ class ProjectService {
     record Page(List<ProjectView> items, Optional<PageCursor> next) {
     }
 
-    /** Records the repository (once, whatever the spelling) and requests its first fetch. */
+    /** What a refresh did: queued a new fetch, returned the one queued or running, or nothing (fetched a moment ago). */
+    enum RefreshOutcome { QUEUED, ALREADY_IN_PROGRESS, RECENT }
+
+    /** @param retryAfter with {@code RECENT}: when a refresh would queue a fetch */
+    record Refreshed(ProjectView view, RefreshOutcome outcome, Duration retryAfter) {
+    }
+
+    /**
+     * Records the repository (once, whatever the spelling) and requests its first fetch; a
+     * repository already there is answered as it is, whoever added it. A new one passes the
+     * limits first (admission, the caller's quotas).
+     */
     @Transactional
-    Created create(String input) {
+    Created create(String input, Caller caller) {
         RepositoryUrl url = policy.parse(input);
         Optional<Project> existing = projects.findByIdentityKey(url.identityKey());
         if (existing.isPresent()) {
             return new Created(view(existing.get()), false);
         }
+        limits.checkCreate(caller);
         Instant now = now();
         UUID id = UUID.randomUUID();
         UUID fetchId = UUID.randomUUID();
-        int inserted = projects.insertIfAbsent(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now);
+        int inserted = projects.insertIfAbsent(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now,
+                caller.key());
         if (inserted == 0) {
             // another request created it between our look-up and our insert
             return new Created(view(projects.findByIdentityKey(url.identityKey()).orElseThrow()), false);
         }
-        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.CREATED));
+        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.CREATED, caller.key()));
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, url.canonical(), fetchId));
         // the row just inserted, without reading it back
-        Project project = new Project(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now);
+        Project project = new Project(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now, caller.key());
         logQueued(id, fetchId, "created for " + url);
         return new Created(new ProjectView(project, fetch), true);
     }
@@ -101,28 +118,39 @@ class ProjectService {
 
     /**
      * Requests a new fetch, unless one is queued or running (and not stale): then that one is
-     * returned and nothing is enqueued. The row lock serialises concurrent refreshes.
+     * returned and nothing is enqueued; or unless the last fetch ended less than
+     * {@code min-refresh-interval} ago: then nothing is enqueued either. Otherwise the limits
+     * apply. Any key may refresh any project (it is the same repository for everyone); only
+     * the key that added a project, or an admin key, may delete it. The row lock serialises
+     * concurrent refreshes.
      */
     @Transactional
-    ProjectView refresh(UUID id) {
+    Refreshed refresh(UUID id, Caller caller) {
         Project project = projects.findForUpdate(id).orElseThrow(() -> new ProjectNotFoundException(id));
         Instant now = now();
         Fetch current = fetches.findById(project.currentFetchId()).orElse(null);
         if (current != null && current.blocksRefresh(now, properties.fetch().staleAfter())) {
-            return new ProjectView(project, current);
+            return new Refreshed(new ProjectView(project, current), RefreshOutcome.ALREADY_IN_PROGRESS, null);
         }
+        if (current != null && current.finishedAt() != null
+                && current.finishedAt().plus(properties.fetch().minRefreshInterval()).isAfter(now)) {
+            return new Refreshed(new ProjectView(project, current), RefreshOutcome.RECENT,
+                    Duration.between(now, current.finishedAt().plus(properties.fetch().minRefreshInterval())));
+        }
+        limits.checkRefresh(caller);
         UUID fetchId = UUID.randomUUID();
-        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.REFRESH));
+        Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.REFRESH, caller.key()));
         project.queue(fetchId, now);
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, project.url(), fetchId));
         logQueued(id, fetchId, "refresh");
-        return new ProjectView(project, fetch);
+        return new Refreshed(new ProjectView(project, fetch), RefreshOutcome.QUEUED, null);
     }
 
     /** Deletes the project and its fetches, and tells commit-service to drop its data. */
     @Transactional
-    void delete(UUID id) {
+    void delete(UUID id, Caller caller) {
         Project project = projects.findForUpdate(id).orElseThrow(() -> new ProjectNotFoundException(id));
+        mayDelete(caller, project);
         projects.delete(project);
         outbox.append(new ProjectDeleted(UUID.randomUUID(), now(), id));
         log.info("Project {} deleted", id);
@@ -133,6 +161,13 @@ class ProjectService {
         try (var p = MDC.putCloseable(Correlation.PROJECT_ID, projectId.toString());
                 var f = MDC.putCloseable(Correlation.FETCH_ID, fetchId.toString())) {
             log.info("Project {} {}: fetch {} queued", projectId, why, fetchId);
+        }
+    }
+
+    private static void mayDelete(Caller caller, Project project) {
+        if (!caller.mayDelete(project.ownerKey())) {
+            throw new ForbiddenException("the key " + caller.key() + " may not delete project " + project.id()
+                    + ": another key added it");
         }
     }
 

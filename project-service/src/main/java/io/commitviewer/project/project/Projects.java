@@ -22,13 +22,15 @@ interface Projects extends JpaRepository<Project, UUID> {
      */
     @Modifying(flushAutomatically = true, clearAutomatically = true)
     @Query(value = """
-            INSERT INTO projects (id, url, identity_key, owner, name, status, current_fetch_id, version, created_at, updated_at)
-            VALUES (:id, :url, :identityKey, :owner, :name, 'QUEUED', :fetchId, 0, :now, :now)
+            INSERT INTO projects (id, url, identity_key, owner, name, status, current_fetch_id, version, created_at, updated_at, owner_key)
+            VALUES (:id, :url, :identityKey, :owner, :name, 'QUEUED', :fetchId, 0, :now, :now, :ownerKey)
             ON CONFLICT (identity_key) DO NOTHING
             """, nativeQuery = true)
     int insertIfAbsent(@Param("id") UUID id, @Param("url") String url, @Param("identityKey") String identityKey,
             @Param("owner") String owner, @Param("name") String name, @Param("fetchId") UUID fetchId,
-            @Param("now") Instant now);
+            @Param("now") Instant now, @Param("ownerKey") String ownerKey);
+
+    long countByOwnerKey(String ownerKey);
 
     @Lock(LockModeType.PESSIMISTIC_WRITE)
     @Query("select p from Project p where p.id = :id")

@@ -1,7 +1,9 @@
 package io.commitviewer.project.system;
 
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
+import io.commitviewer.project.project.ForbiddenException;
 import io.commitviewer.project.project.InvalidCursorException;
+import io.commitviewer.project.project.LimitExceededException;
 import io.commitviewer.project.project.ProjectNotFoundException;
 import io.commitviewer.support.ProblemDetailsExceptionHandler;
 import java.util.Map;
@@ -31,6 +33,24 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
     @ExceptionHandler(ProjectNotFoundException.class)
     ProblemDetail notFound(ProjectNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "project-not-found", "Project not found", e.getMessage());
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ProblemDetail forbidden(ForbiddenException e) {
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Forbidden", e.getMessage());
+    }
+
+    /** A key over its quota: 429; the service over its admission bound: 503; both with Retry-After and the limit. */
+    @ExceptionHandler(LimitExceededException.class)
+    ResponseEntity<ProblemDetail> limitExceeded(LimitExceededException e) {
+        boolean quota = e.scope() == LimitExceededException.Scope.KEY_QUOTA;
+        HttpStatus status = quota ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE;
+        ProblemDetail problem = problem(status, quota ? "quota-exceeded" : "overloaded", quota ? "Quota exceeded" : "Overloaded",
+                e.getMessage());
+        problem.setProperty("limit", e.limit());
+        problem.setProperty("value", e.value());
+        return ResponseEntity.status(status).header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+                .body(problem);
     }
 
     @ExceptionHandler(InvalidCursorException.class)

@@ -21,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * reading otherwise (chunked bodies), so that no request can make the service buffer megabytes.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1) // after RequestIdFilter, so that a refusal is logged with the request id
+@Order(Ordered.HIGHEST_PRECEDENCE + 2) // after RequestIdFilter and ApiKeyFilter: a refusal is logged with the request id
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
     private final long limit;

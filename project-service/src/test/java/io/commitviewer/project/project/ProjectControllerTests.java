@@ -26,7 +26,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import io.commitviewer.project.access.AccessConfiguration;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.context.annotation.Import;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
 import org.springframework.http.MediaType;
@@ -35,6 +38,7 @@ import org.springframework.test.web.servlet.MockMvc;
 
 @WebMvcTest(ProjectController.class)
 @EnableConfigurationProperties(ProjectServiceProperties.class)
+@Import({AccessConfiguration.class, SimpleMeterRegistry.class})
 class ProjectControllerTests {
 
     private static final UUID ID = UUID.fromString("3f2b8a4e-1c2d-4e5f-9a0b-1c2d3e4f5a6b");
@@ -49,7 +53,7 @@ class ProjectControllerTests {
 
     private static ProjectService.ProjectView view() {
         Project project = new Project(ID, "https://github.com/octocat/Hello-World", "https://github.com/octocat/hello-world",
-                "octocat", "Hello-World", FETCH, NOW);
+                "octocat", "Hello-World", FETCH, NOW, null);
         return new ProjectService.ProjectView(project, new Fetch(FETCH, ID, NOW, FetchReason.CREATED));
     }
 
@@ -59,7 +63,7 @@ class ProjectControllerTests {
 
     @Test
     void createsAProjectWith202LocationAndBody() throws Exception {
-        given(service.create("https://github.com/octocat/Hello-World")).willReturn(new ProjectService.Created(view(), true));
+        given(service.create(eq("https://github.com/octocat/Hello-World"), any())).willReturn(new ProjectService.Created(view(), true));
 
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("https://github.com/octocat/Hello-World")))
                 .andExpect(status().isAccepted())
@@ -78,7 +82,7 @@ class ProjectControllerTests {
 
     @Test
     void returnsTheExistingProjectWith200() throws Exception {
-        given(service.create(any())).willReturn(new ProjectService.Created(view(), false));
+        given(service.create(any(), any())).willReturn(new ProjectService.Created(view(), false));
 
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("git@github.com:octocat/hello-world.git")))
                 .andExpect(status().isOk())
@@ -88,7 +92,7 @@ class ProjectControllerTests {
 
     @Test
     void invalidUrlIsAProblemNamingTheReason() throws Exception {
-        given(service.create(any())).willAnswer(call -> RepositoryUrlPolicy.githubOnly().parse(call.getArgument(0)));
+        given(service.create(any(), any())).willAnswer(call -> RepositoryUrlPolicy.githubOnly().parse(call.getArgument(0)));
 
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("https://gitlab.com/a/b")))
                 .andExpect(status().isBadRequest())
@@ -109,7 +113,7 @@ class ProjectControllerTests {
                 .andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.type").value("/problems/validation"))
                 .andExpect(jsonPath("$.errors[0].field").value("url"));
-        verify(service, never()).create(any());
+        verify(service, never()).create(any(), any());
     }
 
     @Test
@@ -131,7 +135,7 @@ class ProjectControllerTests {
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("https://github.com/a/" + "b".repeat(5000))))
                 .andExpect(status().isContentTooLarge())
                 .andExpect(jsonPath("$.type").value("/problems/payload-too-large"));
-        verify(service, never()).create(any());
+        verify(service, never()).create(any(), any());
     }
 
     @Test
@@ -203,7 +207,7 @@ class ProjectControllerTests {
 
     @Test
     void refreshAnswers202WithTheFetch() throws Exception {
-        given(service.refresh(ID)).willReturn(view());
+        given(service.refresh(eq(ID), any())).willReturn(new ProjectService.Refreshed(view(), ProjectService.RefreshOutcome.QUEUED, null));
         mvc.perform(post("/api/projects/{id}/refresh", ID))
                 .andExpect(status().isAccepted())
                 .andExpect(jsonPath("$.fetch.id").value(FETCH.toString()));
@@ -211,7 +215,7 @@ class ProjectControllerTests {
 
     @Test
     void refreshOfAnUnknownProjectIsNotFound() throws Exception {
-        given(service.refresh(ID)).willThrow(new ProjectNotFoundException(ID));
+        given(service.refresh(eq(ID), any())).willThrow(new ProjectNotFoundException(ID));
         mvc.perform(post("/api/projects/{id}/refresh", ID))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.type").value("/problems/project-not-found"));
@@ -220,12 +224,12 @@ class ProjectControllerTests {
     @Test
     void deletesWith204() throws Exception {
         mvc.perform(delete("/api/projects/{id}", ID)).andExpect(status().isNoContent());
-        verify(service).delete(ID);
+        verify(service).delete(eq(ID), any());
     }
 
     @Test
     void deleteOfAnUnknownProjectIsNotFound() throws Exception {
-        willThrow(new ProjectNotFoundException(ID)).given(service).delete(ID);
+        willThrow(new ProjectNotFoundException(ID)).given(service).delete(eq(ID), any());
         mvc.perform(delete("/api/projects/{id}", ID))
                 .andExpect(status().isNotFound())
                 .andExpect(jsonPath("$.type").value("/problems/project-not-found"));

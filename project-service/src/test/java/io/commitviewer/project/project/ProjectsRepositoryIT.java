@@ -51,7 +51,7 @@ class ProjectsRepositoryIT {
     private UUID insert(String name, Instant at) {
         UUID id = UUID.randomUUID();
         assertThat(projects.insertIfAbsent(id, "https://github.com/acme/" + name, "https://github.com/acme/" + name.toLowerCase(),
-                "acme", name, UUID.randomUUID(), at)).isEqualTo(1);
+                "acme", name, UUID.randomUUID(), at, null)).isEqualTo(1);
         return id;
     }
 
@@ -60,7 +60,7 @@ class ProjectsRepositoryIT {
         UUID first = insert("Widget", T0);
 
         int second = projects.insertIfAbsent(UUID.randomUUID(), "https://github.com/ACME/widget", "https://github.com/acme/widget",
-                "ACME", "widget", UUID.randomUUID(), T0.plusSeconds(1));
+                "ACME", "widget", UUID.randomUUID(), T0.plusSeconds(1), null);
 
         assertThat(second).isZero();
         assertThat(projects.findByIdentityKey("https://github.com/acme/widget")).get().extracting(Project::id).isEqualTo(first);

@@ -1,0 +1,124 @@
+package io.commitviewer.project.project;
+
+import io.commitviewer.project.access.Caller;
+import io.commitviewer.project.config.ProjectServiceProperties;
+import io.commitviewer.project.outbox.Outbox;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/**
+ * The limits a new fetch must pass: the service's admission bounds (fetches queued, events not yet
+ * published — counted every second, not at every request), then the caller's key quotas (projects
+ * owned, refreshes in the last hour, fetches in progress). Nothing per key in the open mode.
+ */
+@Component
+class Limits {
+
+    private static final Duration HOUR = Duration.ofHours(1);
+    private static final Duration CONCURRENCY_RETRY = Duration.ofSeconds(30);
+
+    private final Projects projects;
+    private final Fetches fetches;
+    private final Outbox outbox;
+    private final ProjectServiceProperties.Quotas quotas;
+    private final ProjectServiceProperties.Admission admission;
+    private final Duration staleAfter;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final AtomicLong queued = new AtomicLong();
+
+    Limits(Projects projects, Fetches fetches, Outbox outbox, ProjectServiceProperties properties, Clock clock, MeterRegistry meters) {
+        this.projects = projects;
+        this.fetches = fetches;
+        this.outbox = outbox;
+        this.quotas = properties.quotas();
+        this.admission = properties.admission();
+        this.staleAfter = properties.fetch().staleAfter();
+        this.clock = clock;
+        this.meters = meters;
+        Gauge.builder("commitviewer.fetches.queued", queued, AtomicLong::get)
+                .description("Fetches queued and not started by commit-service").register(meters);
+        limit(meters, "max-queued-fetches", admission.maxQueuedFetches());
+        limit(meters, "max-outbox-backlog", admission.maxOutboxBacklog());
+        limit(meters, "projects-per-key", quotas.projectsPerKey());
+        limit(meters, "refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour());
+        limit(meters, "concurrent-fetches-per-key", quotas.concurrentFetchesPerKey());
+    }
+
+    /** Each limit's value as a metric, so that a dashboard or an alert compares usage with it. */
+    private static void limit(MeterRegistry meters, String name, int value) {
+        Gauge.builder("commitviewer.limits.max", () -> value).tag("limit", name)
+                .description("The value of a configured limit").register(meters);
+    }
+
+    @Scheduled(fixedDelayString = "${commitviewer.admission.count-interval}")
+    void count() {
+        queued.set(fetches.countByStatus(FetchStatus.QUEUED));
+    }
+
+    /** For a new project: the admission bounds, then the key's projects and fetches in progress. */
+    void checkCreate(Caller caller) {
+        checkAdmission();
+        if (caller.key() != null) {
+            long owned = projects.countByOwnerKey(caller.key());
+            if (owned >= quotas.projectsPerKey()) {
+                throw refused(caller, "projects-per-key", quotas.projectsPerKey(), HOUR,
+                        "the key " + caller.key() + " has added " + owned + " projects, its limit; delete some first");
+            }
+            checkConcurrency(caller);
+        }
+    }
+
+    /** For a refresh: the admission bounds, then the key's refreshes in the last hour and fetches in progress. */
+    void checkRefresh(Caller caller) {
+        checkAdmission();
+        if (caller.key() != null) {
+            Instant now = Instant.now(clock);
+            Fetches.RefreshCount recent = fetches.refreshesSince(caller.key(), now.minus(HOUR));
+            long refreshes = recent.count();
+            if (refreshes >= quotas.refreshesPerKeyPerHour()) {
+                Duration wait = recent.oldest() == null ? HOUR : Duration.between(now, recent.oldest().plus(HOUR));
+                throw refused(caller, "refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour(), wait,
+                        "the key " + caller.key() + " asked for " + refreshes + " refreshes in the last hour, its limit");
+            }
+            checkConcurrency(caller);
+        }
+    }
+
+    private void checkConcurrency(Caller caller) {
+        long running = fetches.countInProgressBy(caller.key(), Instant.now(clock).minus(staleAfter));
+        if (running >= quotas.concurrentFetchesPerKey()) {
+            throw refused(caller, "concurrent-fetches-per-key", quotas.concurrentFetchesPerKey(), CONCURRENCY_RETRY,
+                    "the key " + caller.key() + " has " + running + " fetches queued or running, its limit");
+        }
+    }
+
+    private void checkAdmission() {
+        if (queued.get() >= admission.maxQueuedFetches()) {
+            throw overloaded("max-queued-fetches", admission.maxQueuedFetches(),
+                    queued.get() + " fetches are queued: the service takes no new ones for now");
+        }
+        long backlog = outbox.backlog();
+        if (backlog >= admission.maxOutboxBacklog()) {
+            throw overloaded("max-outbox-backlog", admission.maxOutboxBacklog(),
+                    backlog + " events wait to be published (is the broker down?): the service takes no new fetches for now");
+        }
+    }
+
+    private LimitExceededException refused(Caller caller, String limit, long value, Duration wait, String message) {
+        meters.counter("commitviewer.limits.refusals", "limit", limit, "key", caller.label()).increment();
+        return new LimitExceededException(LimitExceededException.Scope.KEY_QUOTA, limit, value,
+                wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait, message);
+    }
+
+    private LimitExceededException overloaded(String limit, long value, String message) {
+        meters.counter("commitviewer.limits.refusals", "limit", limit, "key", "all").increment();
+        return new LimitExceededException(LimitExceededException.Scope.ADMISSION, limit, value, admission.retryAfter(), message);
+    }
+}

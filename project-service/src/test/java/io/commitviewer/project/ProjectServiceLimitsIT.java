@@ -1,0 +1,191 @@
+package io.commitviewer.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.project.access.ApiKeys;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Keys, quotas, coalesced refreshes and admission on the running service with real PostgreSQL
+ * and RabbitMQ. No commit-service runs here: a fetch stays queued until a test publishes its result.
+ */
+class ProjectServiceLimitsIT extends ProjectServiceTestBase {
+
+    static final String ALICE = "cv_alice-token-for-the-limits-test-0123456789";
+    static final String BOB = "cv_bob-token-for-the-limits-test-0123456789ab";
+    static final String OPS = "cv_ops-token-for-the-limits-test-0123456789ab";
+
+    @DynamicPropertySource
+    static void limits(DynamicPropertyRegistry registry) {
+        registry.add("commitviewer.access.keys", () -> "alice:" + ApiKeys.hash(ALICE) + ",bob:" + ApiKeys.hash(BOB)
+                + ",ops:" + ApiKeys.hash(OPS) + ":admin");
+        registry.add("commitviewer.quotas.projects-per-key", () -> "3");
+        registry.add("commitviewer.quotas.refreshes-per-key-per-hour", () -> "2");
+        registry.add("commitviewer.quotas.concurrent-fetches-per-key", () -> "2");
+        registry.add("commitviewer.admission.max-queued-fetches", () -> "4");
+        registry.add("commitviewer.admission.count-interval", () -> "100ms");
+        registry.add("commitviewer.fetch.min-refresh-interval", () -> "1h");
+    }
+
+    /** After the state is cleared: admission counts the queue again before a test adds to it. */
+    @BeforeEach
+    void queueCountedEmpty() {
+        awaitQueuedGauge(0);
+    }
+
+    private Response create(String name, String token) throws Exception {
+        return send("POST", "/api/projects", "{\"url\":\"https://github.com/acme/" + name + "\"}", token);
+    }
+
+    /** Ends the project's current fetch with a success, as commit-service would, and waits for READY. */
+    private void succeed(UUID project, UUID fetch) {
+        publish(succeeded(project, fetch, 10, 10, 1, 100));
+        await().atMost(WAIT).until(() -> project(project).get("status").asString().equals("READY"));
+    }
+
+    /** Moves the last fetch's end an hour and more into the past, past the minimum refresh interval. */
+    private void endedLongAgo(UUID project) {
+        jdbc.update("UPDATE fetches SET finished_at = finished_at - interval '2 hours' WHERE project_id = ?", project);
+    }
+
+    private void awaitQueuedGauge(int expected) {
+        await().atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
+                .containsPattern("commitviewer_fetches_queued\\{[^}]*\\} " + expected + ".0"));
+    }
+
+    private static void assertProblem(Response response, int status, String type) {
+        assertThat(response.status()).as(response.raw().body()).isEqualTo(status);
+        assertThat(response.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
+                value -> assertThat(value).startsWith("application/problem+json"));
+        assertThat(response.body().get("type").asString()).isEqualTo(type);
+    }
+
+    @Test
+    void writesNeedAKeyAndReadsDoNot() throws Exception {
+        Response anonymous = create("anonymous", null);
+        assertProblem(anonymous, 401, "/problems/unauthorized");
+        assertThat(anonymous.raw().headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                value -> assertThat(value).startsWith("Bearer"));
+        assertProblem(create("anonymous", "cv_not-a-key-of-this-service-0123456789abcdef"), 401, "/problems/unauthorized");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects", Long.class)).isZero();
+
+        Response created = create("widget", ALICE);
+        assertThat(created.status()).isEqualTo(202);
+        UUID id = id(created);
+        assertProblem(send("POST", "/api/projects/" + id + "/refresh", null, null), 401, "/problems/unauthorized");
+        assertProblem(send("DELETE", "/api/projects/" + id, null, null), 401, "/problems/unauthorized");
+
+        assertThat(get("/api/projects").status()).isEqualTo(200);
+        assertThat(get("/api/projects/" + id).status()).isEqualTo(200);
+        assertThat(management("/actuator/info")).contains("\"mode\":\"api-keys\"");
+        assertThat(management("/actuator/prometheus"))
+                .containsPattern("commitviewer_api_key_requests_total\\{[^}]*key=\"alice\"[^}]*\\} [1-9]");
+    }
+
+    @Test
+    void aKeyOverItsProjectOrConcurrencyQuotaIsRefusedWithRetryAfter() throws Exception {
+        Response first = create("one", ALICE);
+        Response second = create("two", ALICE);
+        assertThat(first.status()).isEqualTo(202);
+        assertThat(second.status()).isEqualTo(202);
+
+        Response third = create("three", ALICE);
+        assertProblem(third, 429, "/problems/quota-exceeded");
+        assertThat(third.body().get("limit").asString()).isEqualTo("concurrent-fetches-per-key");
+        assertThat(third.body().get("value").asLong()).isEqualTo(2);
+        assertThat(third.raw().headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(create("three", BOB).status()).as("another key has its own quota").isEqualTo(202);
+        assertThat(create("one", BOB).status()).as("a repository already there is answered, whoever asks").isEqualTo(200);
+
+        succeed(id(first), fetchId(first));
+        succeed(id(second), fetchId(second));
+        Response fourth = create("four", ALICE);
+        assertThat(fourth.status()).isEqualTo(202);
+        succeed(id(fourth), fetchId(fourth));
+
+        Response fifth = create("five", ALICE);
+        assertProblem(fifth, 429, "/problems/quota-exceeded");
+        assertThat(fifth.body().get("limit").asString()).isEqualTo("projects-per-key");
+        assertThat(fifth.body().get("detail").asString()).contains("3 projects");
+        assertThat(fifth.raw().headers().firstValue("Retry-After")).isPresent();
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM projects WHERE owner_key = 'alice'", Long.class)).isEqualTo(3);
+
+        assertThat(send("DELETE", "/api/projects/" + id(first), null, ALICE).status()).isEqualTo(204);
+        assertThat(create("five", ALICE).status()).as("a deleted project frees its place").isEqualTo(202);
+        assertThat(management("/actuator/prometheus")).containsPattern(
+                "commitviewer_limits_refusals_total\\{[^}]*key=\"alice\",limit=\"projects-per-key\"[^}]*\\} 1.0");
+    }
+
+    @Test
+    void aRefreshSoonAfterAFetchCoalescesAndRefreshesCountAgainstTheHourlyQuota() throws Exception {
+        Response created = create("refreshed", ALICE);
+        UUID id = id(created);
+        succeed(id, fetchId(created));
+        long published = drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(2)).size();
+        assertThat(published).isEqualTo(1);
+
+        Response soon = send("POST", "/api/projects/" + id + "/refresh", null, ALICE);
+        assertThat(soon.status()).isEqualTo(200);
+        assertThat(fetchId(soon)).as("the fetch that just ended, not a new one").isEqualTo(fetchId(created));
+        assertThat(Long.parseLong(soon.raw().headers().firstValue("Retry-After").orElseThrow())).isBetween(3500L, 3601L);
+
+        for (int i = 0; i < 2; i++) {
+            endedLongAgo(id);
+            Response refreshed = send("POST", "/api/projects/" + id + "/refresh", null, ALICE);
+            assertThat(refreshed.status()).isEqualTo(202);
+            succeed(id, fetchId(refreshed));
+        }
+        endedLongAgo(id);
+        Response overQuota = send("POST", "/api/projects/" + id + "/refresh", null, ALICE);
+        assertProblem(overQuota, 429, "/problems/quota-exceeded");
+        assertThat(overQuota.body().get("limit").asString()).isEqualTo("refreshes-per-key-per-hour");
+        long retryAfter = Long.parseLong(overQuota.raw().headers().firstValue("Retry-After").orElseThrow());
+        assertThat(retryAfter).as("until the oldest refresh of the hour leaves it").isBetween(3500L, 3600L);
+
+        Response byBob = send("POST", "/api/projects/" + id + "/refresh", null, BOB);
+        assertThat(byBob.status()).as("any key may refresh any project, on its own quota").isEqualTo(202);
+        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(5))).as("two refreshes of alice, one of bob")
+                .hasSize(3);
+    }
+
+    @Test
+    void onlyTheKeyThatAddedAProjectOrAnAdminDeletesIt() throws Exception {
+        UUID id = id(create("owned", ALICE));
+        assertProblem(send("DELETE", "/api/projects/" + id, null, BOB), 403, "/problems/forbidden");
+        assertThat(get("/api/projects/" + id).status()).isEqualTo(200);
+        assertThat(send("DELETE", "/api/projects/" + id, null, OPS).status()).isEqualTo(204);
+        assertThat(get("/api/projects/" + id).status()).isEqualTo(404);
+
+        UUID another = id(create("another", ALICE));
+        assertThat(send("DELETE", "/api/projects/" + another, null, ALICE).status()).isEqualTo(204);
+    }
+
+    @Test
+    void overTheQueuedFetchBoundNewFetchesAreRefusedWith503UntilTheQueueDrains() throws Exception {
+        Response a1 = create("a1", ALICE);
+        create("a2", ALICE);
+        create("b1", BOB);
+        create("b2", BOB);
+        awaitQueuedGauge(4);
+
+        Response refused = create("o1", OPS);
+        assertProblem(refused, 503, "/problems/overloaded");
+        assertThat(refused.body().get("limit").asString()).isEqualTo("max-queued-fetches");
+        assertThat(refused.raw().headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM fetches WHERE status = 'QUEUED'", Long.class))
+                .as("the queue stays at its bound").isEqualTo(4);
+
+        succeed(id(a1), fetchId(a1));
+        awaitQueuedGauge(3);
+        assertThat(create("o1", OPS).status()).isEqualTo(202);
+        assertThat(management("/actuator/prometheus")).containsPattern(
+                "commitviewer_limits_refusals_total\\{[^}]*key=\"all\",limit=\"max-queued-fetches\"[^}]*\\} 1.0");
+    }
+}
