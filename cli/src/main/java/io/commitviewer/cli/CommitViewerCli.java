@@ -228,7 +228,7 @@ public final class CommitViewerCli implements Callable<Integer> {
             return switch (reason) {
                 case REPOSITORY_NOT_FOUND, ACCESS_DENIED -> NOT_FOUND_OR_DENIED;
                 case TIMEOUT, UNREACHABLE -> TIMEOUT_OR_UNREACHABLE;
-                case TOO_LARGE, GIT_ERROR, INTERNAL -> GIT_FAILURE;
+                case TOO_LARGE, GIT_ERROR, INTERNAL, INVALID_REPOSITORY -> GIT_FAILURE;
                 case INVALID_URL -> USAGE;
             };
         }
@@ -243,6 +243,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                 case GIT_ERROR -> "git failed";
                 case INTERNAL -> "internal error";
                 case INVALID_URL -> "URL refused";
+                case INVALID_REPOSITORY -> "the repository's content cannot be read as commits";
             };
         }
     }

@@ -62,11 +62,26 @@ abstract class CommitWriter implements AutoCloseable {
             if (commit.messageTruncated()) {
                 generator.writeBooleanProperty("messageTruncated", true);
             }
+            flags("truncated", commit.truncated());
+            flags("clamped", commit.clamped());
             generator.writeEndObject();
             if (!array) {
                 generator.flush();
                 out.write('\n');
             }
+        }
+
+        /** Fields the parser cut or dates it clamped; absent when none, as in the service's API. */
+        private void flags(String name, java.util.Set<String> fields) {
+            if (fields.isEmpty()) {
+                return;
+            }
+            generator.writeName(name);
+            generator.writeStartArray();
+            for (String field : fields) {
+                generator.writeString(field);
+            }
+            generator.writeEndArray();
         }
 
         private void signature(String name, Signature signature) {

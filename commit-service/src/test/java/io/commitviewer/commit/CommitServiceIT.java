@@ -763,7 +763,7 @@ class CommitServiceIT {
     private static io.commitviewer.common.git.GitCommit fakeCommit(int round, String kind, java.time.OffsetDateTime date) {
         String sha = String.format("%039x%s", round, kind.equals("a") ? "a" : kind.equals("b") ? "b" : "c");
         io.commitviewer.common.git.Signature who = new io.commitviewer.common.git.Signature("Late Arrival", "late@example.com", date);
-        return new io.commitviewer.common.git.GitCommit(sha, List.of(), who, who, "arrived during the walk " + round + kind, false);
+        return new io.commitviewer.common.git.GitCommit(sha, List.of(), who, who, "arrived during the walk " + round + kind, java.util.Set.of(), java.util.Set.of());
     }
 
     @Test

@@ -16,12 +16,18 @@ final class CommitResponses {
         }
     }
 
+    /**
+     * @param truncated fields cut at their cap ({@code message}, {@code author.name}, {@code parents}, …); absent when none
+     * @param clamped   dates clamped into the years 0000–9999 or to UTC; absent when none
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Commit(String sha, List<String> parents, Person author, Person committer, String message, Boolean messageTruncated) {
+    record Commit(String sha, List<String> parents, Person author, Person committer, String message, Boolean messageTruncated,
+            List<String> truncated, List<String> clamped) {
         static Commit of(Document document) {
             return new Commit(document.getString("sha"), document.getList("parents", String.class),
                     Person.of(document.get("author", Document.class)), Person.of(document.get("committer", Document.class)),
-                    document.getString("message"), Boolean.TRUE.equals(document.getBoolean("messageTruncated")) ? Boolean.TRUE : null);
+                    document.getString("message"), Boolean.TRUE.equals(document.getBoolean("messageTruncated")) ? Boolean.TRUE : null,
+                    document.getList("truncated", String.class), document.getList("clamped", String.class));
         }
     }
 

@@ -86,9 +86,11 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param batchSize       commits per bulk insert
      * @param maxCommits      a repository with more commits on its branches fails as TOO_LARGE
      * @param maxMessageBytes longer commit messages are cut and flagged {@code messageTruncated}
+     * @param maxBranches     a repository with more branches fails as TOO_LARGE (the project's
+     *                        state document holds every tip: 41 bytes each, 16 MB at most)
      */
     public record Ingest(@NotNull @Min(1) @Max(100_000) Integer batchSize, @NotNull @Min(1) Long maxCommits,
-            @NotNull @Min(64) Integer maxMessageBytes) {
+            @NotNull @Min(64) @Max(1 << 22) Integer maxMessageBytes, @NotNull @Min(1) @Max(200_000) Integer maxBranches) {
     }
 
     /**

@@ -67,6 +67,10 @@ class Ingestion {
         ProjectState.Served previous = state.served();
         return mirrors.withMirror(url, update -> {
             try {
+                if (update.after().size() > settings.maxBranches()) {
+                    throw new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + update.after().size()
+                            + " branches; the limit is " + settings.maxBranches(), false);
+                }
                 Mirror mirror = update.mirror();
                 Counts counts = previous != null && !update.cloned()
                         // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what

@@ -101,6 +101,12 @@ public class CommitStore {
         if (commit.messageTruncated()) {
             document.append("messageTruncated", true);
         }
+        if (!commit.truncated().isEmpty()) {
+            document.append("truncated", List.copyOf(commit.truncated()));
+        }
+        if (!commit.clamped().isEmpty()) {
+            document.append("clamped", List.copyOf(commit.clamped()));
+        }
         if (attempt != null) {
             document.append("insertedBy", attempt);
         }

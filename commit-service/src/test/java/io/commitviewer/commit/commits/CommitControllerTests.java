@@ -49,7 +49,7 @@ class CommitControllerTests {
     private static Document commit(boolean truncated) {
         Signature who = new Signature("Ada Lovelace", "ada@example.com", OffsetDateTime.parse("2024-05-01T10:00:00+02:00"));
         return CommitStore.toDocument(P, new GitCommit(SHA, List.of("553c2077f0edc3d5dc5d17262f6aa498e69d6f8e"), who, who,
-                "Fix parser\n\nBody", truncated));
+                "Fix parser\n\nBody", truncated ? java.util.Set.of("message") : java.util.Set.of(), java.util.Set.of()));
     }
 
     @Test

@@ -11,7 +11,9 @@ public enum FailureReason {
     /** Our side failed: the store or the broker did not answer, or a defect. */
     INTERNAL(true),
     /** The repository URL was refused by the policy (also checked by commit-service). */
-    INVALID_URL(false);
+    INVALID_URL(false),
+    /** The repository's content cannot be read as commits: damaged, or crafted to break readers. */
+    INVALID_REPOSITORY(false);
 
     private final boolean retryable;
 

@@ -8,7 +8,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Streams {@code git log --format=}{@link #FORMAT} output into {@link GitCommit}s.
@@ -16,16 +18,32 @@ import java.util.List;
  * <p>Every field is NUL-terminated and a record has a fixed number of fields followed by the
  * newline git adds after each commit, so nothing a message contains (git cannot store NUL in a
  * message) can shift a field. Memory is one buffer plus the current commit whatever the history
- * size; bytes that are not UTF-8 decode to U+FFFD; a message past {@code maxMessageBytes} is cut
- * on a character boundary and flagged.
+ * or the repository's content: every field has a cap, and what passes it is cut (on a character
+ * boundary) and named in {@link GitCommit#truncated()} — a message past {@code maxMessageBytes},
+ * a name or email past {@link #MAX_IDENTITY_BYTES}, parents past {@link #MAX_PARENTS}. A date
+ * outside the years 0000–9999, unreadable, or with an impossible time zone is clamped into that
+ * range (or UTC) and named in {@link GitCommit#clamped()}. Bytes that are not UTF-8 decode to
+ * U+FFFD. An object id that is not one is {@link FailureReason#INVALID_REPOSITORY}.
  */
 public final class GitLogParser {
 
     /** sha, parents, author name/email/epoch/ISO date, committer name/email/epoch/ISO date, raw body. */
     public static final String FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00";
 
+    /** Longest name or email kept, in bytes: far beyond any real one, small beside a document's 16 MB. */
+    public static final int MAX_IDENTITY_BYTES = 1024;
+    /** Most parents kept of one commit (the largest real octopus merges have a few dozen). */
+    public static final int MAX_PARENTS = 100;
+    /** The dates a commit may carry; beyond them a date is clamped and flagged. */
+    public static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static final int FIELDS = 11;
     private static final int MESSAGE = 10;
+    private static final String[] NAMES = {"sha", "parents", "author.name", "author.email", "author.epoch", "author.date",
+        "committer.name", "committer.email", "committer.epoch", "committer.date", "message"};
+    private static final int MAX_ID_BYTES = 64;
+    private static final int MAX_DATE_BYTES = 64;
 
     private final InputStream in;
     private final int maxMessageBytes;
@@ -36,10 +54,13 @@ public final class GitLogParser {
     private int fieldLength;
     private boolean fieldTruncated;
     private final String[] values = new String[FIELDS];
+    private final int[] caps;
 
     public GitLogParser(InputStream in, int maxMessageBytes) {
         this.in = in;
         this.maxMessageBytes = maxMessageBytes;
+        this.caps = new int[] {MAX_ID_BYTES + 1, MAX_PARENTS * (MAX_ID_BYTES + 1), MAX_IDENTITY_BYTES, MAX_IDENTITY_BYTES,
+            MAX_DATE_BYTES, MAX_DATE_BYTES, MAX_IDENTITY_BYTES, MAX_IDENTITY_BYTES, MAX_DATE_BYTES, MAX_DATE_BYTES, maxMessageBytes};
     }
 
     /** Parses until the end of the stream or until the sink says stop; returns the commits accepted. */
@@ -60,30 +81,52 @@ public final class GitLogParser {
         if (!fill()) {
             return null;
         }
-        boolean truncated = false;
+        Set<String> truncated = new LinkedHashSet<>(0);
         for (int i = 0; i < FIELDS; i++) {
-            if (!readField(i == MESSAGE ? maxMessageBytes : Integer.MAX_VALUE)) {
+            if (!readField(caps[i])) {
                 throw new IOException("git log output ended inside a commit (field " + i + ")");
             }
-            if (i == MESSAGE) {
-                truncated = fieldTruncated;
-                values[i] = decodeMessage();
-            } else {
-                values[i] = new String(field, 0, fieldLength, StandardCharsets.UTF_8);
+            if (fieldTruncated) {
+                truncated.add(NAMES[i]);
             }
+            values[i] = i == MESSAGE ? decodeMessage() : decode();
         }
         if (!fill() || buffer[position] != '\n') {
             throw new IOException("git log output is malformed after commit " + values[0]);
         }
         position++;
         String sha = values[0];
-        if (sha.length() < 40) {
-            throw new IOException("git log output is malformed: '" + sha + "' is not an object id");
+        if (!isObjectId(sha)) {
+            throw new GitException(FailureReason.INVALID_REPOSITORY,
+                    "git log printed '" + cut(sha) + "' where an object id belongs: the repository is damaged or crafted");
         }
-        return new GitCommit(sha, parents(values[1]),
-                new Signature(values[2], values[3], date(values[4], values[5])),
-                new Signature(values[6], values[7], date(values[8], values[9])),
-                values[10], truncated);
+        List<String> parents = parents(values[1], truncated.contains("parents"));
+        Set<String> clamped = new LinkedHashSet<>(0);
+        Signature author = new Signature(values[2], values[3], date(values[4], values[5], "author.date", clamped));
+        Signature committer = new Signature(values[6], values[7], date(values[8], values[9], "committer.date", clamped));
+        truncated.remove("author.epoch");
+        truncated.remove("author.date");
+        truncated.remove("committer.epoch");
+        truncated.remove("committer.date");
+        return new GitCommit(sha, parents, author, committer, values[10], truncated, clamped);
+    }
+
+    private static boolean isObjectId(String value) {
+        int n = value.length();
+        if (n != 40 && n != 64) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if ((c < '0' || c > '9') && (c < 'a' || c > 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String cut(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 80) + "…";
     }
 
     private boolean fill() throws IOException {
@@ -135,20 +178,30 @@ public final class GitLogParser {
         fieldLength += take;
     }
 
+    /** A field as text: cut on a character boundary if it passed its cap. */
+    private String decode() {
+        return new String(field, 0, fieldTruncated ? characterBoundary(fieldLength) : fieldLength, StandardCharsets.UTF_8);
+    }
+
+    /** The end of the last whole UTF-8 character at or before {@code end}. */
+    private int characterBoundary(int end) {
+        int i = end - 1;
+        while (i > 0 && end - i < 4 && (field[i] & 0xC0) == 0x80) {
+            i--;
+        }
+        if (i >= 0 && (field[i] & 0x80) != 0) {
+            int need = (field[i] & 0xE0) == 0xC0 ? 2 : (field[i] & 0xF0) == 0xE0 ? 3 : (field[i] & 0xF8) == 0xF0 ? 4 : 1;
+            if (i + need > end) {
+                return i;
+            }
+        }
+        return end;
+    }
+
     private String decodeMessage() {
         int end = fieldLength;
         if (fieldTruncated) {
-            // do not cut a UTF-8 sequence in two: back off to the start of the last character
-            int i = end - 1;
-            while (i > 0 && end - i < 4 && (field[i] & 0xC0) == 0x80) {
-                i--;
-            }
-            if (i >= 0 && (field[i] & 0x80) != 0) {
-                int need = (field[i] & 0xE0) == 0xC0 ? 2 : (field[i] & 0xF0) == 0xE0 ? 3 : (field[i] & 0xF8) == 0xF0 ? 4 : 1;
-                if (i + need > end) {
-                    end = i;
-                }
-            }
+            end = characterBoundary(end);
         } else {
             // git ends a message with a newline; the API shows it without
             while (end > 0 && field[end - 1] == '\n') {
@@ -158,51 +211,80 @@ public final class GitLogParser {
         return new String(field, 0, end, StandardCharsets.UTF_8);
     }
 
-    private static List<String> parents(String field) {
+    /** The parents; {@code cut}: the field passed its cap, so its last (partial) id is dropped. */
+    private static List<String> parents(String field, boolean cut) {
         if (field.isEmpty()) {
             return List.of();
         }
-        if (field.indexOf(' ') < 0) {
+        if (field.indexOf(' ') < 0 && !cut) {
             return List.of(field);
         }
         List<String> parents = new ArrayList<>(2);
         int start = 0;
-        while (start < field.length()) {
+        while (start < field.length() && parents.size() < MAX_PARENTS) {
             int space = field.indexOf(' ', start);
             int end = space < 0 ? field.length() : space;
-            parents.add(field.substring(start, end));
+            String parent = field.substring(start, end);
+            if (isObjectId(parent)) {
+                parents.add(parent);
+            }
             start = end + 1;
         }
         return List.copyOf(parents);
     }
 
     /**
-     * The instant comes from the epoch seconds (always valid); the offset from the tail of the
-     * strict ISO date ({@code +HH:MM}), or UTC where git recorded an impossible time zone.
+     * The instant comes from the epoch seconds, clamped to {@link #EARLIEST}–{@link #LATEST}
+     * (an unreadable number: the nearer end by its sign); the offset from the tail of the strict
+     * ISO date ({@code +HH:MM}), or UTC where git recorded an impossible time zone. A clamped
+     * instant or offset adds {@code name} to {@code clamped}.
      */
-    static OffsetDateTime date(String epochSeconds, String iso) {
-        long seconds;
+    static OffsetDateTime date(String epochSeconds, String iso, String name, Set<String> clamped) {
+        Instant instant;
         try {
-            seconds = Long.parseLong(epochSeconds);
+            long seconds = Long.parseLong(epochSeconds);
+            instant = seconds < EARLIEST.getEpochSecond() ? EARLIEST : seconds > LATEST.getEpochSecond() ? LATEST
+                    : Instant.ofEpochSecond(seconds);
+            if (seconds != instant.getEpochSecond()) {
+                clamped.add(name);
+            }
         } catch (NumberFormatException e) {
-            seconds = 0;
+            instant = epochSeconds.startsWith("-") ? EARLIEST : epochSeconds.isEmpty() ? Instant.EPOCH : LATEST;
+            clamped.add(name);
         }
-        return OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds), offset(iso));
+        ZoneOffset offset = offset(iso);
+        if (offset == null) {
+            offset = ZoneOffset.UTC;
+            clamped.add(name);
+        }
+        OffsetDateTime date = OffsetDateTime.ofInstant(instant, offset);
+        if (date.getYear() < 0 || date.getYear() > 9999) {
+            // the offset would carry the local date out of the range
+            clamped.add(name);
+            return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        }
+        return date;
     }
 
+    /** For tests: a date as {@link #next()} reads it, flags dropped. */
+    static OffsetDateTime date(String epochSeconds, String iso) {
+        return date(epochSeconds, iso, "date", new LinkedHashSet<>());
+    }
+
+    /** The offset at the end of a strict ISO date; null if there is none or it is impossible. */
     private static ZoneOffset offset(String iso) {
         int n = iso.length();
         if (n < 6) {
-            return ZoneOffset.UTC;
+            return null;
         }
         char sign = iso.charAt(n - 6);
         if ((sign != '+' && sign != '-') || iso.charAt(n - 3) != ':') {
-            return ZoneOffset.UTC;
+            return null;
         }
         int hours = digits(iso, n - 5);
         int minutes = digits(iso, n - 2);
         if (hours < 0 || minutes < 0 || hours > 18 || minutes > 59 || (hours == 18 && minutes > 0)) {
-            return ZoneOffset.UTC;
+            return null;
         }
         int total = hours * 3600 + minutes * 60;
         return ZoneOffset.ofTotalSeconds(sign == '-' ? -total : total);

@@ -25,8 +25,13 @@ class GitLogParserTests {
 
     /** One record exactly as {@code git log --format=FORMAT} writes it. */
     private static byte[] record(String sha, String parents, byte[] message) {
+        return record(sha, parents, "Ada Lovelace", "ada@example.com", "1700000000", "2023-11-15T00:13:20+02:00", message);
+    }
+
+    private static byte[] record(String sha, String parents, String authorName, String authorEmail, String authorEpoch,
+            String authorIso, byte[] message) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (String field : List.of(sha, parents, "Ada Lovelace", "ada@example.com", "1700000000", "2023-11-15T00:13:20+02:00",
+        for (String field : List.of(sha, parents, authorName, authorEmail, authorEpoch, authorIso,
                 "Grace Hopper", "grace@example.com", "1700000060", "2023-11-14T17:14:20-05:00")) {
             out.writeBytes(field.getBytes(StandardCharsets.UTF_8));
             out.write(0);
@@ -137,6 +142,56 @@ class GitLogParserTests {
         OffsetDateTime date = GitLogParser.date("1700000000", "2023-11-16T03:53:20+99:99");
         assertThat(date.toInstant().getEpochSecond()).isEqualTo(1700000000L);
         assertThat(date.getOffset().getTotalSeconds()).isZero();
+    }
+
+    @Test
+    void cutsHugeNamesEmailsAndParentListsAndFlagsThem() throws Exception {
+        String name = "é".repeat(2_000_000); // 4 MB of two-byte characters
+        String email = "x".repeat(3_000_000) + "@example.com";
+        List<String> parents = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            parents.add(String.format("%040x", i));
+        }
+        GitCommit commit = parseAll(record(A, String.join(" ", parents), name, email, "1700000000", "2023-11-15T00:13:20+02:00",
+                utf8("octopus")), 1024).get(0);
+
+        assertThat(commit.author().name()).hasSize(GitLogParser.MAX_IDENTITY_BYTES / 2).isEqualTo("é".repeat(512));
+        assertThat(commit.author().email()).hasSize(GitLogParser.MAX_IDENTITY_BYTES);
+        assertThat(commit.parents()).hasSize(GitLogParser.MAX_PARENTS).containsExactlyElementsOf(parents.subList(0, 100));
+        assertThat(commit.truncated()).containsExactly("parents", "author.name", "author.email");
+        assertThat(commit.messageTruncated()).isFalse();
+        assertThat(commit.clamped()).isEmpty();
+    }
+
+    @Test
+    void clampsDatesOutsideTheYears0To9999AndImpossibleZonesAndFlagsThem() throws Exception {
+        String[][] cases = {
+            {"9000000000000000000", "2023-11-15T00:13:20+02:00", "9999-12-31T23:59:59Z"},
+            {"99999999999999999999999", "x", "9999-12-31T23:59:59Z"},
+            {"-99999999999999", "x", "0000-01-01T00:00:00Z"},
+            {"-62167219201", "x", "0000-01-01T00:00:00Z"},
+            {"1700000000", "2023-11-14T22:13:20+99:99", "2023-11-14T22:13:20Z"},
+            {"", "", "1970-01-01T00:00:00Z"},
+            {"253402300799", "9999-12-31T23:59:59+02:00", "9999-12-31T23:59:59Z"},
+        };
+        for (String[] c : cases) {
+            GitCommit commit = parseAll(record(A, "", "Ada", "ada@example.com", c[0], c[1], utf8("m")), 1024).get(0);
+            assertThat(commit.author().date().toInstant()).as(c[0]).isEqualTo(java.time.Instant.parse(c[2]));
+            assertThat(commit.clamped()).as(c[0]).containsExactly("author.date");
+            assertThat(commit.truncated()).as(c[0]).isEmpty();
+        }
+        GitCommit ordinary = parseAll(record(A, "", "Ada", "a@b", "-86400", "1969-12-31T00:00:00+00:00", utf8("m")), 1024).get(0);
+        assertThat(ordinary.clamped()).as("a date before 1970 is a date").isEmpty();
+        assertThat(ordinary.author().date().toInstant()).isEqualTo(java.time.Instant.parse("1969-12-31T00:00:00Z"));
+    }
+
+    @Test
+    void anObjectIdThatIsNotOneIsAnInvalidRepository() {
+        for (String sha : List.of("z".repeat(40), "a".repeat(39), "a".repeat(41), "a".repeat(5000))) {
+            assertThatThrownBy(() -> parseAll(record(sha, "", utf8("m")), 1024)).as(sha.substring(0, 5))
+                    .isInstanceOfSatisfying(GitException.class,
+                            e -> assertThat(e.reason()).isEqualTo(FailureReason.INVALID_REPOSITORY));
+        }
     }
 
     @Test
