@@ -82,6 +82,25 @@ for name, ports in published.items():
     for port in ports:
         assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond 127.0.0.1"
 PY
+check "compose.yaml confines every container" python3 - "$tmp/development.yaml" <<'PY'
+import sys, yaml
+services = yaml.safe_load(open(sys.argv[1]))["services"]
+for name, service in services.items():
+    assert "no-new-privileges:true" in service.get("security_opt", []), f"{name} may gain privileges"
+    assert service.get("pids_limit"), f"{name} has no pids_limit"
+# read-only, every capability dropped (the gateway's master keeps the three it needs to switch user)
+for name in ("project-service", "commit-service", "gateway", "prometheus", "alertmanager", "grafana"):
+    service = services[name]
+    assert service.get("read_only") is True, f"{name} is not read-only"
+    assert service.get("cap_drop") == ["ALL"], f"{name} keeps capabilities"
+assert sorted(services["gateway"].get("cap_add", [])) == ["CHOWN", "SETGID", "SETUID"], services["gateway"].get("cap_add")
+# the services never use the database superusers
+project, commit = services["project-service"]["environment"], services["commit-service"]["environment"]
+assert project["SPRING_DATASOURCE_USERNAME"] != services["postgres"]["environment"]["POSTGRES_USER"]
+assert project["SPRING_DATASOURCE_PASSWORD"] != services["postgres"]["environment"]["POSTGRES_PASSWORD"]
+root = services["mongo"]["environment"]["MONGO_INITDB_ROOT_USERNAME"]
+assert f"//{root}:" not in commit["SPRING_MONGODB_URI"] and "authSource=commitviewer" in commit["SPRING_MONGODB_URI"]
+PY
 if output="$(compose "$tmp/empty.env" -f compose.yaml -f compose.production.yaml config -q 2>&1)"; then
   log "compose.production.yaml renders without its secrets" >&2
   exit 1
@@ -115,8 +134,9 @@ assert "api_keys" in services["project-service"].get("secrets", [{}])[0].get("so
 result = run(API_KEYS_PATH=keys + "_empty")
 assert result.returncode != 0 and "API keys file holds no key" in result.stdout, result.stdout
 for refused in ({"POSTGRES_PASSWORD": "dev-only-postgres"}, {"MONGO_PASSWORD": "dev-only-mongo"},
+                {"POSTGRES_APP_PASSWORD": "dev-only-postgres-app"}, {"MONGO_APP_PASSWORD": "dev-only-mongo-app"},
                 {"RABBITMQ_PASSWORD": "dev-only-rabbitmq"}, {"GRAFANA_ADMIN_PASSWORD": "dev-only-grafana"},
-                {"RABBITMQ_PASSWORD": "short-secret"}, {"MONGO_PASSWORD": "Production/Secret@0123456789"}):
+                {"RABBITMQ_PASSWORD": "short-secret"}, {"MONGO_APP_PASSWORD": "Production/Secret@0123456789"}):
     result = run(**refused)
     assert result.returncode != 0, f"preflight accepted {refused}"
     assert "preflight:" in result.stdout, result.stdout

@@ -260,6 +260,8 @@ print_env() {
 export SPRING_DATASOURCE_URL=jdbc:postgresql://127.0.0.1:$pg_port/$pg_database
 export SPRING_DATASOURCE_USERNAME=$pg_user
 export SPRING_DATASOURCE_PASSWORD=$pg_password
+export COMMITVIEWER_PG_SUPERUSER=postgres
+export COMMITVIEWER_PG_SUPERUSER_PASSWORD=$pg_password
 export SPRING_RABBITMQ_HOST=127.0.0.1
 export SPRING_RABBITMQ_PORT=$rabbit_port
 export SPRING_RABBITMQ_USERNAME=$rabbit_user
