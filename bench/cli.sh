@@ -28,7 +28,7 @@ for _ in $(seq 1 50); do grep -q serving "$out/serve.log" 2>/dev/null && break; 
 
 url="http://127.0.0.1:$port/bench/history"
 format='%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00'
-export COMMITVIEWER_GIT_ALLOWED_ORIGINS="http://127.0.0.1:$port"
+export COMMITVIEWER_GIT_ALLOWED_ORIGINS="internal:http://127.0.0.1:$port"
 listed=$(bin/commit-viewer list-commits --format ndjson "$url" | wc -l)
 expected=$(git -C "$repos/bench/history.git" rev-list --count --branches)
 [[ "$listed" == "$expected" ]] || { echo "bench: CLI listed $listed commits, rev-list says $expected" >&2; exit 1; }

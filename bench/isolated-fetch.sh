@@ -15,7 +15,7 @@ port=18096
 java -cp test-support/target/classes io.commitviewer.testsupport.FixtureTool serve bench/out/histories "$port" >/dev/null 2>&1 &
 server=$!
 trap 'scripts/run-local.sh down >/dev/null 2>&1 || true; kill "$server" 2>/dev/null || true' EXIT
-COMMITVIEWER_GIT_ALLOWED_ORIGINS="https://github.com,http://127.0.0.1:$port" scripts/run-local.sh up >/dev/null
+COMMITVIEWER_GIT_ALLOWED_ORIGINS="https://github.com,internal:http://127.0.0.1:$port" scripts/run-local.sh up >/dev/null
 cpu() { awk '{print ($14 + $15) / 100}' "/proc/$1/stat"; }
 standin="$(cat .local/stack/mongo-stand-in.pid)"
 commit="$(cat .local/stack/commit-service.pid)"

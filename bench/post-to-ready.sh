@@ -30,7 +30,7 @@ cleanup() {
 trap cleanup EXIT
 java -cp test-support/target/classes io.commitviewer.testsupport.FixtureTool serve "$repos" "$port" >"$out/serve.log" 2>&1 &
 pids+=($!)
-export COMMITVIEWER_GIT_ALLOWED_ORIGINS="https://github.com,http://127.0.0.1:$port"
+export COMMITVIEWER_GIT_ALLOWED_ORIGINS="https://github.com,internal:http://127.0.0.1:$port"
 # a new owner per run (a link to the same repository): the project is new to both services every time
 run="run-$(date +%s)"
 ln -sfn "$(cd "$repos/bench" && pwd)" "$repos/$run"

@@ -138,7 +138,7 @@ def git_baselines(histories, size, runs, cases):
         results[case] = summary(times)
         log(f"{size:,} {case}: median {results[case]['median']:.2f} s")
     if "cli" in cases:
-        env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"http://127.0.0.1:{histories.port}")
+        env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"internal:http://127.0.0.1:{histories.port}")
         times = [timed([str(ROOT / "bin" / "commit-viewer"), "list-commits", "--format", "ndjson", url], env=env) for _ in range(runs)]
         results["cli"] = summary(times)
         log(f"{size:,} cli: median {results['cli']['median']:.2f} s")
@@ -392,7 +392,7 @@ def main():
         if needs_stack:
             # the gateway's per-client rate limits and the refresh coalescing would measure
             # themselves (a refresh right after a fetch queues nothing): lifted for the benchmark
-            env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"https://github.com,http://127.0.0.1:{args.port}",
+            env = dict(os.environ, COMMITVIEWER_GIT_ALLOWED_ORIGINS=f"https://github.com,internal:http://127.0.0.1:{args.port}",
                        COMMITVIEWER_GATEWAY_READS_PER_SECOND="100000", COMMITVIEWER_GATEWAY_READS_BURST="100000",
                        COMMITVIEWER_GATEWAY_WRITES_PER_SECOND="100000", COMMITVIEWER_GATEWAY_WRITES_BURST="100000",
                        COMMITVIEWER_FETCH_MIN_REFRESH_INTERVAL="0s")

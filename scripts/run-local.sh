@@ -15,7 +15,7 @@
 # with prometheus/prometheus.yml's jobs and prometheus/alerts.yml's rules.
 # The caller's COMMITVIEWER_* and SPRING_* variables reach the services (but for the database and
 # broker settings, which are local-infra.sh's, and PORT/MANAGEMENT_PORT, fixed per service), e.g.
-#   COMMITVIEWER_GIT_ALLOWED_ORIGINS=https://github.com,http://127.0.0.1:9418 scripts/run-local.sh up
+#   COMMITVIEWER_GIT_ALLOWED_ORIGINS=https://github.com,internal:http://127.0.0.1:9418 scripts/run-local.sh up
 #
 # Settings: COMMITVIEWER_GATEWAY_PORT (8080), COMMITVIEWER_PROMETHEUS_PORT (9090),
 # COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/),

@@ -40,7 +40,7 @@ class CommitViewerCliIT {
         server = GitHttpServer.start(served);
         repository = server.repository("acme", "widgets");
         repository.load(SyntheticHistory.builder().commits(5000).branches(5).tags(3).build());
-        env = Map.of("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        env = Map.of("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
     }
 
     @AfterAll

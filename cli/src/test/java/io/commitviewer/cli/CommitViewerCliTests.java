@@ -51,7 +51,9 @@ class CommitViewerCliTests {
 
     @Test
     void theRecordingGitDoesRunForAnAcceptedUrl() throws Exception {
-        Result result = run(recordingGit(), "list-commits", "https://github.com/octocat/Hello-World");
+        // an address literal: the origin's host is resolved before git runs, and this machine may have no DNS
+        Result result = run(recordingGit(), "list-commits", "--allow-origin", "internal:http://127.0.0.1:18080",
+                "http://127.0.0.1:18080/octocat/Hello-World");
 
         assertThat(result.exit()).isEqualTo(5);
         assertThat(result.err()).startsWith("commit-viewer: git failed").hasLineCount(1);
@@ -110,9 +112,9 @@ class CommitViewerCliTests {
         assertThat(refused.err()).contains("host not allowed");
 
         Map<String, String> env = new java.util.HashMap<>(recordingGit());
-        Result allowedByOption = run(env, "list-commits", "--allow-origin", "http://127.0.0.1:18080", "http://127.0.0.1:18080/a/b");
+        Result allowedByOption = run(env, "list-commits", "--allow-origin", "internal:http://127.0.0.1:18080", "http://127.0.0.1:18080/a/b");
         assertThat(allowedByOption.exit()).isEqualTo(5);
-        env.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com,http://127.0.0.1:18080");
+        env.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com,internal:http://127.0.0.1:18080");
         Result allowedByEnvironment = run(env, "list-commits", "http://127.0.0.1:18080/a/b");
         assertThat(allowedByEnvironment.exit()).isEqualTo(5);
     }

@@ -88,7 +88,7 @@ class CommitServiceIT {
 
     @DynamicPropertySource
     static void gitServer(DynamicPropertyRegistry registry) {
-        registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.origin() + ",http://127.0.0.1:" + CLOSED_PORT);
+        registry.add("commitviewer.git.allowed-origins", () -> "https://github.com," + SERVER.allowedOrigin() + ",internal:http://127.0.0.1:" + CLOSED_PORT);
         registry.add("commitviewer.cache.dir", CACHE::toString);
         registry.add("commitviewer.projects.url", () -> "http://127.0.0.1:" + PROJECT_SERVICE.getAddress().getPort());
     }
@@ -475,7 +475,7 @@ class CommitServiceIT {
         UUID projectId = UUID.randomUUID();
         // what a process killed in the middle of its first fetch leaves: some commits, no state
         var policy = new io.commitviewer.common.url.RepositoryUrlPolicy(
-                io.commitviewer.common.url.AllowedOrigins.parse(SERVER.origin()));
+                io.commitviewer.common.url.AllowedOrigins.parse(SERVER.allowedOrigin()));
         var git = new io.commitviewer.common.git.Git(io.commitviewer.common.git.GitSettings.defaults(policy.allowedOrigins()));
         List<org.bson.Document> partial = new ArrayList<>();
         git.update(policy.parse(SERVER.url("acme", "half-done")), tempDir("half-done").resolve("m.git")).mirror()

@@ -84,7 +84,7 @@ class CommitServiceRestartIT {
                 "SPRING_RABBITMQ_HOST", rabbit.host(), "SPRING_RABBITMQ_PORT", Integer.toString(rabbit.port()),
                 "SPRING_RABBITMQ_USERNAME", rabbit.username(), "SPRING_RABBITMQ_PASSWORD", rabbit.password(),
                 "PORT", Integer.toString(port), "MANAGEMENT_PORT", Integer.toString(freePort()),
-                "COMMITVIEWER_GIT_ALLOWED_ORIGINS", server.origin(),
+                "COMMITVIEWER_GIT_ALLOWED_ORIGINS", server.allowedOrigin(),
                 "COMMITVIEWER_CACHE_DIR", work.resolve("mirrors").toString(),
                 "COMMITVIEWER_INGEST_BATCH_SIZE", "200"));
         if (TestInfrastructure.useContainers()) {

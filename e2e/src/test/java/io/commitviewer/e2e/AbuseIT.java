@@ -60,7 +60,7 @@ class AbuseIT {
             server.repository("abuse", "repo-" + i).load(SyntheticHistory.builder().commits(20).branches(1).build());
         }
         Map<String, String> environment = new LinkedHashMap<>(PrivateCheckout.infraPorts(27_000));
-        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
         environment.put("COMMITVIEWER_ACCESS_KEYS", "alice:" + sha256(ALICE) + ",bob:" + sha256(BOB) + ",ops:" + sha256(OPS) + ":admin");
         environment.put("COMMITVIEWER_QUOTAS_PROJECTS_PER_KEY", "2");
         environment.put("COMMITVIEWER_QUOTAS_REFRESHES_PER_KEY_PER_HOUR", "1");

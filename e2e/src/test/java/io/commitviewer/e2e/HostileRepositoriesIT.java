@@ -59,7 +59,7 @@ class HostileRepositoriesIT {
             HostileRepositories.write(hostile, server.repository("hostile", name(hostile)));
         }
         Map<String, String> environment = new LinkedHashMap<>(INFRA_PORTS);
-        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
         for (String limit : List.of("READS_PER_SECOND", "READS_BURST", "WRITES_PER_SECOND", "WRITES_BURST")) {
             environment.put("COMMITVIEWER_GATEWAY_" + limit, "100000");
         }

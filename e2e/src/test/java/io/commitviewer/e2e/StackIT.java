@@ -79,7 +79,7 @@ class StackIT {
         assertThat(summary.merges()).isPositive();
         assertThat(repository.branches()).hasSizeGreaterThanOrEqualTo(6);
         Map<String, String> environment = new LinkedHashMap<>(INFRA_PORTS);
-        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.origin());
+        environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
         environment.put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
         environment.put("COMMITVIEWER_STORE_CHECK_INTERVAL", "2s");
         // this test walks pages as fast as it can: the gateway's rate limits are AbuseIT's to test

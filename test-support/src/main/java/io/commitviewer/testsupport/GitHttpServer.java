@@ -74,6 +74,11 @@ public final class GitHttpServer implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:PORT}: the origin to allow in {@code COMMITVIEWER_GIT_ALLOWED_ORIGINS}. */
+    /** The origin as a service's allowed origins name it: marked internal, since it is on loopback. */
+    public String allowedOrigin() {
+        return "internal:" + origin();
+    }
+
     public String origin() {
         return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }

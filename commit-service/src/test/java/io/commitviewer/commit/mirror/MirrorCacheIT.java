@@ -37,7 +37,7 @@ class MirrorCacheIT {
     @BeforeEach
     void start() {
         server = GitHttpServer.start(served);
-        policy = new RepositoryUrlPolicy(AllowedOrigins.parse(server.origin()));
+        policy = new RepositoryUrlPolicy(AllowedOrigins.parse(server.allowedOrigin()));
         git = new Git(GitSettings.defaults(policy.allowedOrigins()));
         for (String name : new String[] {"one", "two", "three"}) {
             server.repository("acme", name).load(SyntheticHistory.builder().commits(400).build());

@@ -40,7 +40,7 @@ public final class Git {
                 + System.nanoTime());
         try {
             Files.createDirectories(parent);
-            process.run(parent, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
+            process.runRemote(parent, url, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
                     "--", url.cloneUrl(), staging.toString()));
             process.run(staging, List.of("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"));
             try {

@@ -1,5 +1,8 @@
 package io.commitviewer.common.git;
 
+import io.commitviewer.common.url.OriginAddresses;
+import io.commitviewer.common.url.RepositoryUrl;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,6 +57,29 @@ final class GitProcess {
         T read(InputStream stdout) throws Exception;
     }
 
+    /**
+     * Runs a git command that talks to {@code url}'s server: its host is resolved and checked
+     * first, and git is pinned to the addresses checked ({@link OriginAddresses}).
+     */
+    String runRemote(Path workDir, RepositoryUrl url, List<String> args) {
+        String pin = OriginAddresses.pin(url, settings.allowedOrigins(), OriginAddresses.SYSTEM);
+        if (pin == null) {
+            return run(workDir, args);
+        }
+        List<String> pinned = new ArrayList<>(List.of("-c", "http.curloptResolve=" + pin));
+        pinned.addAll(args);
+        return run(workDir, pinned);
+    }
+
+    /** git's subcommand in {@code args}, past any leading {@code -c key=value}. */
+    static String subcommand(List<String> args) {
+        int i = 0;
+        while (i + 1 < args.size() && args.get(i).equals("-c")) {
+            i += 2;
+        }
+        return args.get(i);
+    }
+
     /** Runs git and returns its standard output as text. */
     String run(Path workDir, List<String> args) {
         return stream(workDir, args, null, settings.commandTimeout(), out -> {
@@ -72,7 +98,7 @@ final class GitProcess {
         long start = System.nanoTime();
         String outcome = "ok";
         try {
-            return execute(workDir, args, stdin, GitDeadline.cap(timeout, args.get(0)), reader);
+            return execute(workDir, args, stdin, GitDeadline.cap(timeout, subcommand(args)), reader);
         } catch (GitException e) {
             outcome = e.reason().name();
             throw e;
@@ -80,7 +106,7 @@ final class GitProcess {
             outcome = "error";
             throw e;
         } finally {
-            settings.observer().finished(args.get(0), Duration.ofNanos(System.nanoTime() - start), outcome);
+            settings.observer().finished(subcommand(args), Duration.ofNanos(System.nanoTime() - start), outcome);
         }
     }
 
@@ -171,7 +197,7 @@ final class GitProcess {
 
     private static GitException timeout(List<String> args, Duration timeout) {
         return new GitException(FailureReason.TIMEOUT,
-                "git " + args.get(0) + " did not finish within " + human(timeout));
+                "git " + subcommand(args) + " did not finish within " + human(timeout));
     }
 
     private static String human(Duration d) {
@@ -210,6 +236,9 @@ final class GitProcess {
         config(command, "http.lowSpeedLimit", Integer.toString(settings.lowSpeedLimitBytes()));
         config(command, "http.lowSpeedTime", Long.toString(Math.max(1, settings.lowSpeedTime().toSeconds())));
         config(command, "http.followRedirects", "false");
+        // a mirror is never repacked or maintained behind the service's back (the cache owns its size)
+        config(command, "gc.auto", "0");
+        config(command, "maintenance.auto", "false");
         config(command, "gc.autoDetach", "false");
         config(command, "maintenance.autoDetach", "false");
         config(command, "core.fsmonitor", "false");

@@ -51,7 +51,7 @@ public final class Mirror {
 
     /** Fetches new commits of every branch and drops branches deleted upstream. */
     public void fetch() {
-        process.run(dir, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
+        process.runRemote(dir, url, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
                 "--filter=tree:0", "origin"));
     }
 

@@ -23,10 +23,15 @@ public final class AllowedOrigins {
     private static final Pattern ORIGIN = Pattern.compile(
             "(https?)://([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?|\\[[0-9a-f:.]+\\])(:([1-9][0-9]{0,4}))?");
 
-    private final List<String> origins;
+    /** The prefix that marks an origin as internal: it may resolve to a non-public address. */
+    public static final String INTERNAL = "internal:";
 
-    private AllowedOrigins(List<String> origins) {
+    private final List<String> origins;
+    private final Set<String> internal;
+
+    private AllowedOrigins(List<String> origins, Set<String> internal) {
         this.origins = List.copyOf(origins);
+        this.internal = Set.copyOf(internal);
     }
 
     public static AllowedOrigins githubOnly() {
@@ -57,17 +62,32 @@ public final class AllowedOrigins {
             throw new IllegalArgumentException("at least one allowed origin is required");
         }
         Set<String> normalised = new LinkedHashSet<>();
+        Set<String> internal = new LinkedHashSet<>();
         for (String origin : origins) {
-            normalised.add(normalise(origin));
+            String item = origin.strip();
+            boolean isInternal = item.toLowerCase(Locale.ROOT).startsWith(INTERNAL);
+            String value = normalise(isInternal ? item.substring(INTERNAL.length()) : item);
+            normalised.add(value);
+            if (isInternal) {
+                internal.add(value);
+            }
         }
-        return new AllowedOrigins(new ArrayList<>(normalised));
+        return new AllowedOrigins(new ArrayList<>(normalised), internal);
     }
 
-    /** This list plus more origins. */
+    /** This list plus more origins (which may be marked {@code internal:}). */
     public AllowedOrigins with(List<String> more) {
-        List<String> all = new ArrayList<>(origins);
+        List<String> all = new ArrayList<>();
+        for (String origin : origins) {
+            all.add(internal.contains(origin) ? INTERNAL + origin : origin);
+        }
         all.addAll(more);
         return of(all);
+    }
+
+    /** True if the allowed {@code origin} is marked internal: it may resolve to non-public addresses. */
+    public boolean isInternal(String origin) {
+        return internal.contains(origin);
     }
 
     private static String normalise(String origin) {
@@ -134,6 +154,6 @@ public final class AllowedOrigins {
 
     @Override
     public String toString() {
-        return String.join(",", origins);
+        return String.join(",", origins.stream().map(o -> internal.contains(o) ? INTERNAL + o : o).toList());
     }
 }

@@ -42,7 +42,7 @@ class GitMirrorIT {
     @BeforeAll
     static void startServer() {
         server = GitHttpServer.start(served);
-        policy = new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com," + server.origin()));
+        policy = new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com," + server.allowedOrigin()));
         git = new Git(GitSettings.defaults(policy.allowedOrigins()).withCommandTimeout(Duration.ofSeconds(20)));
     }
 
@@ -204,7 +204,22 @@ class GitMirrorIT {
         try (var socket = new java.net.ServerSocket(0)) {
             closedPort = socket.getLocalPort();
         }
-        RepositoryUrlPolicy closed = new RepositoryUrlPolicy(AllowedOrigins.parse("http://127.0.0.1:" + closedPort));
+        // loopback is reached only through an origin marked internal
+        RepositoryUrlPolicy notInternal = new RepositoryUrlPolicy(AllowedOrigins.parse("http://localhost:" + server.port()));
+        Git gitToLoopback = new Git(GitSettings.defaults(notInternal.allowedOrigins()));
+        assertThatThrownBy(() -> gitToLoopback.update(notInternal.parse("http://localhost:" + server.port() + "/acme/app"),
+                cache.resolve("loopback.git"))).isInstanceOfSatisfying(GitException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(FailureReason.INVALID_URL);
+                    assertThat(e.getMessage()).contains("localhost", "internal:http://localhost:" + server.port());
+                });
+        assertThat(cache.resolve("loopback.git")).doesNotExist();
+        // marked internal, the name is resolved here and git is pinned to the address checked
+        ServedRepository viaName = history("via-localhost", 30);
+        RepositoryUrlPolicy internal = new RepositoryUrlPolicy(AllowedOrigins.parse("internal:http://localhost:" + server.port()));
+        Mirror pinned = new Git(GitSettings.defaults(internal.allowedOrigins()))
+                .update(internal.parse("http://localhost:" + server.port() + "/acme/via-localhost"), cache.resolve("pinned.git")).mirror();
+        assertThat(pinned.branches()).hasSameSizeAs(viaName.branches().entrySet());
+        RepositoryUrlPolicy closed = new RepositoryUrlPolicy(AllowedOrigins.parse("internal:http://127.0.0.1:" + closedPort));
         Git gitToClosedPort = new Git(GitSettings.defaults(closed.allowedOrigins()));
         assertThatThrownBy(() -> gitToClosedPort.update(closed.parse("http://127.0.0.1:" + closedPort + "/a/b"), cache.resolve("m.git")))
                 .isInstanceOfSatisfying(GitException.class, e -> {
