@@ -90,6 +90,14 @@ public final class GitLogParser {
                 truncated.add(NAMES[i]);
             }
             values[i] = i == MESSAGE ? decodeMessage() : decode();
+            if (fieldTruncated || fieldLength > caps[i] / 3) {
+                // bytes that are not UTF-8 become U+FFFD, three bytes each: the text may outgrow its cap
+                String fitted = fit(values[i], caps[i]);
+                if (fitted != values[i]) {
+                    values[i] = fitted;
+                    truncated.add(NAMES[i]);
+                }
+            }
         }
         if (!fill() || buffer[position] != '\n') {
             throw new IOException("git log output is malformed after commit " + values[0]);
@@ -178,6 +186,20 @@ public final class GitLogParser {
         fieldLength += take;
     }
 
+    /** {@code text} itself if its UTF-8 form fits in {@code maxBytes}; otherwise its longest prefix that does. */
+    static String fit(String text, int maxBytes) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); ) {
+            int codePoint = text.codePointAt(i);
+            bytes += codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
+            if (bytes > maxBytes) {
+                return text.substring(0, i);
+            }
+            i += Character.charCount(codePoint);
+        }
+        return text;
+    }
+
     /** A field as text: cut on a character boundary if it passed its cap. */
     private String decode() {
         return new String(field, 0, fieldTruncated ? characterBoundary(fieldLength) : fieldLength, StandardCharsets.UTF_8);
@@ -211,12 +233,15 @@ public final class GitLogParser {
         return new String(field, 0, end, StandardCharsets.UTF_8);
     }
 
-    /** The parents; {@code cut}: the field passed its cap, so its last (partial) id is dropped. */
+    /**
+     * The parents; {@code cut}: the field passed its cap, so its last (partial) id is dropped.
+     * Anything else that is not an object id is {@link FailureReason#INVALID_REPOSITORY}.
+     */
     private static List<String> parents(String field, boolean cut) {
         if (field.isEmpty()) {
             return List.of();
         }
-        if (field.indexOf(' ') < 0 && !cut) {
+        if (field.indexOf(' ') < 0 && !cut && isObjectId(field)) {
             return List.of(field);
         }
         List<String> parents = new ArrayList<>(2);
@@ -227,6 +252,9 @@ public final class GitLogParser {
             String parent = field.substring(start, end);
             if (isObjectId(parent)) {
                 parents.add(parent);
+            } else if (!(cut && end == field.length())) {
+                throw new GitException(FailureReason.INVALID_REPOSITORY,
+                        "git log printed '" + cut(parent) + "' where a parent's object id belongs: the repository is damaged or crafted");
             }
             start = end + 1;
         }

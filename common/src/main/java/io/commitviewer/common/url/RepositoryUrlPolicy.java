@@ -179,6 +179,10 @@ public final class RepositoryUrlPolicy {
             throw new InvalidRepositoryUrlException(Reason.INVALID_REPOSITORY,
                     "1-100 letters, digits, '.', '_' or '-', not starting with '-'");
         }
+        if (repo.toLowerCase(Locale.ROOT).endsWith(".git")) {
+            // GitHub refuses such names; and name.git.git would read back as another repository, name.git
+            throw new InvalidRepositoryUrlException(Reason.INVALID_REPOSITORY, "a repository name does not end in '.git'");
+        }
         return new RepositoryUrl(origin, owner, repo);
     }
 

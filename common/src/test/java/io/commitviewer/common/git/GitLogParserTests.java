@@ -186,6 +186,18 @@ class GitLogParserTests {
     }
 
     @Test
+    void bytesThatAreNotUtf8CannotMakeAFieldOutgrowItsCap() throws Exception {
+        // found by ParserFuzzTests#gitLogParser: each invalid byte decodes to U+FFFD, three bytes in UTF-8
+        byte[] invalid = new byte[200];
+        java.util.Arrays.fill(invalid, (byte) 0xff);
+        GitCommit commit = parseAll(record(A, "", new String(new char[0]), "a@b", "1700000000", "2023-11-14T22:13:20+00:00",
+                invalid), 256).get(0);
+        assertThat(commit.message().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(256);
+        assertThat(commit.message()).isEqualTo("\uFFFD".repeat(85));
+        assertThat(commit.truncated()).containsExactly("message");
+    }
+
+    @Test
     void anObjectIdThatIsNotOneIsAnInvalidRepository() {
         for (String sha : List.of("z".repeat(40), "a".repeat(39), "a".repeat(41), "a".repeat(5000))) {
             assertThatThrownBy(() -> parseAll(record(sha, "", utf8("m")), 1024)).as(sha.substring(0, 5))

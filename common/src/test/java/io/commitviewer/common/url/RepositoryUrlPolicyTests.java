@@ -111,6 +111,7 @@ class RepositoryUrlPolicyTests {
                 arguments("https://github.com/a\\b/c", Reason.INVALID_PATH),
                 arguments("https://github.com/o_o/b", Reason.INVALID_OWNER),
                 arguments("https://github.com/a/.git", Reason.INVALID_REPOSITORY),
+                arguments("https://github.com/g/g.git.git", Reason.INVALID_REPOSITORY), // found by ParserFuzzTests#urlPolicy
                 arguments("https://github.com/a/b@c", Reason.INVALID_REPOSITORY),
                 arguments("https:///a/b", Reason.HOST_NOT_ALLOWED),
                 arguments("http://127.0.0.1:18080/a/b", Reason.HOST_NOT_ALLOWED),
