@@ -227,8 +227,8 @@ public final class CommitViewerCli implements Callable<Integer> {
         static int exitCode(FailureReason reason) {
             return switch (reason) {
                 case REPOSITORY_NOT_FOUND, ACCESS_DENIED -> NOT_FOUND_OR_DENIED;
-                case TIMEOUT, UNREACHABLE -> TIMEOUT_OR_UNREACHABLE;
-                case TOO_LARGE, GIT_ERROR, INTERNAL, INVALID_REPOSITORY -> GIT_FAILURE;
+                case TIMEOUT, UNREACHABLE, RATE_LIMITED -> TIMEOUT_OR_UNREACHABLE;
+                case TOO_LARGE, GIT_ERROR, INTERNAL, INVALID_REPOSITORY, DISK_FULL -> GIT_FAILURE;
                 case INVALID_URL -> USAGE;
             };
         }
@@ -244,6 +244,8 @@ public final class CommitViewerCli implements Callable<Integer> {
                 case INTERNAL -> "internal error";
                 case INVALID_URL -> "URL refused";
                 case INVALID_REPOSITORY -> "the repository's content cannot be read as commits";
+                case DISK_FULL -> "the disk is full";
+                case RATE_LIMITED -> "the server limits requests (HTTP 429); try again later";
             };
         }
     }

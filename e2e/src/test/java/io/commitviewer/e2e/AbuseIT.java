@@ -71,18 +71,14 @@ class AbuseIT {
         environment.put("COMMITVIEWER_GATEWAY_READS_BURST", "40");
         environment.put("COMMITVIEWER_GATEWAY_WRITES_PER_SECOND", "100");
         environment.put("COMMITVIEWER_GATEWAY_WRITES_BURST", "100");
-        checkout = PrivateCheckout.create("abuse checkout", environment, Path.of("target/run-local-abuse.log"));
-        PrivateCheckout.Result up = checkout.run("run-local.sh", "up");
-        assertThat(up.exitCode()).as("run-local.sh up: %s", up.output()).isZero();
+        checkout = PrivateCheckout.startStack("abuse checkout", environment, Path.of("target/run-local-abuse.log"));
     }
 
     @AfterAll
     void stopStack() throws Exception {
         try {
             if (checkout != null) {
-                checkout.run("run-local.sh", "down");
-                checkout.run("local-infra.sh", "clean");
-                PrivateCheckout.deleteQuietly(checkout.root().getParent());
+                checkout.stopStack();
             }
         } finally {
             if (server != null) {

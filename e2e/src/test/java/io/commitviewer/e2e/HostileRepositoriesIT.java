@@ -60,12 +60,8 @@ class HostileRepositoriesIT {
         }
         Map<String, String> environment = new LinkedHashMap<>(INFRA_PORTS);
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
-        for (String limit : List.of("READS_PER_SECOND", "READS_BURST", "WRITES_PER_SECOND", "WRITES_BURST")) {
-            environment.put("COMMITVIEWER_GATEWAY_" + limit, "100000");
-        }
-        checkout = PrivateCheckout.create("hostile checkout", environment, Path.of("target/run-local-hostile.log"));
-        PrivateCheckout.Result up = checkout.run("run-local.sh", "up");
-        assertThat(up.exitCode()).as("run-local.sh up: %s", up.output()).isZero();
+        PrivateCheckout.liftGatewayLimits(environment);
+        checkout = PrivateCheckout.startStack("hostile checkout", environment, Path.of("target/run-local-hostile.log"));
     }
 
     @AfterAll
@@ -76,9 +72,7 @@ class HostileRepositoriesIT {
             Files.writeString(Path.of("target/hostile-corpus.md"), table);
             System.out.println(table);
             if (checkout != null) {
-                checkout.run("run-local.sh", "down");
-                checkout.run("local-infra.sh", "clean");
-                PrivateCheckout.deleteQuietly(checkout.root().getParent());
+                checkout.stopStack();
             }
         } finally {
             if (server != null) {

@@ -72,6 +72,28 @@ final class PrivateCheckout {
     }
 
     /** Runs a script of this checkout ({@code scripts/NAME args…}); its output is appended to the log and returned. */
+    /** A private checkout with the stack of run-local.sh started in it (the test fails if it does not start). */
+    static PrivateCheckout startStack(String name, Map<String, String> environment, Path log) throws Exception {
+        PrivateCheckout checkout = create(name, environment, log);
+        Result up = checkout.run("run-local.sh", "up");
+        assertThat(up.exitCode()).as("run-local.sh up: %s", up.output()).isZero();
+        return checkout;
+    }
+
+    /** Stops the stack, drops its databases' data (which may live outside the folder) and deletes the checkout. */
+    void stopStack() throws IOException, InterruptedException {
+        run("run-local.sh", "down");
+        run("local-infra.sh", "clean");
+        deleteQuietly(root.getParent());
+    }
+
+    /** Lifts the gateway's per-client rate limits, which a test that reads as fast as it can would otherwise measure. */
+    static void liftGatewayLimits(Map<String, String> environment) {
+        for (String limit : List.of("READS_PER_SECOND", "READS_BURST", "WRITES_PER_SECOND", "WRITES_BURST")) {
+            environment.put("COMMITVIEWER_GATEWAY_" + limit, "100000");
+        }
+    }
+
     Result run(String script, String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("bash", root.resolve("scripts").resolve(script).toString()));
         command.addAll(List.of(arguments));

@@ -83,9 +83,7 @@ class StackIT {
         environment.put("COMMITVIEWER_SCRAPE_INTERVAL", "5s");
         environment.put("COMMITVIEWER_STORE_CHECK_INTERVAL", "2s");
         // this test walks pages as fast as it can: the gateway's rate limits are AbuseIT's to test
-        for (String limit : List.of("READS_PER_SECOND", "READS_BURST", "WRITES_PER_SECOND", "WRITES_BURST")) {
-            environment.put("COMMITVIEWER_GATEWAY_" + limit, "100000");
-        }
+        PrivateCheckout.liftGatewayLimits(environment);
         // it refreshes right after a fetch to test the refresh itself; coalescing is tested in project-service
         environment.put("COMMITVIEWER_FETCH_MIN_REFRESH_INTERVAL", "0s");
         checkout = PrivateCheckout.create("a checkout", environment, SCRIPT_LOG);

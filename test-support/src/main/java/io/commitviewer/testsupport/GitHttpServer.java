@@ -41,6 +41,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final Path root;
     private final Set<String> privateRepositories = ConcurrentHashMap.newKeySet();
     private final Set<String> stalledRepositories = ConcurrentHashMap.newKeySet();
+    private final Set<String> rateLimitedRepositories = ConcurrentHashMap.newKeySet();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger requests = new AtomicInteger();
     private final Map<String, AtomicInteger> requestsByRepository = new ConcurrentHashMap<>();
@@ -111,6 +112,15 @@ public final class GitHttpServer implements AutoCloseable {
         privateRepositories.add(key(owner, name));
     }
 
+    /** Answers 429 Too Many Requests for this repository until {@code on} is false, as a rate-limited host does. */
+    public void rateLimit(String owner, String name, boolean on) {
+        if (on) {
+            rateLimitedRepositories.add(key(owner, name));
+        } else {
+            rateLimitedRepositories.remove(key(owner, name));
+        }
+    }
+
     /** Holds every request for this repository without answering until the server closes. */
     public void stall(String owner, String name) {
         stalledRepositories.add(key(owner, name));
@@ -154,6 +164,11 @@ public final class GitHttpServer implements AutoCloseable {
             requestsByRepository.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
             if (stalledRepositories.contains(key)) {
                 awaitClose();
+                return;
+            }
+            if (rateLimitedRepositories.contains(key)) {
+                exchange.getResponseHeaders().add("Retry-After", "60");
+                send(exchange, 429, "Too many requests\n");
                 return;
             }
             if (privateRepositories.contains(key)) {

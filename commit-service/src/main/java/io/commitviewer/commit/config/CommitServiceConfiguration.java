@@ -56,6 +56,7 @@ class CommitServiceConfiguration {
                 .withExecutable(properties.git().executable())
                 .withCommandTimeout(properties.git().fetchTimeout())
                 .withMaxMessageBytes(properties.ingest().maxMessageBytes())
+                .withDisk(new GitSettings.DiskLimits(properties.cache().maxCloneBytes(), properties.cache().minFreeBytes()))
                 .withObserver((command, duration, outcome) -> Timer.builder("commitviewer.git.command.duration")
                         .description("git commands by subcommand and outcome").tag("command", command).tag("outcome", outcome)
                         .publishPercentileHistogram().register(meters).record(duration)));

@@ -13,7 +13,11 @@ public enum FailureReason {
     /** The repository URL was refused by the policy (also checked by commit-service). */
     INVALID_URL(false),
     /** The repository's content cannot be read as commits: damaged, or crafted to break readers. */
-    INVALID_REPOSITORY(false);
+    INVALID_REPOSITORY(false),
+    /** The disk the mirrors live on is full, or below its free-space bound; the mirror is kept. */
+    DISK_FULL(true),
+    /** The git server said too many requests (HTTP 429); tried again later, the mirror is kept. */
+    RATE_LIMITED(true);
 
     private final boolean retryable;
 

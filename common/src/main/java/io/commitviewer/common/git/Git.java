@@ -41,7 +41,7 @@ public final class Git {
         try {
             Files.createDirectories(parent);
             process.runRemote(parent, url, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
-                    "--", url.cloneUrl(), staging.toString()));
+                    "--", url.cloneUrl(), staging.toString()), DiskGuard.forClone(process.settings().disk(), staging));
             process.run(staging, List.of("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"));
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);

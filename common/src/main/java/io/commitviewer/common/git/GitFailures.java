@@ -10,6 +10,12 @@ final class GitFailures {
 
     static FailureReason classify(String stderr) {
         String text = stderr.toLowerCase(Locale.ROOT);
+        if (text.contains("no space left on device") || text.contains("disk quota exceeded")) {
+            return FailureReason.DISK_FULL;
+        }
+        if (text.contains("returned error: 429")) {
+            return FailureReason.RATE_LIMITED;
+        }
         if (text.contains("repository not found") || (text.contains("repository '") && text.contains("' not found"))
                 || text.contains("returned error: 404") || text.contains("does not appear to be a git repository")) {
             return FailureReason.REPOSITORY_NOT_FOUND;

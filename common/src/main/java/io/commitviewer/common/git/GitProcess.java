@@ -19,6 +19,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,6 +36,7 @@ final class GitProcess {
     private static final int STDERR_LIMIT = 64 * 1024;
 
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final long GUARD_INTERVAL_MS = 500;
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(
             task -> daemon(task, "git-watchdog"));
     private static final ExecutorService PUMPS = Executors.newCachedThreadPool(
@@ -61,14 +64,20 @@ final class GitProcess {
      * Runs a git command that talks to {@code url}'s server: its host is resolved and checked
      * first, and git is pinned to the addresses checked ({@link OriginAddresses}).
      */
-    String runRemote(Path workDir, RepositoryUrl url, List<String> args) {
+    String runRemote(Path workDir, RepositoryUrl url, List<String> args, Supplier<GitException> guard) {
         String pin = OriginAddresses.pin(url, settings.allowedOrigins(), OriginAddresses.SYSTEM);
-        if (pin == null) {
-            return run(workDir, args);
+        List<String> pinned = new ArrayList<>();
+        if (pin != null) {
+            pinned.addAll(List.of("-c", "http.curloptResolve=" + pin));
         }
-        List<String> pinned = new ArrayList<>(List.of("-c", "http.curloptResolve=" + pin));
         pinned.addAll(args);
-        return run(workDir, pinned);
+        return stream(workDir, pinned, null, settings.commandTimeout(), guard, GitProcess::text);
+    }
+
+    private static String text(InputStream out) throws IOException {
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        out.transferTo(buffer);
+        return buffer.toString(StandardCharsets.UTF_8);
     }
 
     /** git's subcommand in {@code args}, past any leading {@code -c key=value}. */
@@ -82,11 +91,7 @@ final class GitProcess {
 
     /** Runs git and returns its standard output as text. */
     String run(Path workDir, List<String> args) {
-        return stream(workDir, args, null, settings.commandTimeout(), out -> {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-            out.transferTo(buffer);
-            return buffer.toString(StandardCharsets.UTF_8);
-        });
+        return stream(workDir, args, null, settings.commandTimeout(), GitProcess::text);
     }
 
     /**
@@ -95,10 +100,16 @@ final class GitProcess {
      * end of the output (it wants no more), the process tree is killed and that is not an error.
      */
     <T> T stream(Path workDir, List<String> args, byte[] stdin, Duration timeout, OutputReader<T> reader) {
+        return stream(workDir, args, stdin, timeout, null, reader);
+    }
+
+    /** As above, with {@code guard} asked every half second: what it returns stops git and is thrown. */
+    <T> T stream(Path workDir, List<String> args, byte[] stdin, Duration timeout, Supplier<GitException> guard,
+            OutputReader<T> reader) {
         long start = System.nanoTime();
         String outcome = "ok";
         try {
-            return execute(workDir, args, stdin, GitDeadline.cap(timeout, subcommand(args)), reader);
+            return execute(workDir, args, stdin, GitDeadline.cap(timeout, subcommand(args)), guard, reader);
         } catch (GitException e) {
             outcome = e.reason().name();
             throw e;
@@ -110,7 +121,12 @@ final class GitProcess {
         }
     }
 
-    private <T> T execute(Path workDir, List<String> args, byte[] stdin, Duration timeout, OutputReader<T> reader) {
+    private <T> T execute(Path workDir, List<String> args, byte[] stdin, Duration timeout, Supplier<GitException> guard,
+            OutputReader<T> reader) {
+        GitException early = guard == null ? null : guard.get();
+        if (early != null) {
+            throw early; // asked before git starts too: a short command could end between two checks
+        }
         List<String> command = command(args);
         ProcessBuilder builder = new ProcessBuilder(command);
         if (workDir != null) {
@@ -131,6 +147,13 @@ final class GitProcess {
             timedOut.set(true);
             ProcessTree.kill(process);
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicReference<GitException> stopped = new AtomicReference<>();
+        ScheduledFuture<?> guarding = guard == null ? null : WATCHDOG.scheduleWithFixedDelay(() -> {
+            GitException stop = guard.get();
+            if (stop != null && stopped.compareAndSet(null, stop)) {
+                ProcessTree.kill(process);
+            }
+        }, GUARD_INTERVAL_MS, GUARD_INTERVAL_MS, TimeUnit.MILLISECONDS);
         Future<String> stderr = PUMPS.submit(() -> readLimited(process.getErrorStream()));
         boolean stoppedEarly = false;
         T result;
@@ -144,6 +167,9 @@ final class GitProcess {
             }
         } catch (Exception e) {
             ProcessTree.kill(process);
+            if (stopped.get() != null) {
+                throw stopped.get();
+            }
             if (timedOut.get()) {
                 throw timeout(args, timeout);
             }
@@ -153,12 +179,18 @@ final class GitProcess {
             throw new GitException(FailureReason.GIT_ERROR, "reading git output failed: " + e.getMessage(), e);
         } finally {
             watchdog.cancel(false);
+            if (guarding != null) {
+                guarding.cancel(false); // git's output is closed: it has ended, or is ending
+            }
         }
         if (stoppedEarly) {
             ProcessTree.kill(process);
             return result;
         }
         int exit = waitFor(process, timedOut);
+        if (stopped.get() != null) {
+            throw stopped.get();
+        }
         if (timedOut.get()) {
             throw timeout(args, timeout);
         }
@@ -166,6 +198,10 @@ final class GitProcess {
             String message = stderrText(stderr);
             FailureReason reason = GitFailures.classify(message);
             throw new GitException(reason, GitFailures.summary(message));
+        }
+        GitException late = guard == null ? null : guard.get();
+        if (late != null) {
+            throw late; // and after it ends: a short command may have finished between two checks
         }
         return result;
     }

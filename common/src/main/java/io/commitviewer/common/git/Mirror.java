@@ -52,7 +52,7 @@ public final class Mirror {
     /** Fetches new commits of every branch and drops branches deleted upstream. */
     public void fetch() {
         process.runRemote(dir, url, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
-                "--filter=tree:0", "origin"));
+                "--filter=tree:0", "origin"), DiskGuard.forFetch(process.settings().disk(), dir));
     }
 
     /** Branches and their tips, sorted by name. */

@@ -16,6 +16,12 @@ class GitFailuresTests {
                 arguments("remote: Repository not found.\nfatal: repository 'https://github.com/a/b.git/' not found\n",
                         FailureReason.REPOSITORY_NOT_FOUND),
                 arguments("fatal: repository 'http://127.0.0.1:1/a/b.git/' not found", FailureReason.REPOSITORY_NOT_FOUND),
+                // what git 2.39 writes when the disk fills during a clone or fetch
+                arguments("error: unable to write file objects/pack/tmp_pack_Ab12Cd: No space left on device\n"
+                        + "fatal: fetch-pack: invalid index-pack output", FailureReason.DISK_FULL),
+                arguments("fatal: write error: No space left on device", FailureReason.DISK_FULL),
+                arguments("error: RPC failed; HTTP 429 curl 22 The requested URL returned error: 429\n"
+                        + "fatal: expected flush after ref listing", FailureReason.RATE_LIMITED),
                 arguments("fatal: could not read Username for 'https://github.com': terminal prompts disabled",
                         FailureReason.ACCESS_DENIED),
                 arguments("fatal: Authentication failed for 'https://github.com/a/b.git/'", FailureReason.ACCESS_DENIED),

@@ -229,6 +229,54 @@ class GitMirrorIT {
     }
 
     @Test
+    void aRateLimitedServerIsItsOwnRetryableReasonAndTheGoodMirrorIsKept() {
+        history("limited", 40);
+        Path dir = cache.resolve("limited.git");
+        git.update(url("limited"), dir);
+        server.rateLimit("acme", "limited", true);
+        try {
+            assertThatThrownBy(() -> git.update(url("limited"), dir)).isInstanceOfSatisfying(GitException.class, e -> {
+                assertThat(e.reason()).isEqualTo(FailureReason.RATE_LIMITED);
+                assertThat(e.retryable()).isTrue();
+            });
+            assertThat(git.open(url("limited"), dir).isUsable()).as("the mirror is still there").isTrue();
+        } finally {
+            server.rateLimit("acme", "limited", false);
+        }
+        assertThat(git.update(url("limited"), dir).cloned()).as("fetched, not cloned again").isFalse();
+    }
+
+    @Test
+    void aCloneIsStoppedAtItsSizeBoundAndLeavesNothing() {
+        history("big", 3000);
+        Git bounded = new Git(GitSettings.defaults(policy.allowedOrigins()).withDisk(new GitSettings.DiskLimits(64 * 1024, 0)));
+        assertThatThrownBy(() -> bounded.update(url("big"), cache.resolve("big.git"))).isInstanceOfSatisfying(GitException.class, e -> {
+            assertThat(e.reason()).isEqualTo(FailureReason.TOO_LARGE);
+            assertThat(e.retryable()).isFalse();
+            assertThat(e.getMessage()).contains("the limit is 65536");
+        });
+        assertThat(cache).isEmptyDirectory();
+    }
+
+    @Test
+    void withTooLittleFreeDiskACloneOrFetchStopsAsDiskFullAndTheGoodMirrorIsKept() {
+        history("crowded", 40);
+        Path dir = cache.resolve("crowded.git");
+        git.update(url("crowded"), dir);
+        Git starved = new Git(GitSettings.defaults(policy.allowedOrigins()).withDisk(new GitSettings.DiskLimits(Long.MAX_VALUE,
+                Long.MAX_VALUE)));
+        for (Path target : List.of(dir, cache.resolve("crowded-new.git"))) {
+            assertThatThrownBy(() -> starved.update(url("crowded"), target)).as(target.toString())
+                    .isInstanceOfSatisfying(GitException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(FailureReason.DISK_FULL);
+                        assertThat(e.retryable()).isTrue();
+                    });
+        }
+        assertThat(git.open(url("crowded"), dir).isUsable()).isTrue();
+        assertThat(cache.resolve("crowded-new.git")).doesNotExist();
+    }
+
+    @Test
     void stalledServerTimesOutAtTheLimitAndLeavesNoProcessBehind() {
         history("stalled", 10);
         server.stall("acme", "stalled");
