@@ -276,6 +276,31 @@ class GitMirrorIT {
         assertThat(cache.resolve("crowded-new.git")).doesNotExist();
     }
 
+    /** A real small file system: a 256 KiB tmpfs (mounting one needs root, as CI runs). */
+    @Test
+    void gitFillingASmallFileSystemIsDiskFullRetryableAndTheGoodMirrorIsKept() throws Exception {
+        Path disk = Files.createTempDirectory("tiny-disk");
+        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
+                .redirectErrorStream(true).start();
+        String mountOutput = new String(mount.getInputStream().readAllBytes());
+        assertThat(mount.waitFor()).as("mounting a 256 KiB tmpfs needs root (CI runs as root): %s", mountOutput).isZero();
+        try {
+            ServedRepository growing = history("filling", 20);
+            Path dir = disk.resolve("filling.git");
+            git.update(url("filling"), dir);
+            growing.addCommits("main", 20_000); // a treeless pack of well over the 256 KiB
+
+            assertThatThrownBy(() -> git.update(url("filling"), dir)).isInstanceOfSatisfying(GitException.class, e -> {
+                assertThat(e.reason()).isEqualTo(FailureReason.DISK_FULL);
+                assertThat(e.retryable()).isTrue();
+            });
+            assertThat(git.open(url("filling"), dir).isUsable()).as("the mirror of before is kept").isTrue();
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).start().waitFor();
+            Files.deleteIfExists(disk);
+        }
+    }
+
     @Test
     void stalledServerTimesOutAtTheLimitAndLeavesNoProcessBehind() {
         history("stalled", 10);

@@ -90,6 +90,11 @@ class ApiKeyFilterTests {
                 .andExpect(jsonPath("$.type").value("/problems/unauthorized"));
         mvc.perform(delete("/api/projects/{id}", UUID.randomUUID()).header("Authorization", "Basic " + CI_TOKEN))
                 .andExpect(status().isUnauthorized());
+        // spellings of the path that the mapping still matches must not pass the filter
+        for (String path : List.of("/api/projects;x=1", "/api/projects/;x=1", "/api//projects", "/API/projects")) {
+            mvc.perform(post(java.net.URI.create(path)).contentType(MediaType.APPLICATION_JSON).content("{}"))
+                    .andExpect(status().isUnauthorized());
+        }
         org.assertj.core.api.Assertions.assertThat(controller.callers).isEmpty();
     }
 
