@@ -370,6 +370,26 @@ class ProjectServiceIT extends ProjectServiceTestBase {
     }
 
     @Test
+    void aProjectIsFoundByItsUrlInAnySpellingAndAnInvalidUrlIsRefusedAsByPost() throws Exception {
+        UUID id = id(post("https://github.com/Acme/Finder"));
+        for (String spelling : List.of("https://github.com/acme/finder", "https://github.com/ACME/Finder.git",
+                "git@github.com:acme/finder.git", "https://github.com/acme/finder/tree/main", "github.com/acme/finder/")) {
+            Response found = get("/api/projects?url=" + java.net.URLEncoder.encode(spelling, StandardCharsets.UTF_8));
+            assertThat(found.status()).as(spelling).isEqualTo(200);
+            assertThat(id(found)).as(spelling).isEqualTo(id);
+            assertThat(found.raw().headers().firstValue("Content-Location")).hasValue("/api/projects/" + id);
+        }
+        Response missing = get("/api/projects?url=" + java.net.URLEncoder.encode("https://github.com/acme/other", StandardCharsets.UTF_8));
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.body().get("type").asString()).isEqualTo("/problems/project-not-found");
+        Response invalid = get("/api/projects?url=" + java.net.URLEncoder.encode("https://evil.example/a/b", StandardCharsets.UTF_8));
+        assertThat(invalid.status()).isEqualTo(400);
+        assertThat(invalid.body().get("type").asString()).isEqualTo("/problems/invalid-url");
+        assertThat(invalid.body().get("reason").asString()).isEqualTo("host-not-allowed");
+        assertThat(get("/api/projects?url=").status()).as("an empty url is no URL").isEqualTo(400);
+    }
+
+    @Test
     void listsProjectsNewestFirstByCursor() throws Exception {
         List<UUID> created = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Min;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
@@ -61,7 +62,7 @@ class CommitController {
         CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author, from, to);
         String projectId = id.toString();
         CommitQueries.Page result;
-        String nextLink = null;
+        List<String> links = new ArrayList<>();
         if (page != null || perPage != null) {
             if (cursor != null) {
                 throw new InvalidRequestException("validation", "use either cursor or page, not both");
@@ -69,20 +70,32 @@ class CommitController {
             int size = perPage == null ? api.defaultPageSize() : perPage;
             int number = page == null ? 1 : page;
             result = queries.byPageNumber(projectId, number, size, filter);
+            // as GitHub: first and prev where there is a page before, next and last where there is one after
+            long lastPage = Math.max(1, (result.totalCount() + size - 1) / size);
+            if (number > 1) {
+                links.add(Links.header(Links.to(request, api.publicBaseUrl(), "page", 1, "per_page", size), "first"));
+                links.add(Links.header(Links.to(request, api.publicBaseUrl(), "page", Math.min(number - 1, lastPage), "per_page", size),
+                        "prev"));
+            }
             if (result.nextPage().isPresent()) {
-                nextLink = Links.to(request, api.publicBaseUrl(), "page", result.nextPage().get(), "per_page", size);
+                links.add(Links.header(Links.to(request, api.publicBaseUrl(), "page", result.nextPage().get(), "per_page", size),
+                        "next"));
+            }
+            if (number < lastPage && (lastPage - 1) * size <= api.maxPageOffset()) {
+                links.add(Links.header(Links.to(request, api.publicBaseUrl(), "page", lastPage, "per_page", size), "last"));
             }
         } else {
             int size = Math.min(limit == null ? api.defaultPageSize() : limit, api.maxPageSize());
             result = queries.byCursor(projectId, cursor == null || cursor.isBlank() ? null : cursor, size, filter);
             if (result.nextCursor().isPresent()) {
-                nextLink = Links.to(request, api.publicBaseUrl(), "cursor", result.nextCursor().get(), "limit", size);
+                links.add(Links.header(Links.to(request, api.publicBaseUrl(), "cursor", result.nextCursor().get(), "limit", size),
+                        "next"));
             }
         }
         List<CommitResponses.Commit> items = result.items().stream().map(CommitResponses.Commit::of).toList();
         ResponseEntity.BodyBuilder response = ResponseEntity.ok();
-        if (nextLink != null) {
-            response.header(HttpHeaders.LINK, Links.header(nextLink, "next"));
+        if (!links.isEmpty()) {
+            response.header(HttpHeaders.LINK, String.join(", ", links));
         }
         return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null)));
     }

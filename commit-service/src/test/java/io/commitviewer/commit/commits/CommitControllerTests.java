@@ -99,7 +99,24 @@ class CommitControllerTests {
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.nextCursor").isEmpty())
-                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=4&per_page=100>; rel=\"next\""));
+                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=1&per_page=100>; rel=\"first\", "
+                        + "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"prev\", "
+                        + "</api/projects/" + ID + "/commits?page=4&per_page=100>; rel=\"next\", "
+                        + "</api/projects/" + ID + "/commits?page=5&per_page=100>; rel=\"last\""));
+    }
+
+    @Test
+    void theFirstAndTheLastPageLinkOnlyWhereThereIsAPage() throws Exception {
+        given(queries.byPageNumber(eq(P), eq(1), eq(100), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2)));
+        given(queries.byPageNumber(eq(P), eq(2), eq(100), any()))
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty()));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "1").param("per_page", "100"))
+                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"next\", "
+                        + "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"last\""));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "2").param("per_page", "100"))
+                .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=1&per_page=100>; rel=\"first\", "
+                        + "</api/projects/" + ID + "/commits?page=1&per_page=100>; rel=\"prev\""));
     }
 
     @Test

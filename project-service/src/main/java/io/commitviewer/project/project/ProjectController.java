@@ -52,6 +52,15 @@ class ProjectController {
         return ProjectResponse.of(service.get(id));
     }
 
+    @GetMapping(params = "url")
+    @Operation(summary = "The project of a repository, by its URL in any spelling",
+            description = "200 with the project (Content-Location: its address), 404 if the repository was never added, "
+                    + "400 with the same reasons as POST for a URL the policy refuses.")
+    ResponseEntity<ProjectResponse> find(@RequestParam String url) {
+        ProjectResponse body = ProjectResponse.of(service.find(url));
+        return ResponseEntity.ok().header(HttpHeaders.CONTENT_LOCATION, "/api/projects/" + body.id()).body(body);
+    }
+
     @GetMapping
     @Operation(summary = "Projects, newest first, by cursor")
     ResponseEntity<ProjectPageResponse> list(@RequestParam(required = false) @Min(1) @Max(1000) Integer limit,

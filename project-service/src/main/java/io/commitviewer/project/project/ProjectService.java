@@ -104,6 +104,13 @@ class ProjectService {
         return view(projects.findById(id).orElseThrow(() -> new ProjectNotFoundException(id)));
     }
 
+    /** The project of a repository, found by any spelling the policy accepts (an invalid URL is refused as by POST). */
+    @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
+    ProjectView find(String input) {
+        RepositoryUrl url = policy.parse(input);
+        return view(projects.findByIdentityKey(url.identityKey()).orElseThrow(() -> new ProjectNotFoundException(url.canonical())));
+    }
+
     @Transactional(readOnly = true, isolation = Isolation.REPEATABLE_READ)
     Page list(int limit, PageCursor cursor) {
         List<Project> rows = cursor == null
