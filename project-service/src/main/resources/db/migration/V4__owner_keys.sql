@@ -4,5 +4,5 @@ ALTER TABLE projects ADD COLUMN owner_key varchar(64);
 ALTER TABLE fetches ADD COLUMN requested_by varchar(64);
 CREATE INDEX projects_owner_key ON projects (owner_key) WHERE owner_key IS NOT NULL;
 CREATE INDEX fetches_requested_by ON fetches (requested_by, requested_at) WHERE requested_by IS NOT NULL;
--- admission control counts the queued fetches every second
-CREATE INDEX fetches_in_progress ON fetches (status) WHERE status IN ('QUEUED', 'FETCHING');
+-- admission control counts the queued projects (their current fetch waits) every second
+CREATE INDEX projects_queued ON projects (status) WHERE status = 'QUEUED';

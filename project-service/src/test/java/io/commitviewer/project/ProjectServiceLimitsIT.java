@@ -168,6 +168,20 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
     }
 
     @Test
+    void aStaleFetchThatARefreshSupersededNoLongerCountsAsQueued() throws Exception {
+        Response created = create("stale", ALICE);
+        awaitQueuedGauge(1);
+        // its request was lost: after stale-after (15 min) a refresh queues a new fetch beside it
+        jdbc.update("UPDATE fetches SET requested_at = requested_at - interval '1 hour' WHERE id = ?", fetchId(created));
+        Response refreshed = send("POST", "/api/projects/" + id(created) + "/refresh", null, ALICE);
+        assertThat(fetchId(refreshed)).isNotEqualTo(fetchId(created));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM fetches WHERE status = 'QUEUED'", Long.class)).isEqualTo(2);
+
+        await().during(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
+                .containsPattern("commitviewer_fetches_queued\\{[^}]*\\} 1.0"));
+    }
+
+    @Test
     void overTheQueuedFetchBoundNewFetchesAreRefusedWith503UntilTheQueueDrains() throws Exception {
         Response a1 = create("a1", ALICE);
         create("a2", ALICE);

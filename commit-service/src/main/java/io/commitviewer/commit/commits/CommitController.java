@@ -1,6 +1,7 @@
 package io.commitviewer.commit.commits;
 
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.common.git.GitLogParser;
 import io.commitviewer.support.Links;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -27,8 +28,9 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "commits", description = "Every commit of every branch of a project")
 class CommitController {
 
-    static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
-    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+    /** What a stored date can be: the range the log parser clamps commit dates into. */
+    static final Instant EARLIEST = GitLogParser.EARLIEST;
+    static final Instant LATEST = GitLogParser.LATEST;
     /** Longer than any real name or email (RFC 5321 caps an address at 254). */
     static final int MAX_AUTHOR_LENGTH = 512;
 

@@ -42,6 +42,8 @@ public final class GitLogParser {
     private static final int MESSAGE = 10;
     private static final String[] NAMES = {"sha", "parents", "author.name", "author.email", "author.epoch", "author.date",
         "committer.name", "committer.email", "committer.epoch", "committer.date", "message"};
+    /** The fields people write (names, emails, the message): the only ones with text beyond ASCII. */
+    private static final boolean[] TEXT = {false, false, true, true, false, false, true, true, false, false, true};
     private static final int MAX_ID_BYTES = 64;
     private static final int MAX_DATE_BYTES = 64;
 
@@ -90,7 +92,7 @@ public final class GitLogParser {
                 truncated.add(NAMES[i]);
             }
             values[i] = i == MESSAGE ? decodeMessage() : decode();
-            if (fieldTruncated || fieldLength > caps[i] / 3) {
+            if (TEXT[i] && (fieldTruncated || fieldLength > caps[i] / 3)) {
                 // bytes that are not UTF-8 become U+FFFD, three bytes each: the text may outgrow its cap
                 String fitted = fit(values[i], caps[i]);
                 if (fitted != values[i]) {

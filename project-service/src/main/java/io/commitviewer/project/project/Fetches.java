@@ -8,8 +8,6 @@ import org.springframework.data.repository.query.Param;
 
 interface Fetches extends JpaRepository<Fetch, UUID> {
 
-    long countByStatus(FetchStatus status);
-
     /** How many refreshes a key asked for since a moment, and when the oldest of them was asked for (null if none). */
     record RefreshCount(long count, Instant oldest) {
     }

@@ -64,4 +64,11 @@ interface Projects extends JpaRepository<Project, UUID> {
 
     @Query("select p.status, count(p) from Project p group by p.status")
     List<Object[]> countByStatus();
+
+    /**
+     * Fetches waiting for commit-service: one per queued project (its current fetch). Not the
+     * fetches table, where a stale fetch superseded by a refresh stays QUEUED for good.
+     */
+    @Query("select count(p) from Project p where p.status = io.commitviewer.project.project.ProjectStatus.QUEUED")
+    long countQueued();
 }
