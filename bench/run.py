@@ -11,7 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+import base64
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -73,13 +75,14 @@ class Histories:
         self.root.mkdir(parents=True, exist_ok=True)
         self.server = None
 
-    def ensure(self, size):
-        repo = self.root / f"h{size}" / "history.git"
+    def ensure(self, size, branches=6):
+        name = f"h{size}" if branches == 6 else f"h{size}-b{branches}"
+        repo = self.root / name / "history.git"
         if not (repo / "objects").is_dir():
-            log(f"building a {size:,}-commit history (git fast-import)")
+            log(f"building a {size:,}-commit history with {branches} branches (git fast-import)")
             if repo.parent.exists():
                 shutil.rmtree(repo.parent)
-            run(*FIXTURE, "generate", str(repo), str(size), "6", stdout=subprocess.DEVNULL)
+            run(*FIXTURE, "generate", str(repo), str(size), str(branches), stdout=subprocess.DEVNULL)
         return repo
 
     def copy(self, size, name):
@@ -90,11 +93,11 @@ class Histories:
         run("cp", "-a", "--reflink=auto", str(self.ensure(size).parent), str(target))
         return target / "history.git"
 
-    def alias(self, size, owner):
+    def alias(self, size, owner, branches=6):
         """Another owner for the same history: a new project for the services, no copy."""
         link = self.root / owner
         if not link.exists():
-            link.symlink_to(f"h{size}")
+            link.symlink_to(f"h{size}" if branches == 6 else f"h{size}-b{branches}")
         return self.url(owner)
 
     def url(self, owner):
@@ -323,6 +326,109 @@ def reads(histories, size, duration, tag):
     return result
 
 
+def git_out(repo, *args):
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+
+
+def timed_get(url):
+    start = time.perf_counter()
+    status, body = http("GET", url)
+    if status != 200:
+        raise SystemExit(f"bench: GET {url} answered {status}: {body[:300]}")
+    return time.perf_counter() - start, json.loads(body)
+
+
+def branch_case(histories, size, branches, runs, duration, tag):
+    """One branch's history (ADR 0008) on a history with `branches` branches: the first fetch next to
+    the limit, a refresh, the graph's size, GET /branches, and pages of one branch at the top and at
+    the bottom next to the raw `git rev-list NAME` (treeless clone, warm), each checked against git."""
+    repo = histories.ensure(size, branches)
+    url = histories.alias(size, f"{tag}-limit-b{branches}", branches)
+    scratch = OUT / "scratch.git"
+    limit = []
+    for _ in range(runs):
+        shutil.rmtree(scratch, ignore_errors=True)
+        limit.append(timed(["git", "clone", "-q", "--bare", "--filter=tree:0", url + ".git", str(scratch)],
+                           ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", f"--format={FORMAT}"]))
+    fetches = []
+    project_id = None
+    for k in range(runs):
+        if project_id:
+            delete(project_id)
+        start = time.perf_counter()
+        project_id, project = create_and_wait(histories.alias(size, f"{tag}-branches-b{branches}-{k}", branches))
+        fetches.append(time.perf_counter() - start)
+    heads = git_out(repo, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/").split()
+    edges = sum(len(line.split()) - 1 for line in git_out(repo, "rev-list", "--branches", "--parents").splitlines())
+    # the graph's bytes (CommitGraph.toBytes): 16 + 20 a sha + 8 a date + 4 a parent + 8 a commit of offsets and sha index
+    graph_bytes = 16 + size * 28 + (2 * size + 1 + edges) * 4
+    listed, list_json = timed_get(f"{GATEWAY}/api/projects/{project_id}/branches")
+    if [b["name"] for b in list_json] != sorted(heads):
+        raise SystemExit("bench: the branches listed are not git's")
+    counts = {b["name"]: b.get("commitCount") for b in list_json}
+    # the branch with the most commits and the one with the fewest (a feature branch of a few dozen)
+    largest = max(counts, key=lambda n: counts[n] or 0)
+    smallest = min(counts, key=lambda n: counts[n] if counts[n] is not None else size)
+    result = {"branches": len(heads), "limit": summary(limit), "fetch": summary(fetches), "graph_mib": graph_bytes / 2**20,
+              "per_branch_sets_mib": sum(c or 0 for c in counts.values()) * 60 / 2**20,  # what per-branch membership rows would hold
+              "get_branches_s": listed, "names": {}}
+    for name in (largest, smallest):
+        clone = OUT / "branch-raw.git"
+        shutil.rmtree(clone, ignore_errors=True)
+        run("git", "clone", "-q", "--bare", "--filter=tree:0", histories.url(f"h{size}" if branches == 6 else f"h{size}-b{branches}") + ".git",
+            str(clone), stderr=subprocess.DEVNULL)
+        raw = [timed(["git", "-C", str(clone), "rev-list", name]) for _ in range(runs)]
+        raw_log = [timed(["git", "-C", str(clone), "log", "--no-mailmap", f"--format={FORMAT}", name]) for _ in range(runs)]
+        shas = git_out(clone, "rev-list", name).split()
+        shutil.rmtree(clone, ignore_errors=True)
+        if counts[name] is not None and counts[name] != len(shas):
+            raise SystemExit(f"bench: {name} counted {counts[name]}, git log has {len(shas)}")
+        quoted = urllib.parse.quote(name, safe="")
+        base = f"{GATEWAY}/api/projects/{project_id}/commits?branch={quoted}&limit=50"
+        _, first = timed_get(base)
+        if first["totalCount"] != len(shas) or [c["sha"] for c in first["items"]] != shas[:50]:
+            raise SystemExit(f"bench: the first page of {name} is not git's")
+        # a cursor at the bottom of the branch: the position of the commit 50 before its last
+        deep = shas[max(0, len(shas) - 51)]
+        committed = int(git_out(repo, "log", "-1", "--format=%ct", deep).strip()) * 1000
+        cursor = base64.urlsafe_b64encode(f"{committed}:{project_id}:{deep}".encode()).decode().rstrip("=")
+        _, bottom = timed_get(f"{base}&cursor={cursor}")
+        if [c["sha"] for c in bottom["items"]] != shas[len(shas) - 50:] and len(shas) > 51:
+            raise SystemExit(f"bench: the last page of {name} is not git's")
+        result["names"][name] = {"commits": len(shas), "raw_rev_list": summary(raw), "raw_log": summary(raw_log),
+                                 "first_page": wrk(base, duration), "last_page": wrk(f"{base}&cursor={cursor}", duration)}
+        log(f"{size:,}/{branches} branches, {name} ({len(shas):,}): rev-list {statistics.median(raw):.3f} s, "
+            f"first page p50 {result['names'][name]['first_page']['p50_ms']:.1f} ms, "
+            f"last page p50 {result['names'][name]['last_page']['p50_ms']:.1f} ms")
+    # a refresh: +100 commits on main of a copy served under its own name
+    name = f"{tag}-branches-refresh-b{branches}"
+    target = histories.root / name
+    if target.exists():
+        shutil.rmtree(target)
+    run("cp", "-a", "--reflink=auto", str(repo.parent), str(target))
+    refresh_id, _ = create_and_wait(histories.url(name))
+    refreshes = []
+    for _ in range(runs):
+        run(*FIXTURE, "add", str(target / "history.git"), "main", "100", stdout=subprocess.DEVNULL)
+        start = time.perf_counter()
+        status, body = http("POST", f"{GATEWAY}/api/projects/{refresh_id}/refresh")
+        if status != 202:
+            raise SystemExit(f"bench: refresh answered {status}: {body}")
+        wait_for_fetch(refresh_id, json.loads(body)["fetch"]["id"])
+        refreshes.append(time.perf_counter() - start)
+    main_count = len(git_out(target / "history.git", "rev-list", "main").split())
+    _, page = timed_get(f"{GATEWAY}/api/projects/{refresh_id}/commits?branch=main&limit=1")
+    if page["totalCount"] != main_count:
+        raise SystemExit(f"bench: main after the refreshes has {page['totalCount']} commits, git says {main_count}")
+    delete(refresh_id)
+    delete(project_id)
+    shutil.rmtree(target, ignore_errors=True)
+    result["refresh"] = summary(refreshes)
+    log(f"{size:,}/{branches} branches: limit {result['limit']['median']:.2f} s, fetch {result['fetch']['median']:.2f} s, "
+        f"refresh +100 {result['refresh']['median']:.3f} s, graph {result['graph_mib']:.1f} MiB, GET branches {listed:.3f} s")
+    return result
+
+
 def table(results, args):
     lines = [f"Run {results['date']} on {results['machine']}; {args.runs} runs each; "
              f"median (min–max) in seconds; × = ratio to the limit of the same size in this run.", ""]
@@ -359,6 +465,19 @@ def table(results, args):
                       "| request | requests/s | p50 (ms) | p99 (ms) | non-2xx | timeouts (> 2 s) |", "|---|---|---|---|---|---|"]
             for name, x in r.items():
                 lines.append(f"| {name} | {x['rps']:,.0f} | {x['p50_ms']:.1f} | {x['p99_ms']:.1f} | {x['non_2xx']} | {x.get('timeouts', 0)} |")
+    for key, r in results.get("branches", {}).items():
+        size, count = key.split("/")
+        lines += ["", f"One branch's history (ADR 0008), {int(size):,} commits, {r['branches']:,} branches: "
+                  f"limit (treeless clone + log) {r['limit']['median']:.2f} s; first fetch POST→READY {r['fetch']['median']:.2f} s "
+                  f"({r['fetch']['min']:.2f}–{r['fetch']['max']:.2f}) **{r['fetch']['median'] / r['limit']['median']:.2f}×**; "
+                  f"refresh +100 on main {r['refresh']['median']:.3f} s; graph {r['graph_mib']:.1f} MiB "
+                  f"(per-branch membership rows would hold ~{r['per_branch_sets_mib']:.0f} MiB); GET …/branches {r['get_branches_s'] * 1000:.0f} ms", "",
+                  "| branch | commits | raw `git rev-list NAME` | raw `git log NAME` (all fields) | first page p50 / p99 (ms), req/s | last page p50 / p99 (ms), req/s |",
+                  "|---|---|---|---|---|---|"]
+        for name, x in r["names"].items():
+            lines.append(f"| {name} | {x['commits']:,} | {x['raw_rev_list']['median']:.3f} s | {x['raw_log']['median']:.3f} s | "
+                         f"{x['first_page']['p50_ms']:.1f} / {x['first_page']['p99_ms']:.1f}, {x['first_page']['rps']:,.0f} | "
+                         f"{x['last_page']['p50_ms']:.1f} / {x['last_page']['p99_ms']:.1f}, {x['last_page']['rps']:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -366,16 +485,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads")
+    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
     parser.add_argument("--reads-size", type=int, default=100000)
+    parser.add_argument("--branch-size", type=int, default=100000, help="commits of the branch histories (case branches)")
+    parser.add_argument("--branch-counts", default="6,1000", help="branches of each branch history (case branches)")
     parser.add_argument("--wrk-duration", default="30s")
     parser.add_argument("--port", type=int, default=18090)
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
-    needs_stack = bool(cases & {"service", "refresh", "reads"})
+    needs_stack = bool(cases & {"service", "refresh", "reads", "branches"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
     for size in sizes:
@@ -386,7 +507,7 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
                           + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
-               "sizes": {}, "refresh": {}, "reads": {}}
+               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}}
     histories.serve()
     try:
         if needs_stack:
@@ -408,6 +529,10 @@ def main():
         if "reads" in cases:
             size = args.reads_size if args.reads_size in sizes else max(s for s in sizes if s <= max(sizes))
             results["reads"][size] = reads(histories, size, args.wrk_duration, tag)
+        if "branches" in cases:
+            for count in (int(c) for c in args.branch_counts.split(",")):
+                results["branches"][f"{args.branch_size}/{count}"] = branch_case(
+                    histories, args.branch_size, count, args.runs, args.wrk_duration, tag)
     finally:
         histories.close()
         if needs_stack and not args.keep_stack:

@@ -9,7 +9,10 @@
 # cli (commit-viewer list-commits), service (POST -> READY through scripts/run-local.sh's stack,
 # commits/s, commit-service RSS and heap), refresh (+100 commits on --refresh-sizes: raw fetch + log
 # of the new commits vs the service's refresh), reads (wrk on the first page, a page 1,000 deep by
-# cursor and page=1000 by offset, limit=50, through the gateway, on --reads-size).
+# cursor and page=1000 by offset, limit=50, through the gateway, on --reads-size), branches (one
+# branch's history, ADR 0008: on --branch-size commits with each of --branch-counts branches (6,1000),
+# the first fetch next to the limit, a refresh, GET …/branches, the first and the last page of the
+# largest and the smallest branch next to the raw `git rev-list NAME`).
 # Histories are built once with git fast-import into bench/out/histories and served on loopback
 # smart HTTP (--port, 18090). The stack is started and stopped by the run (--keep-stack keeps it);
 # it must not be running already. Results: bench/out/results-<time>.md and .json.

@@ -125,6 +125,10 @@ public final class CommitViewerCli implements Callable<Integer> {
                 description = "Also allow this origin (scheme://host[:port]); repeatable.")
         List<String> allowOrigins = new ArrayList<>();
 
+        @Option(names = {"-q", "--quiet"},
+                description = "No progress line on stderr (shown only when stderr is a terminal: bin/commit-viewer tells).")
+        boolean quiet;
+
         @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "600",
                 description = "Give up on any git command after this many seconds (default: ${DEFAULT-VALUE}).")
         long timeoutSeconds;
@@ -185,7 +189,16 @@ public final class CommitViewerCli implements Callable<Integer> {
             try (FileChannel lockFile = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"),
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockFile.lock()) {
-                MirrorUpdate update = git.update(repository, dir);
+                Progress progress = Progress.on(stderr, !quiet && "1".equals(env.get(Progress.TERMINAL)));
+                progress.show((Files.isDirectory(dir) ? "fetching " : "cloning ") + repository.canonical() + " …");
+                MirrorUpdate update;
+                try {
+                    update = git.update(repository, dir);
+                } catch (RuntimeException e) {
+                    progress.clear();
+                    throw e;
+                }
+                progress.show("listing commits …");
                 long max = limit == null ? Long.MAX_VALUE : limit;
                 long[] written = {0};
                 boolean[] outputClosed = {false};
@@ -198,11 +211,14 @@ public final class CommitViewerCli implements Callable<Integer> {
                                 outputClosed[0] = true; // e.g. piped into head: stop quietly
                                 return false;
                             }
-                            return ++written[0] < max;
+                            progress.count(++written[0]);
+                            return written[0] < max;
                         });
                     }
                 } catch (IOException e) {
                     outputClosed[0] = true;
+                } finally {
+                    progress.clear();
                 }
                 if (!outputClosed[0]) {
                     stdout.flush();

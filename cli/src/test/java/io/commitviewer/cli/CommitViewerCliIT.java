@@ -76,6 +76,33 @@ class CommitViewerCliIT {
         assertThat(first.get("message").asString()).isEqualTo(fields[4].strip());
     }
 
+    /**
+     * On a terminal (bin/commit-viewer says so) stderr gets one progress line, rewritten in place
+     * and erased at the end, and stdout is the same; --quiet, or stderr not a terminal, none.
+     */
+    @Test
+    void aTerminalGetsAProgressLineOnStderrThatQuietTurnsOff() {
+        Map<String, String> terminal = new java.util.HashMap<>(env);
+        terminal.put("COMMITVIEWER_STDERR_IS_TERMINAL", "1");
+        String url = server.url("acme", "widgets");
+        CommitViewerCliTests.Result plain = CommitViewerCliTests.run(env, "list-commits", url);
+        CommitViewerCliTests.Result shown = CommitViewerCliTests.run(terminal, "list-commits", url);
+        CommitViewerCliTests.Result quiet = CommitViewerCliTests.run(terminal, "list-commits", "--quiet", url);
+
+        assertThat(shown.exit()).isZero();
+        assertThat(shown.out()).isEqualTo(plain.out());
+        String erase = "\r\u001b[K";
+        assertThat(shown.err()).startsWith(erase + "commit-viewer: cloning " + url)
+                .contains(erase + "commit-viewer: listing commits").endsWith(erase).doesNotContain("\n");
+        assertThat(plain.err()).isEmpty();
+        assertThat(quiet.exit()).isZero();
+        assertThat(quiet.err()).isEmpty();
+        assertThat(quiet.out()).isEqualTo(plain.out());
+        CommitViewerCliTests.Result failed = CommitViewerCliTests.run(terminal, "list-commits", server.url("acme", "nothing-here"));
+        assertThat(failed.err()).as("the line is erased before the error").contains(erase + "commit-viewer: ")
+                .endsWith("\n").contains(erase + "commit-viewer: repository not found");
+    }
+
     @Test
     void ndjsonHasOneCommitPerLineAndLimitStopsEarly() {
         CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, "list-commits", "--format", "ndjson", "--limit", "25",

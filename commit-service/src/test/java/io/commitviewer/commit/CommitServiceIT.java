@@ -274,6 +274,158 @@ class CommitServiceIT {
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
     }
 
+    /**
+     * One branch's listing is exactly {@code git log NAME} (every ancestor, in the listing's
+     * order), with its exact total and count, by cursor and by page, with the other filters; on
+     * a history with merges, an octopus, 6 branches and 2 roots, before and after a refresh with
+     * new commits, a force-push, a deleted branch and a new branch off an old commit.
+     */
+    @Test
+    void eachBranchListsExactlyItsGitLogBeforeAndAfterARefresh() throws Exception {
+        ServedRepository repository = SERVER.repository("acme", "six-branches");
+        SyntheticHistory.Summary summary = repository.load(SyntheticHistory.builder().commits(3000).branches(6).build());
+        assertThat(summary.branches()).isEqualTo(6);
+        assertThat(summary.roots()).isEqualTo(2);
+        assertThat(summary.merges()).isGreaterThan(10);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "six-branches");
+        assertEachBranchServesItsGitLog(projectId, repository);
+
+        repository.addCommits("main", 10);
+        repository.addCommits("feature/topic-3", 4, repository.revList("feature/topic-3").get(25)); // force-push
+        repository.deleteBranch("feature/topic-4");
+        repository.addCommits("hotfix/1.0", 3, repository.revList("main").get(1500)); // a new branch off an old commit
+        fetch(projectId, "six-branches");
+
+        assertThat(repository.branches()).containsKey("hotfix/1.0").doesNotContainKey("feature/topic-4");
+        assertEachBranchServesItsGitLog(projectId, repository);
+        HttpResponse<String> gone = get("/api/projects/" + projectId + "/commits?branch=feature/topic-4");
+        assertThat(gone.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(gone.body()).get("type").asString()).isEqualTo("/problems/branch-not-found");
+
+        // a generation without a stored graph (written before graphs) is served from its commits, cut to its tips
+        String id = projectId.toString();
+        io.commitviewer.commit.project.ProjectState.Served served = states.find(id).orElseThrow().served();
+        io.commitviewer.commit.store.CommitGraph stored = store.graph(id, served.branchGeneration()).orElseThrow();
+        mongo.getDb().getCollection(CommitStore.GRAPHS).deleteMany(com.mongodb.client.model.Filters.eq("projectId", id));
+        assertThat(store.graph(id, served.branchGeneration())).isEmpty();
+        io.commitviewer.commit.store.CommitGraph rebuilt = new io.commitviewer.commit.store.CommitGraphs(store, 0)
+                .served(id, served.branchGeneration(), served.fetchId(), served.tips());
+        assertThat(rebuilt.size()).isEqualTo(stored.size());
+        for (int rank = 0; rank < stored.size(); rank += 97) {
+            assertThat(rebuilt.sha(rank)).isEqualTo(stored.sha(rank));
+            assertThat(rebuilt.reachable(rank)).isEqualTo(stored.reachable(rank));
+        }
+    }
+
+    private void assertEachBranchServesItsGitLog(UUID projectId, ServedRepository repository) throws Exception {
+        String base = "/api/projects/" + projectId;
+        JsonNode branches = json.readTree(get(base + "/branches").body());
+        List<String> names = new ArrayList<>();
+        branches.forEach(branch -> names.add(branch.get("name").asString()));
+        assertThat(names).containsExactlyElementsOf(repository.branches().keySet());
+        for (JsonNode branch : branches) {
+            String name = branch.get("name").asString();
+            String query = "branch=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8);
+            List<String> log = repository.revList(name);
+            assertThat(CommitPages.walk("http://127.0.0.1:" + port, projectId.toString(), 100, query)).as(name)
+                    .containsExactlyElementsOf(log);
+            assertThat(branch.get("commitCount").asLong()).as(name).isEqualTo(log.size());
+            assertThat(json.readTree(get(base + "/commits?limit=1&" + query).body()).get("totalCount").asLong()).isEqualTo(log.size());
+        }
+        List<String> main = repository.revList("main");
+        HttpResponse<String> third = get(base + "/commits?branch=main&page=3&per_page=40");
+        List<String> shown = new ArrayList<>();
+        json.readTree(third.body()).get("items").forEach(item -> shown.add(item.get("sha").asString()));
+        assertThat(shown).containsExactlyElementsOf(main.subList(80, 120));
+        assertThat(third.headers().firstValue("Link").orElseThrow()).contains("rel=\"first\"", "rel=\"prev\"", "rel=\"next\"",
+                "rel=\"last\"").contains("branch=main");
+
+        // with the author and date filters: git log's own view of the same branch, filtered the same way
+        List<String[]> rows = new ArrayList<>();
+        for (String line : repository.git("log", "--format=%H%x09%ct%x09%ae%x09%an", "feature/topic-2").split("\n")) {
+            if (!line.isBlank()) {
+                rows.add(line.split("\t"));
+            }
+        }
+        String author = rows.get(rows.size() / 3)[2];
+        long since = Long.parseLong(rows.get(rows.size() * 3 / 4)[1]);
+        long until = Long.parseLong(rows.get(rows.size() / 4)[1]);
+        List<String> expected = rows.stream().filter(row -> row[2].equals(author) || row[3].equals(author))
+                .filter(row -> Long.parseLong(row[1]) >= since && Long.parseLong(row[1]) <= until).map(row -> row[0]).toList();
+        assertThat(expected).isNotEmpty();
+        String filters = "branch=feature%2Ftopic-2&author=" + java.net.URLEncoder.encode(author, StandardCharsets.UTF_8)
+                + "&since=" + java.time.Instant.ofEpochSecond(since) + "&until=" + java.time.Instant.ofEpochSecond(until);
+        assertThat(CommitPages.walk("http://127.0.0.1:" + port, projectId.toString(), 7, filters)).containsExactlyElementsOf(expected);
+        assertThat(json.readTree(get(base + "/commits?limit=1&" + filters).body()).get("totalCount").asLong()).isEqualTo(expected.size());
+        HttpResponse<String> unknown = get(base + "/commits?branch=no-such-branch");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(json.readTree(unknown.body()).get("type").asString()).isEqualTo("/problems/branch-not-found");
+    }
+
+    private HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("If-None-Match", ifNoneMatch)
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The resource's tag, after checking that asking with it again is a 304 without a body. */
+    private String revalidated(String path, String cacheControl) throws Exception {
+        HttpResponse<String> response = get(path);
+        assertThat(response.statusCode()).as(path).isEqualTo(200);
+        assertThat(response.headers().firstValue("Cache-Control")).as(path).hasValue(cacheControl);
+        String tag = response.headers().firstValue("ETag").orElseThrow(() -> new AssertionError("no ETag on " + path));
+        HttpResponse<String> again = get(path, tag);
+        assertThat(again.statusCode()).as(path).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+        assertThat(again.headers().firstValue("ETag")).hasValue(tag);
+        assertThat(get(path, "W/" + tag).statusCode()).as("weak comparison: the gateway's gzip weakens tags").isEqualTo(304);
+        assertThat(get(path, "\"something-else\"").statusCode()).isEqualTo(200);
+        return tag;
+    }
+
+    /**
+     * Pages (by cursor, by number, of a branch), one commit and the branches answer If-None-Match
+     * with 304; a page's tag stays through a refresh that changes nothing and changes after one
+     * that changes the page. A project whose first fetch runs gets neither a tag nor a cache.
+     */
+    @Test
+    void readsCarryTagsAnd304sThatChangeExactlyWhenAFetchChangesThem() throws Exception {
+        ServedRepository repository = repository("tagged", 400);
+        UUID projectId = UUID.randomUUID();
+        String base = "/api/projects/" + projectId;
+        KNOWN_PROJECTS.put(projectId.toString(),
+                "{\"status\":\"QUEUED\",\"statusReason\":\"CREATED\",\"lastFetchedAt\":null,\"lastError\":null}");
+        HttpResponse<String> pending = get(base + "/commits");
+        assertThat(pending.statusCode()).isEqualTo(202);
+        assertThat(pending.headers().firstValue("ETag")).isEmpty();
+        assertThat(pending.headers().firstValue("Cache-Control")).hasValue("no-store");
+        fetch(projectId, "tagged");
+
+        String sha = repository.revListBranches().get(7);
+        List<String> paths = List.of(base + "/commits?limit=20", base + "/commits?page=2&per_page=30",
+                base + "/commits?branch=main&limit=10", base + "/branches");
+        List<String> tags = new ArrayList<>();
+        for (String path : paths) {
+            tags.add(revalidated(path, "public, no-cache"));
+        }
+        String commitTag = revalidated(base + "/commits/" + sha, "max-age=86400, public");
+
+        fetch(projectId, "tagged"); // nothing changed upstream
+        for (int i = 0; i < paths.size(); i++) {
+            assertThat(get(paths.get(i), tags.get(i)).statusCode()).as(paths.get(i) + " after a refresh that changed nothing")
+                    .isEqualTo(304);
+        }
+
+        repository.addCommits("main", 3);
+        fetch(projectId, "tagged");
+        for (int i = 0; i < paths.size(); i++) {
+            HttpResponse<String> changed = get(paths.get(i), tags.get(i));
+            assertThat(changed.statusCode()).as(paths.get(i) + " after a refresh that changed it").isEqualTo(200);
+            assertThat(changed.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(tags.get(i));
+        }
+        assertThat(get(base + "/commits/" + sha, commitTag).statusCode()).as("a commit does not change").isEqualTo(304);
+    }
+
     @Test
     void aRedeliveredRequestLeavesNoDuplicate() throws Exception {
         ServedRepository repository = repository("twice", 800);

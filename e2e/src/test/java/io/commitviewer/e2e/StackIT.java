@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.commitviewer.testsupport.CommitPages;
+import io.commitviewer.testsupport.EventStream;
 import io.commitviewer.testsupport.GitHttpServer;
 import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;
@@ -291,8 +292,92 @@ class StackIT {
         assertThat(invalid.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
     }
 
+    /**
+     * A 100k-commit fetch followed through the gateway's event stream: the phases as they come
+     * (not held back until the end: nginx does not buffer the stream), the commits stored so far
+     * increasing, and a final READY; a stream reopened with the Last-Event-ID of a mid-fetch event
+     * still ends with READY.
+     */
     @Test
     @Order(8)
+    void aLargeFetchStreamsItsProgressThroughTheGatewayToReady() throws Exception {
+        ServedRepository large = server.repository("octo", "large");
+        large.load(SyntheticHistory.builder().commits(100_000).branches(6).build());
+        HttpResponse<String> created = post("/api/projects", "{\"url\":\"" + server.url("octo", "large") + "\"}");
+        assertThat(created.statusCode()).isEqualTo(202);
+        String id = json.readTree(created.body()).get("id").asString();
+        String uri = GATEWAY + "/api/projects/" + id + "/events";
+        List<String> phases = new java.util.ArrayList<>();
+        List<Long> counts = new java.util.ArrayList<>();
+        String resumeFrom = null;
+        long firstProgressAt = 0;
+        try (EventStream stream = EventStream.open(uri, null)) {
+            assertThat(stream.status()).isEqualTo(200);
+            while (resumeFrom == null) {
+                EventStream.Event event = stream.next(WAIT);
+                assertThat(event).as("an event before the stream ends; phases so far %s", phases).isNotNull();
+                JsonNode fetch = json.readTree(event.data()).get("fetch");
+                if (!fetch.get("phase").isNull()) {
+                    phases.add(fetch.get("phase").asString());
+                    counts.add(fetch.get("commitsStored").asLong());
+                    if (firstProgressAt == 0) {
+                        firstProgressAt = System.nanoTime();
+                    }
+                }
+                assertThat(json.readTree(event.data()).get("status").asString()).as("not at its end yet: %s", phases)
+                        .isNotEqualTo("READY");
+                if (counts.stream().filter(c -> c > 0).count() >= 2) {
+                    resumeFrom = event.id(); // mid-fetch: leave, and come back with this id
+                }
+            }
+        }
+        long lastProgressAt = 0;
+        try (EventStream resumed = EventStream.open(uri, resumeFrom)) {
+            assertThat(resumed.status()).isEqualTo(200);
+            String status = null;
+            for (EventStream.Event event = resumed.next(WAIT); event != null; event = resumed.next(WAIT)) {
+                JsonNode project = json.readTree(event.data());
+                status = project.get("status").asString();
+                if (!project.get("fetch").get("phase").isNull()) {
+                    phases.add(project.get("fetch").get("phase").asString());
+                    counts.add(project.get("fetch").get("commitsStored").asLong());
+                    lastProgressAt = System.nanoTime();
+                }
+            }
+            assertThat(status).as("the stream ended with the end of the fetch").isEqualTo("READY");
+        }
+        // each phase is seen if it lasts longer than the 250 ms between two reads: LISTING always does here
+        assertThat(phases.stream().distinct().count()).as("phase changes: %s", phases).isGreaterThanOrEqualTo(2);
+        List<String> order = List.of("CLONING", "LISTING", "STORING");
+        assertThat(phases.stream().map(order::indexOf).toList()).as("phases in order: %s", phases).isSorted();
+        assertThat(counts).as("commits stored so far, never going back").isSorted();
+        assertThat(counts.stream().distinct().filter(c -> c > 0).count()).as("several counts: %s", counts).isGreaterThanOrEqualTo(3);
+        assertThat(counts).allSatisfy(count -> assertThat(count).isBetween(0L, 100_000L));
+        assertThat(Duration.ofNanos(lastProgressAt - firstProgressAt)).as("events came as the fetch went, not all at its end")
+                .isGreaterThan(Duration.ofMillis(1000));
+        HttpResponse<String> ready = get("/api/projects/" + id);
+        assertThat(json.readTree(ready.body()).get("commitCount").asLong()).isEqualTo(100_000);
+        assertThat(EventStream.open(uri, null).status()).isEqualTo(200);
+    }
+
+    /** ETags survive the gateway's gzip (weakened, still matched) and answer 304 through it. */
+    @Test
+    @Order(9)
+    void conditionalReadsAnswer304ThroughTheGatewayEvenGzipped() throws Exception {
+        for (String path : List.of("/api/projects/" + projectId + "/commits?limit=50", "/api/projects/" + projectId + "/branches",
+                "/api/projects/" + projectId + "/commits/" + repository.tip("main"), "/api/projects/" + projectId)) {
+            HttpResponse<String> first = send(HttpRequest.newBuilder(URI.create(GATEWAY + path)).header("Accept-Encoding", "gzip").build());
+            assertThat(first.statusCode()).as(path).isEqualTo(200);
+            String tag = first.headers().firstValue("ETag").orElseThrow(() -> new AssertionError("no ETag through the gateway on " + path));
+            HttpResponse<String> again = send(HttpRequest.newBuilder(URI.create(GATEWAY + path)).header("Accept-Encoding", "gzip")
+                    .header("If-None-Match", tag).build());
+            assertThat(again.statusCode()).as(path + " with If-None-Match " + tag).isEqualTo(304);
+            assertThat(first.headers().firstValue("Cache-Control")).as(path).isPresent();
+        }
+    }
+
+    @Test
+    @Order(10)
     void prometheusEvaluatesEveryDashboardAndAlertExpression() throws Exception {
         Map<String, String> panels = dashboardExpressions();
         assertThat(panels).hasSizeGreaterThan(20);
@@ -328,7 +413,7 @@ class StackIT {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void aSecondCheckoutIsToldWhichCheckoutHoldsItsPorts() throws Exception {
         secondCheckout = PrivateCheckout.create("another checkout", INFRA_PORTS, SCRIPT_LOG);
 
@@ -348,7 +433,7 @@ class StackIT {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void downStopsEverythingUpStarted() throws Exception {
         assertThat(checkout.processes()).as("the stack's processes, found by their owner").hasSizeGreaterThanOrEqualTo(6);
         String running = checkout.run("run-local.sh", "status").output();

@@ -5,10 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.FetchFailed;
+import io.commitviewer.common.events.FetchPhase;
+import io.commitviewer.common.events.FetchProgress;
 import io.commitviewer.common.events.FetchStarted;
 import io.commitviewer.common.events.CommitStoreChecked;
 import io.commitviewer.common.events.FetchSucceeded;
 import io.commitviewer.common.git.FailureReason;
+import io.commitviewer.testsupport.EventStream;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -160,6 +163,153 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(failed.get("lastError").get("reason").asString()).isEqualTo("TIMEOUT");
         assertThat(failed.get("lastError").get("message").asString()).contains("600 s");
         assertThat(failed.get("commitCount").asLong()).as("counts describe the last success").isEqualTo(1234);
+    }
+
+    /** The status code of a GET that names {@code tag} in If-None-Match. */
+    private int getIfNoneMatch(String path, String tag) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("If-None-Match", tag).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    @Test
+    void projectReadsCarryTagsThat304UntilTheProjectChanges() throws Exception {
+        Response created = post("https://github.com/acme/tagged");
+        UUID id = id(created);
+        List<String> paths = List.of("/api/projects/" + id, "/api/projects?url=https%3A%2F%2Fgithub.com%2Facme%2Ftagged",
+                "/api/projects?limit=10");
+        List<String> tags = new java.util.ArrayList<>();
+        for (String path : paths) {
+            Response response = get(path);
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.raw().headers().firstValue("Cache-Control")).as(path).hasValue("public, no-cache");
+            String tag = response.raw().headers().firstValue("ETag").orElseThrow(() -> new AssertionError("no ETag on " + path));
+            assertThat(getIfNoneMatch(path, tag)).as(path).isEqualTo(304);
+            assertThat(getIfNoneMatch(path, "W/" + tag)).as(path + ", weakly").isEqualTo(304);
+            tags.add(tag);
+        }
+
+        publish(FetchStarted.of(id, fetchId(created)));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FETCHING"));
+
+        for (int i = 0; i < paths.size(); i++) {
+            assertThat(getIfNoneMatch(paths.get(i), tags.get(i))).as(paths.get(i) + " once its fetch started").isEqualTo(200);
+        }
+        assertThat(get("/api/projects/" + UUID.randomUUID()).raw().headers().firstValue("ETag")).as("no tag on a 404").isEmpty();
+    }
+
+    @Test
+    void progressEventsShowThePhaseAndCountOfTheRunningFetchAndALateOneChangesNothing() throws Exception {
+        Response created = post("https://github.com/acme/progress");
+        UUID id = id(created);
+        UUID fetch = fetchId(created);
+        publish(FetchStarted.of(id, fetch));
+        publish(FetchProgress.of(id, fetch, FetchPhase.CLONING, 0, 1));
+        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 5000, 3));
+        await().atMost(WAIT).until(() -> "LISTING".equals(project(id).get("fetch").get("phase").asString()));
+        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 2000, 2)); // late: its sequence is behind
+        publish(FetchProgress.of(id, UUID.randomUUID(), FetchPhase.STORING, 1, 9)); // another fetch's
+        publish(FetchProgress.of(id, fetch, FetchPhase.STORING, 9000, 4));
+        await().atMost(WAIT).until(() -> "STORING".equals(project(id).get("fetch").get("phase").asString()));
+        JsonNode running = project(id).get("fetch");
+        assertThat(running.get("status").asString()).isEqualTo("FETCHING");
+        assertThat(running.get("commitsStored").asLong()).isEqualTo(9000);
+
+        publish(succeeded(id, fetch, 9500, 9500, 3, 2000));
+        await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
+        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 1, 5)); // after the end
+        Thread.sleep(500);
+        JsonNode ended = project(id).get("fetch");
+        assertThat(ended.get("phase").isNull()).as("no phase once it ended").isTrue();
+        assertThat(ended.get("commitsStored").isNull()).isTrue();
+        assertThat(drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_PROGRESS_QUEUE), Duration.ofMillis(200))).isEmpty();
+    }
+
+    /**
+     * The event stream sends the project now, then each change (phase, count, status) and ends
+     * after the event in which the fetch ended; a reconnect with an earlier Last-Event-ID gets the
+     * current state at once and the end, one with the final id a 204.
+     */
+    @Test
+    void anEventStreamFollowsTheFetchToItsEndAndResumesWithLastEventId() throws Exception {
+        Response created = post("https://github.com/acme/streamed");
+        UUID id = id(created);
+        UUID fetch = fetchId(created);
+        String uri = "http://127.0.0.1:" + port + "/api/projects/" + id + "/events";
+        try (EventStream stream = EventStream.open(uri, null)) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(stream.response().headers().firstValue("Content-Type")).get().asString().startsWith("text/event-stream");
+            assertThat(stream.response().headers().firstValue("X-Accel-Buffering")).hasValue("no");
+            assertThat(stream.response().headers().firstValue("ETag")).isEmpty();
+            EventStream.Event first = stream.next(WAIT);
+            assertThat(first.name()).isEqualTo("project");
+            assertThat(json.readTree(first.data()).get("status").asString()).isEqualTo("QUEUED");
+
+            publish(FetchStarted.of(id, fetch));
+            publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 1000, 1));
+            EventStream.Event listing = until(stream, event -> "LISTING".equals(phase(event)));
+            publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 2500, 2));
+            EventStream.Event more = until(stream, event -> count(event) == 2500);
+            assertThat(more.id()).isNotEqualTo(listing.id());
+
+            try (EventStream resumed = EventStream.open(uri, listing.id())) {
+                assertThat(json.readTree(resumed.next(WAIT).data()).get("fetch").get("commitsStored").asLong())
+                        .as("the state now, at once").isEqualTo(2500);
+                publish(succeeded(id, fetch, 3000, 3000, 2, 900));
+                EventStream.Event end = until(resumed, event -> "READY".equals(status(event)));
+                assertThat(resumed.next(WAIT)).as("the stream ends after the end of the fetch").isNull();
+                assertThat(resumed.ended()).isTrue();
+                assertThat(EventStream.open(uri, end.id()).status()).as("nothing will follow").isEqualTo(204);
+            }
+            EventStream.Event end = until(stream, event -> "READY".equals(status(event)));
+            assertThat(json.readTree(end.data()).get("commitCount").asLong()).isEqualTo(3000);
+            assertThat(stream.next(WAIT)).isNull();
+        }
+        try (EventStream idle = EventStream.open(uri, null)) {
+            assertThat(idle.status()).isEqualTo(200);
+            assertThat(status(idle.next(WAIT))).as("a project with no fetch running: its state, then the end").isEqualTo("READY");
+            assertThat(idle.next(WAIT)).isNull();
+        }
+        assertThat(EventStream.open("http://127.0.0.1:" + port + "/api/projects/" + UUID.randomUUID() + "/events", null).status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void anEventStreamOfADeletedProjectEndsWithDeleted() throws Exception {
+        UUID id = id(post("https://github.com/acme/doomed-stream"));
+        try (EventStream stream = EventStream.open("http://127.0.0.1:" + port + "/api/projects/" + id + "/events", null)) {
+            assertThat(stream.next(WAIT).name()).isEqualTo("project");
+            assertThat(send("DELETE", "/api/projects/" + id, null).status()).isEqualTo(204);
+            assertThat(stream.next(WAIT).name()).isEqualTo("deleted");
+            assertThat(stream.next(WAIT)).isNull();
+        }
+    }
+
+    private EventStream.Event until(EventStream stream, java.util.function.Predicate<EventStream.Event> matching) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            EventStream.Event event = stream.next(Duration.ofMillis(500));
+            if (event == null && stream.ended()) {
+                throw new AssertionError("the stream ended first");
+            }
+            if (event != null && matching.test(event)) {
+                return event;
+            }
+        }
+        throw new AssertionError("no such event within " + WAIT);
+    }
+
+    private String status(EventStream.Event event) {
+        return json.readTree(event.data()).get("status").asString();
+    }
+
+    private String phase(EventStream.Event event) {
+        JsonNode fetch = json.readTree(event.data()).get("fetch");
+        return fetch.get("phase").isNull() ? null : fetch.get("phase").asString();
+    }
+
+    private long count(EventStream.Event event) {
+        JsonNode stored = json.readTree(event.data()).get("fetch").get("commitsStored");
+        return stored.isNull() ? -1 : stored.asLong();
     }
 
     @Test

@@ -29,11 +29,17 @@ public final class CommitPages {
      * fails if a page does not answer 200.
      */
     public static List<String> walk(String base, String projectId, int limit) throws IOException, InterruptedException {
+        return walk(base, projectId, limit, "");
+    }
+
+    /** {@link #walk(String, String, int)} of a listing narrowed by {@code query} (e.g. {@code branch=main}, URL-encoded). */
+    public static List<String> walk(String base, String projectId, int limit, String query) throws IOException, InterruptedException {
         List<String> shas = new ArrayList<>();
         String cursor = null;
         do {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/projects/" + projectId
-                    + "/commits?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor))).build(), HttpResponse.BodyHandlers.ofString());
+                    + "/commits?limit=" + limit + (query.isEmpty() ? "" : "&" + query) + (cursor == null ? "" : "&cursor=" + cursor)))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new AssertionError("page after " + shas.size() + " commits answered " + response.statusCode() + ": "
                         + response.body());

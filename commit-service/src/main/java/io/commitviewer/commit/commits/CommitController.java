@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -33,6 +34,8 @@ class CommitController {
     static final Instant LATEST = GitLogParser.LATEST;
     /** Longer than any real name or email (RFC 5321 caps an address at 254). */
     static final int MAX_AUTHOR_LENGTH = 512;
+    /** Longer than any branch name git hosts accept (a ref is a path; GitHub caps it at 255 bytes). */
+    static final int MAX_BRANCH_LENGTH = 1024;
 
     private final CommitQueries queries;
     private final CommitServiceProperties.Api api;
@@ -45,14 +48,16 @@ class CommitController {
     @GetMapping("/commits")
     @Operation(summary = "Commits, newest first by committer date",
             description = "By cursor (`limit`, `cursor`: the same cost at any depth) or GitHub-style (`page`, `per_page`). "
-                    + "`author` matches the author's email or name; `since`/`until` are ISO 8601 instants on the committer date. "
+                    + "`author` matches the author's email or name; `since`/`until` are ISO 8601 instants on the committer date; "
+                    + "`branch` lists that branch's history alone (`git log NAME`: every ancestor, not only first parents). "
                     + "202 with Retry-After before the first successful fetch, 409 if it failed.")
     ResponseEntity<CommitResponses.CommitPage> commits(@PathVariable UUID id,
             @RequestParam(required = false) @Min(1) @Max(100) Integer limit, @RequestParam(required = false) String cursor,
             @RequestParam(required = false) @Min(1) Integer page,
             @RequestParam(name = "per_page", required = false) @Min(1) @Max(100) Integer perPage,
             @RequestParam(required = false) String author, @RequestParam(required = false) String since,
-            @RequestParam(required = false) String until, HttpServletRequest request) {
+            @RequestParam(required = false) String until, @RequestParam(required = false) String branch,
+            HttpServletRequest request) {
         Instant from = instant("since", since);
         Instant to = instant("until", until);
         if (from != null && to != null && from.isAfter(to)) {
@@ -61,7 +66,10 @@ class CommitController {
         if (author != null && author.length() > MAX_AUTHOR_LENGTH) {
             throw new InvalidRequestException("invalid-parameter", "author is longer than " + MAX_AUTHOR_LENGTH + " characters");
         }
-        CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author, from, to);
+        if (branch != null && (branch.isEmpty() || branch.length() > MAX_BRANCH_LENGTH)) {
+            throw new InvalidRequestException("invalid-parameter", "branch must be a branch name of 1 to " + MAX_BRANCH_LENGTH + " characters");
+        }
+        CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author, from, to, branch);
         String projectId = id.toString();
         CommitQueries.Page result;
         List<String> links = new ArrayList<>();
@@ -102,17 +110,21 @@ class CommitController {
         return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null)));
     }
 
+    /** A commit by its sha never changes (whether a project still has it may). */
+    static final CacheControl ONE_COMMIT = CacheControl.maxAge(java.time.Duration.ofDays(1)).cachePublic();
+
     @GetMapping("/commits/{sha}")
     @Operation(summary = "One commit")
-    CommitResponses.Commit commit(@PathVariable UUID id, @PathVariable String sha) {
-        return CommitResponses.Commit.of(queries.commit(id.toString(), sha));
+    ResponseEntity<CommitResponses.Commit> commit(@PathVariable UUID id, @PathVariable String sha) {
+        return ResponseEntity.ok().cacheControl(ONE_COMMIT).body(CommitResponses.Commit.of(queries.commit(id.toString(), sha)));
     }
 
     @GetMapping("/branches")
-    @Operation(summary = "Branches and their tips at the last fetch")
+    @Operation(summary = "Branches, their tips and commit counts at the last fetch",
+            description = "`commitCount` is the number of commits of `git log NAME`; absent only for a repository with so many long "
+                    + "branches that counting them all would cost more than about a second (the branch's listing still has an exact total).")
     List<CommitResponses.Branch> branches(@PathVariable UUID id) {
-        return queries.branches(id.toString()).stream()
-                .map(b -> new CommitResponses.Branch(b.getString("name"), b.getString("tip"))).toList();
+        return queries.branches(id.toString()).stream().map(CommitResponses.Branch::of).toList();
     }
 
     /** An ISO 8601 instant within the years 0000-9999 (what a stored date can hold); 400 otherwise. */

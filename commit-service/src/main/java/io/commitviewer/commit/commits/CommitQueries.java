@@ -4,11 +4,16 @@ import com.mongodb.client.model.Filters;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitGraph;
+import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -19,22 +24,26 @@ import org.springframework.stereotype.Component;
 class CommitQueries {
 
     private final CommitStore store;
+    private final CommitGraphs graphs;
     private final ProjectStates states;
     private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
     private final FilteredTotals totals;
 
-    CommitQueries(CommitStore store, ProjectStates states, ProjectDirectory directory, CommitServiceProperties properties) {
+    CommitQueries(CommitStore store, CommitGraphs graphs, ProjectStates states, ProjectDirectory directory,
+            CommitServiceProperties properties) {
         this.store = store;
+        this.graphs = graphs;
         this.states = states;
         this.directory = directory;
         this.api = properties.api();
         this.totals = new FilteredTotals(api.countCacheSize());
     }
 
-    record Filter(String author, Instant since, Instant until) {
+    /** What a listing is narrowed to; {@code branch}: the history of that branch alone (ADR 0008). */
+    record Filter(String author, Instant since, Instant until, String branch) {
         boolean isEmpty() {
-            return author == null && since == null && until == null;
+            return author == null && since == null && until == null && branch == null;
         }
     }
 
@@ -77,6 +86,15 @@ class CommitQueries {
 
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {
         ProjectState.Served served = served(projectId);
+        if (filter.branch() != null) {
+            BranchListing listing = branchListing(projectId, served, filter);
+            int start = 0;
+            if (cursor != null) {
+                CommitCursor position = CommitCursor.decode(cursor, projectId);
+                start = listing.graph().firstAfter(position.committedAt().getTime(), position.id().substring(projectId.length() + 1));
+            }
+            return page(projectId, listing, start, 0, limit);
+        }
         Bson base = filter(projectId, filter);
         Bson query = base;
         if (cursor != null) {
@@ -101,6 +119,11 @@ class CommitQueries {
         if (skip > api.maxPageOffset()) {
             throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
+        if (filter.branch() != null) {
+            Page listed = page(projectId, branchListing(projectId, served, filter), 0, (int) skip, perPage);
+            return new Page(listed.items(), listed.totalCount(), Optional.empty(),
+                    listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty());
+        }
         List<Document> rows = store.findSkipping(base, (int) skip, perPage + 1);
         Optional<Integer> next = Optional.empty();
         if (rows.size() > perPage) {
@@ -114,6 +137,73 @@ class CommitQueries {
         // the unfiltered total is recorded by each fetch; a filtered one is counted once per fetch
         return filter.isEmpty() ? served.totalCount()
                 : totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> store.count(base));
+    }
+
+    /**
+     * One branch's history, narrowed by the other filters: the ranks its tip reaches in the
+     * served commit graph, cut to the date range (a range of ranks: the graph is in the listing's
+     * order) and to the author's commits.
+     */
+    private BranchListing branchListing(String projectId, ProjectState.Served served, Filter filter) {
+        String generation = served.branchGeneration();
+        Document branch = store.branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
+                "branch-not-found", "no branch " + filter.branch() + " in this project (as of its last fetch)"));
+        CommitGraph graph = graphs.served(projectId, generation, served.fetchId(), served.tips());
+        int tip = graph.rankOf(branch.getString("tip"));
+        BitSet ranks = tip < 0 ? new BitSet() : graph.reachable(tip);
+        if (filter.until() != null) {
+            ranks.clear(0, graph.firstAtOrBefore(filter.until().toEpochMilli()));
+        }
+        if (filter.since() != null) {
+            ranks.clear(graph.endAtOrAfter(filter.since().toEpochMilli()), Math.max(graph.size(), 1));
+        }
+        if (filter.author() != null && !ranks.isEmpty()) {
+            BitSet byAuthor = new BitSet(graph.size());
+            store.forEachSha(filter(projectId, new Filter(filter.author(), null, null, null)), sha -> {
+                int rank = graph.rankOf(sha);
+                if (rank >= 0) {
+                    byAuthor.set(rank);
+                }
+            });
+            ranks.and(byAuthor);
+        }
+        return new BranchListing(graph, ranks);
+    }
+
+    private record BranchListing(CommitGraph graph, BitSet ranks) {
+    }
+
+    /**
+     * The page of a branch listing from rank {@code start}, after skipping {@code skip} of its
+     * commits; with a next cursor (cursor mode) or a next page (marked by a present cursor).
+     */
+    private Page page(String projectId, BranchListing listing, int start, int skip, int limit) {
+        BitSet ranks = listing.ranks();
+        int rank = ranks.nextSetBit(start);
+        for (int skipped = 0; skipped < skip && rank >= 0; skipped++) {
+            rank = ranks.nextSetBit(rank + 1);
+        }
+        List<String> shas = new ArrayList<>(limit);
+        for (; rank >= 0 && shas.size() < limit; rank = ranks.nextSetBit(rank + 1)) {
+            shas.add(listing.graph().sha(rank));
+        }
+        Map<String, Document> found = new HashMap<>();
+        for (Document document : store.commits(projectId, shas)) {
+            found.put(document.getString("sha"), document);
+        }
+        List<Document> rows = new ArrayList<>(shas.size());
+        for (String sha : shas) {
+            Document document = found.get(sha);
+            if (document != null) { // a commit the graph holds is stored: only a store that lost data lacks one
+                rows.add(document);
+            }
+        }
+        Optional<String> next = Optional.empty();
+        if (rank >= 0 && !rows.isEmpty()) {
+            Document last = rows.get(rows.size() - 1);
+            next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
+        }
+        return new Page(rows, ranks.cardinality(), next, Optional.empty());
     }
 
     Document commit(String projectId, String sha) {

@@ -34,6 +34,12 @@ final class CommitResponses {
     record CommitPage(String projectId, long totalCount, List<Commit> items, String nextCursor) {
     }
 
-    record Branch(String name, String tip) {
+    /** @param commitCount commits on the branch ({@code git rev-list --count NAME}); absent when it was not counted */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Branch(String name, String tip, Long commitCount) {
+        static Branch of(Document document) {
+            Number count = document.get("commitCount", Number.class);
+            return new Branch(document.getString("name"), document.getString("tip"), count == null ? null : count.longValue());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.commitviewer.commit.config;
 import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.commits.ProjectDirectory;
 import io.commitviewer.commit.store.StoreIdentities;
@@ -12,6 +13,7 @@ import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.support.ConditionalGetFilter;
 import io.commitviewer.support.RequestIdFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -72,6 +74,12 @@ class CommitServiceConfiguration {
         return new RequestIdFilter();
     }
 
+    /** ETags, 304s and Cache-Control on the API's reads. */
+    @Bean
+    ConditionalGetFilter conditionalGetFilter() {
+        return new ConditionalGetFilter();
+    }
+
     @Bean
     MirrorCache mirrorCache(Git git, CommitServiceProperties properties, MeterRegistry meters) {
         return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), meters);
@@ -92,7 +100,12 @@ class CommitServiceConfiguration {
     }
 
     @Bean
-    StoreIdentities storeIdentities(MongoTemplate mongo, CommitStore store) {
+    CommitGraphs commitGraphs(CommitStore store, CommitServiceProperties properties) {
+        return new CommitGraphs(store, properties.api().graphCacheBytes());
+    }
+
+    @Bean
+        StoreIdentities storeIdentities(MongoTemplate mongo, CommitStore store) {
         return new StoreIdentities(mongo.getDb(), store);
     }
 

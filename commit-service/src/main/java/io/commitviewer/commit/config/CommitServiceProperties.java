@@ -114,9 +114,11 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param maxPageOffset   deepest {@code (page - 1) × per_page} by page number (400 beyond it: use the cursor)
      * @param publicBaseUrl   base of the {@code Link} URLs (e.g. {@code https://commits.example.org}); blank: relative links
      * @param countCacheSize  filtered totals kept, each counted once per fetch of its project
+     * @param graphCacheBytes commit graphs kept in memory for branch listings (about 40 bytes a commit; ADR 0008)
      */
     public record Api(@NotNull @Min(1) @Max(100) Integer defaultPageSize, @NotNull @Min(1) @Max(1000) Integer maxPageSize,
             @NotNull Duration retryAfter, @NotNull @Min(0) Integer maxPageOffset,
-            @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Integer countCacheSize) {
+            @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Integer countCacheSize,
+            @NotNull @Min(0) Long graphCacheBytes) {
     }
 }

@@ -8,6 +8,7 @@ import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectStates;
+import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
@@ -23,16 +24,22 @@ import org.springframework.context.annotation.Configuration;
 class FetchConfiguration {
 
     @Bean
-    Ingestion ingestion(CommitStore store, StoreIdentities identities, MirrorCache mirrors, CommitServiceProperties properties,
-            MeterRegistry meters) {
-        return new Ingestion(store, identities, mirrors, properties.ingest(), meters);
+    Ingestion ingestion(CommitStore store, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
+            CommitServiceProperties properties, MeterRegistry meters) {
+        return new Ingestion(store, graphs, identities, mirrors, properties.ingest(), meters);
     }
 
     @Bean
     Fetcher fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion,
             EventPublisher publisher, EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties properties,
-            ProjectLocks locks, MeterRegistry meters) {
-        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, meters);
+            ProjectLocks locks, MeterRegistry meters, FetchProgressReporter progress) {
+        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, meters,
+                progress);
+    }
+
+    @Bean
+    FetchProgressReporter fetchProgressReporter(EventPublisher publisher) {
+        return new FetchProgressReporter(publisher);
     }
 
     @Bean

@@ -70,6 +70,7 @@ class Fetcher {
     private final Sleeper sleeper;
     private final DoubleSupplier jitter;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final FetchProgressReporter progressReporter;
 
     /** Waits between attempts (tests wait less). */
     interface Sleeper {
@@ -78,15 +79,16 @@ class Fetcher {
 
     Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
-            MeterRegistry meters) {
-        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, meters,
+            MeterRegistry meters, FetchProgressReporter progressReporter) {
+        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, meters, progressReporter,
                 duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
     }
 
     Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
-            MeterRegistry meters, Sleeper sleeper, DoubleSupplier jitter) {
+            MeterRegistry meters, FetchProgressReporter progressReporter, Sleeper sleeper, DoubleSupplier jitter) {
         this.states = states;
+        this.progressReporter = progressReporter;
         this.identities = identities;
         this.store = store;
         this.ingestion = ingestion;
@@ -192,6 +194,7 @@ class Fetcher {
     private void attempts(FetchRequested request, ProjectState started, RepositoryUrl url, UUID epoch, long deadline) {
         ProjectState state = started;
         Failure last = null;
+        FetchProgressReporter.Progress progress = progressReporter.of(request.projectId(), request.fetchId());
         while (true) {
             if (state.current().attempts() >= settings.maxAttempts()) {
                 Failure reported = last != null ? last : new Failure(FailureReason.TIMEOUT, "no attempts left", true);
@@ -208,7 +211,7 @@ class Fetcher {
                 state = state.attempting(UUID.randomUUID().toString());
                 states.save(state); // the attempt is recorded before its first write
                 ProjectState attempt = state;
-                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch));
+                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress));
                 ProjectState done = state.succeeded(result.served());
                 long duration = Duration.between(state.current().startedAt(), Instant.now()).toMillis();
                 report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch)); // the commit point

@@ -35,6 +35,9 @@ public class CommitStore {
     public static final String BRANCHES = "branches";
     public static final String PROJECTS = "projects";
     public static final String DELETED_PROJECTS = "deletedProjects";
+    public static final String GRAPHS = "graphs";
+    /** A stored graph is cut into documents of at most this many bytes (MongoDB's limit is 16 MiB a document). */
+    static final int GRAPH_CHUNK_BYTES = 4 << 20;
     private static final int DUPLICATE_KEY = 11000;
     private static final String GENERATION = "generation";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
@@ -42,11 +45,13 @@ public class CommitStore {
     private final MongoCollection<Document> commits;
     private final MongoCollection<Document> branches;
     private final MongoCollection<Document> projects;
+    private final MongoCollection<Document> graphs;
 
     public CommitStore(MongoDatabase database) {
         this.commits = database.getCollection(COMMITS);
         this.branches = database.getCollection(BRANCHES);
         this.projects = database.getCollection(PROJECTS);
+        this.graphs = database.getCollection(GRAPHS);
     }
 
     /**
@@ -66,6 +71,8 @@ public class CommitStore {
         dropIndexIfPresent(commits, "project_authorEmail_committedAt"); // replaced by the one ending in _id
         branches.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending(GENERATION),
                 Indexes.ascending("name")), new IndexOptions().name("project_generation_name"));
+        graphs.createIndex(Indexes.compoundIndex(Indexes.ascending("projectId"), Indexes.ascending(GENERATION),
+                Indexes.ascending("chunk")), new IndexOptions().name("project_generation_chunk"));
     }
 
     /** The names of a collection's indexes (for tests and the store's own checks). */
@@ -179,16 +186,100 @@ public class CommitStore {
      * beside the generation being served: readers ask for the served one, so they never see a
      * set half written or none; the fetch's state switches generations (ADR 0007).
      */
-    public void writeBranches(String projectId, String generation, List<Branch> current) {
+    public void writeBranches(String projectId, String generation, List<Branch> current, long[] commitCounts) {
         if (current.isEmpty()) {
             return;
         }
         List<Document> documents = new ArrayList<>(current.size());
-        for (Branch branch : current) {
-            documents.add(new Document("_id", projectId + ":" + generation + ":" + branch.name()).append("projectId", projectId)
-                    .append(GENERATION, generation).append("name", branch.name()).append("tip", branch.tip()));
+        for (int i = 0; i < current.size(); i++) {
+            Branch branch = current.get(i);
+            Document document = new Document("_id", projectId + ":" + generation + ":" + branch.name()).append("projectId", projectId)
+                    .append(GENERATION, generation).append("name", branch.name()).append("tip", branch.tip());
+            if (commitCounts[i] >= 0) {
+                document.append("commitCount", commitCounts[i]);
+            }
+            documents.add(document);
         }
         insert(branches, documents);
+    }
+
+    /** One branch of a generation, by its exact name. */
+    public Optional<Document> branch(String projectId, String generation, String name) {
+        return Optional.ofNullable(branches.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation),
+                Filters.eq("name", name))).first());
+    }
+
+    /**
+     * Writes the graph of a generation's commits beside its branches (same generation, same
+     * fate: served, then dropped, with them). Rewriting a generation's graph replaces it.
+     */
+    public void writeGraph(String projectId, String generation, CommitGraph graph) {
+        byte[] bytes = graph.toBytes();
+        int chunks = Math.max(1, (bytes.length + GRAPH_CHUNK_BYTES - 1) / GRAPH_CHUNK_BYTES);
+        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation)));
+        List<Document> documents = new ArrayList<>(chunks);
+        for (int chunk = 0; chunk < chunks; chunk++) {
+            int from = chunk * GRAPH_CHUNK_BYTES;
+            byte[] part = java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + GRAPH_CHUNK_BYTES));
+            documents.add(new Document("_id", projectId + ":" + generation + ":" + chunk).append("projectId", projectId)
+                    .append(GENERATION, generation).append("chunk", chunk).append("chunks", chunks)
+                    .append("data", new org.bson.types.Binary(part)));
+        }
+        for (Document document : documents) {
+            graphs.insertOne(document); // one at a time: a batch of 4 MiB chunks would exceed a message's size
+        }
+    }
+
+    /** The graph a generation's fetch wrote; empty when there is none whole (written before graphs, or cut short). */
+    public Optional<CommitGraph> graph(String projectId, String generation) {
+        if (generation == null) {
+            return Optional.empty();
+        }
+        List<Document> documents = graphs.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation)))
+                .sort(Sorts.ascending("chunk")).into(new ArrayList<>());
+        if (documents.isEmpty() || documents.get(0).getInteger("chunks") != documents.size()) {
+            return Optional.empty();
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int chunk = 0; chunk < documents.size(); chunk++) {
+            Document document = documents.get(chunk);
+            if (document.getInteger("chunk") != chunk) {
+                return Optional.empty();
+            }
+            bytes.writeBytes(document.get("data", org.bson.types.Binary.class).getData());
+        }
+        try {
+            return Optional.of(CommitGraph.fromBytes(bytes.toByteArray()));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Rebuilds the graph of what the store holds for a project from its commits (their shas,
+     * dates and parents): for a generation written before graphs. One scan of the project's commits.
+     */
+    public CommitGraph graphFromCommits(String projectId) {
+        CommitGraph.Builder builder = CommitGraph.builder();
+        commits.find(Filters.eq("projectId", projectId)).projection(new Document("sha", 1).append("parents", 1).append("committedAt", 1))
+                .batchSize(10_000).forEach(document -> builder.add(document.getString("sha"), document.getDate("committedAt").getTime(),
+                        document.getList("parents", String.class, List.of())));
+        return builder.build();
+    }
+
+    /** The commits of the project with these shas, in no particular order. */
+    public List<Document> commits(String projectId, List<String> shas) {
+        if (shas.isEmpty()) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>(shas.size());
+        shas.forEach(sha -> ids.add(id(projectId, sha)));
+        return commits.find(Filters.in("_id", ids)).into(new ArrayList<>());
+    }
+
+    /** Streams the shas of the project's commits that match {@code filter}. */
+    public void forEachSha(Bson filter, java.util.function.Consumer<String> sink) {
+        commits.find(filter).projection(new Document("sha", 1)).batchSize(10_000).forEach(document -> sink.accept(document.getString("sha")));
     }
 
     /** The branches of one generation ({@code null}: those written before generations), by name. */
@@ -197,9 +288,10 @@ public class CommitStore {
                 .sort(Sorts.ascending("name")).into(new ArrayList<>());
     }
 
-    /** Drops every generation of the project's branches but {@code keep}. */
+    /** Drops every generation of the project's branches and graphs but {@code keep}. */
     public void deleteBranchesBut(String projectId, String keep) {
         branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
+        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
     }
 
     /** Drops the project's commits (a first fetch that failed part-way). */
@@ -216,10 +308,11 @@ public class CommitStore {
                 .getDeletedCount();
     }
 
-    /** Drops the project's commits and branches (it was deleted). */
+    /** Drops the project's commits, branches and graphs (it was deleted). */
     public void deleteCommitsAndBranches(String projectId) {
         commits.deleteMany(Filters.eq("projectId", projectId));
         branches.deleteMany(Filters.eq("projectId", projectId));
+        graphs.deleteMany(Filters.eq("projectId", projectId));
     }
 
     /** True if the store holds any project state (besides the documents named {@code except}). */
@@ -235,6 +328,7 @@ public class CommitStore {
     void dropEverythingBut(String keep) {
         commits.drop();
         branches.drop();
+        graphs.drop();
         projects.deleteMany(Filters.ne("_id", keep));
         createIndexes();
     }

@@ -11,6 +11,7 @@ import io.commitviewer.commit.commits.PageTooDeepException;
 import io.commitviewer.support.ProblemDetailsExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -76,7 +77,7 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
             problem.setProperty("reason", e.failureReason());
             return ResponseEntity.status(HttpStatus.CONFLICT).body(problem);
         }
-        return ResponseEntity.accepted().header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+        return ResponseEntity.accepted().cacheControl(CacheControl.noStore()).header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
                 .body(new CommitErrorBody(e.projectId(), e.status(), e.getMessage()));
     }
 }

@@ -86,10 +86,11 @@ class CommitControllerTests {
     void passesCursorLimitAndFilters() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty()));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "C1").param("limit", "50")
-                        .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00"))
+                        .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00")
+                        .param("branch", "feature/x"))
                 .andExpect(status().isOk());
         verify(queries).byCursor(P, "C1", 50, new CommitQueries.Filter("ada@example.com", Instant.parse("2024-01-01T00:00:00Z"),
-                Instant.parse("2024-05-31T22:00:00Z")));
+                Instant.parse("2024-05-31T22:00:00Z"), "feature/x"));
     }
 
     @Test
@@ -158,6 +159,10 @@ class CommitControllerTests {
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/validation"));
         mvc.perform(get("/api/projects/not-a-uuid/commits"))
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("branch", "b".repeat(1025)))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        mvc.perform(get("/api/projects/{id}/commits?branch=", ID))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
         verify(queries, never()).byCursor(any(), any(), anyInt(), any());
     }
 
@@ -208,12 +213,15 @@ class CommitControllerTests {
     }
 
     @Test
-    void branchesWithTheirTips() throws Exception {
-        given(queries.branches(P)).willReturn(List.of(new Document("name", "main").append("tip", SHA)));
+    void branchesWithTheirTipsAndCounts() throws Exception {
+        given(queries.branches(P)).willReturn(List.of(new Document("name", "main").append("tip", SHA).append("commitCount", 42L),
+                new Document("name", "uncounted").append("tip", SHA)));
         mvc.perform(get("/api/projects/{id}/branches", ID))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[0].name").value("main"))
-                .andExpect(jsonPath("$[0].tip").value(SHA));
+                .andExpect(jsonPath("$[0].tip").value(SHA))
+                .andExpect(jsonPath("$[0].commitCount").value(42))
+                .andExpect(jsonPath("$[1].commitCount").doesNotExist());
     }
 
     @Test

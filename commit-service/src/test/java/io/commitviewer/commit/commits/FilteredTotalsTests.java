@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class FilteredTotalsTests {
 
-    private static final CommitQueries.Filter ADA = new CommitQueries.Filter("ada@example.com", null, null);
+    private static final CommitQueries.Filter ADA = new CommitQueries.Filter("ada@example.com", null, null, null);
 
     @Test
     void aFilterIsCountedOncePerFetchOfItsProject() {
@@ -17,7 +17,7 @@ class FilteredTotalsTests {
         long first = totals.get(new FilteredTotals.Key("p1", "fetch-1", ADA), () -> 10 + counts.incrementAndGet());
         long again = totals.get(new FilteredTotals.Key("p1", "fetch-1", ADA), () -> 10 + counts.incrementAndGet());
         long nextFetch = totals.get(new FilteredTotals.Key("p1", "fetch-2", ADA), () -> 10 + counts.incrementAndGet());
-        long otherFilter = totals.get(new FilteredTotals.Key("p1", "fetch-2", new CommitQueries.Filter("bob", null, null)),
+        long otherFilter = totals.get(new FilteredTotals.Key("p1", "fetch-2", new CommitQueries.Filter("bob", null, null, null)),
                 () -> 10 + counts.incrementAndGet());
 
         assertThat(first).isEqualTo(11);

@@ -64,7 +64,7 @@ class FetcherTests {
         return new Fetcher(states, identities, store, ingestion, publisher, codec,
                 new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com")),
                 new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), new ProjectLocks(),
-                new SimpleMeterRegistry(), pauses::add, () -> 0);
+                new SimpleMeterRegistry(), new FetchProgressReporter(publisher), pauses::add, () -> 0);
     }
 
     @BeforeEach
@@ -80,11 +80,11 @@ class FetcherTests {
 
     @Test
     void aTransientGitFailureIsTriedMaxAttemptsTimesWithDoublingBackOffAndEndsInOneResult() {
-        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
+        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion, times(4)).ingest(any(), any(), any());
+        verify(ingestion, times(4)).ingest(any(), any(), any(), any());
         assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
         assertThat(published).hasSize(2).first().isInstanceOf(FetchStarted.class);
         assertThat(published.get(1)).isInstanceOfSatisfying(FetchFailed.class, failed -> {
@@ -98,11 +98,11 @@ class FetcherTests {
 
     @Test
     void aFailureThatCannotChangeIsNotTriedAgain() {
-        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
+        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion, times(1)).ingest(any(), any(), any());
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any());
         assertThat(pauses).isEmpty();
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND));
@@ -110,11 +110,11 @@ class FetcherTests {
 
     @Test
     void theDeadlineEndsTheFetchWhenNoBackOffFitsInWhatIsLeft() {
-        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
+        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
 
         fetcher(Duration.ofSeconds(3)).handle(request, Instant.now()); // the first back-off, 2 s, fits; the second, 4 s, does not
 
-        verify(ingestion, times(2)).ingest(any(), any(), any());
+        verify(ingestion, times(2)).ingest(any(), any(), any(), any());
         assertThat(published).filteredOn(FetchFailed.class::isInstance).hasSize(1);
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT));
@@ -141,7 +141,7 @@ class FetcherTests {
 
         fetcher(Duration.ofMinutes(20)).handle(refused, Instant.now());
 
-        verify(ingestion, never()).ingest(any(), any(), any());
+        verify(ingestion, never()).ingest(any(), any(), any(), any());
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
             assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_URL);
             assertThat(failed.retryable()).isFalse();
@@ -152,7 +152,7 @@ class FetcherTests {
     void aRequestThatComesAgainGetsItsRecordedResultAgainAndNoAttempt() {
         ProjectState.Served served = new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
                 Instant.now(), Instant.now(), 3L, "attempt-1");
-        when(ingestion.ingest(any(), any(), any())).thenReturn(new Ingestion.Result(served, 10));
+        when(ingestion.ingest(any(), any(), any(), any())).thenReturn(new Ingestion.Result(served, 10));
         Fetcher fetcher = fetcher(Duration.ofMinutes(20));
         fetcher.handle(request, Instant.now());
         Event first = published.get(1);
@@ -160,7 +160,7 @@ class FetcherTests {
 
         fetcher.handle(request, Instant.now());
 
-        verify(ingestion, times(1)).ingest(any(), any(), any());
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any());
         assertThat(first).isInstanceOf(FetchSucceeded.class);
         assertThat(published).containsExactly(first);
     }
@@ -170,7 +170,7 @@ class FetcherTests {
         ProjectState crashed = ProjectState.none(request.projectId().toString(), request.repositoryUrl(), EPOCH)
                 .started(request.repositoryUrl(), request.fetchId().toString(), Instant.now(), EPOCH).attempting("attempt-killed");
         saved.set(crashed);
-        when(ingestion.ingest(any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
+        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
@@ -180,7 +180,7 @@ class FetcherTests {
 
     @Test
     void aStoreThatLostDataMeanwhileFailsTheAttemptWithoutServingIt() {
-        when(ingestion.ingest(any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
+        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
                 "the commit store lost data while this fetch ran", false));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());

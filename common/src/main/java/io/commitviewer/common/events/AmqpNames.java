@@ -19,6 +19,7 @@ public final class AmqpNames {
     public static final String FETCH_REQUESTS_QUEUE = "commit-service.fetch-requests";
     public static final String PROJECT_DELETIONS_QUEUE = "commit-service.project-deletions";
     public static final String FETCH_RESULTS_QUEUE = "project-service.fetch-results";
+    public static final String FETCH_PROGRESS_QUEUE = "project-service.fetch-progress";
 
     /** commit-service: fetch requests. */
     public static final QueueSpec FETCH_REQUESTS = new QueueSpec(FETCH_REQUESTS_QUEUE, java.util.List.of(EventType.FETCH_REQUESTED));
@@ -29,10 +30,19 @@ public final class AmqpNames {
             java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED,
                     EventType.COMMIT_STORE_CHECKED));
     /**
+     * project-service: how far running fetches are. Lossy by design: at most
+     * {@link #FETCH_PROGRESS_MAX_LENGTH} wait, the oldest dropped first (a progress event is worth
+     * nothing once a newer one exists).
+     */
+    public static final QueueSpec FETCH_PROGRESS = new QueueSpec(FETCH_PROGRESS_QUEUE, java.util.List.of(EventType.FETCH_PROGRESS),
+            java.util.Map.of("x-max-length", AmqpNames.FETCH_PROGRESS_MAX_LENGTH, "x-overflow", "drop-head"));
+    public static final int FETCH_PROGRESS_MAX_LENGTH = 10_000;
+    /**
      * Every queue. Both services declare all of them, with the same arguments, so that nothing
      * published before its consumer first ran is returned as unroutable.
      */
-    public static final java.util.List<QueueSpec> QUEUES = java.util.List.of(FETCH_REQUESTS, PROJECT_DELETIONS, FETCH_RESULTS);
+    public static final java.util.List<QueueSpec> QUEUES = java.util.List.of(FETCH_REQUESTS, PROJECT_DELETIONS, FETCH_RESULTS,
+            FETCH_PROGRESS);
 
     private AmqpNames() {
     }

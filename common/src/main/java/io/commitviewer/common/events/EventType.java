@@ -6,6 +6,7 @@ import java.util.Optional;
 public enum EventType {
     FETCH_REQUESTED("fetch.requested", FetchRequested.class),
     FETCH_STARTED("fetch.started", FetchStarted.class),
+    FETCH_PROGRESS("fetch.progress", FetchProgress.class),
     FETCH_SUCCEEDED("fetch.succeeded", FetchSucceeded.class),
     FETCH_FAILED("fetch.failed", FetchFailed.class),
     PROJECT_DELETED("project.deleted", ProjectDeleted.class),

@@ -3,6 +3,7 @@ package io.commitviewer.project.config;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.support.ConditionalGetFilter;
 import io.commitviewer.support.RequestIdFilter;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -29,6 +30,12 @@ class ApplicationConfiguration {
     @Bean
     RequestIdFilter requestIdFilter() {
         return new RequestIdFilter();
+    }
+
+    /** ETags, 304s and Cache-Control on the API's reads. */
+    @Bean
+    ConditionalGetFilter conditionalGetFilter() {
+        return new ConditionalGetFilter();
     }
 
     /** The OpenAPI document's info block; the version is the build's. */

@@ -21,12 +21,23 @@ import org.springframework.validation.annotation.Validated;
  * @param access    who may change projects
  * @param quotas    what one API key may do
  * @param admission when new fetches are refused for everyone
+ * @param events    the projects' event streams ({@code GET /api/projects/{id}/events})
  */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull Api api, @Valid @NotNull Fetch fetch,
         @Valid @NotNull Outbox outbox, @Valid @NotNull Results results, @Valid @NotNull Access access,
-        @Valid @NotNull Quotas quotas, @Valid @NotNull Admission admission) {
+        @Valid @NotNull Quotas quotas, @Valid @NotNull Admission admission, @Valid @NotNull Events events) {
+
+    /**
+     * @param maxStreams   event streams open at once on this instance (503 beyond)
+     * @param pollInterval how often the watched projects are read (so at most this often an event per stream)
+     * @param heartbeat    a comment this often keeps proxies from closing an idle stream
+     * @param maxDuration  a stream is closed after this long (the client reconnects with {@code Last-Event-ID})
+     */
+    public record Events(@NotNull @Min(1) Integer maxStreams, @NotNull Duration pollInterval, @NotNull Duration heartbeat,
+            @NotNull Duration maxDuration) {
+    }
 
     /**
      * @param keys     API keys, {@code name:sha256-hex[:admin]} separated by commas; none (and no file): open mode

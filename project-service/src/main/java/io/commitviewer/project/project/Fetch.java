@@ -1,5 +1,6 @@
 package io.commitviewer.project.project;
 
+import io.commitviewer.common.events.FetchPhase;
 import io.commitviewer.common.git.FailureReason;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -60,6 +61,14 @@ class Fetch {
     @Column(name = "error_message")
     private String errorMessage;
 
+    /** How far it is while it runs: written by {@link Fetches#recordProgress} alone, never by saving the entity. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "phase", insertable = false, updatable = false)
+    private FetchPhase phase;
+
+    @Column(name = "commits_stored", insertable = false, updatable = false)
+    private Long commitsStored;
+
     /** Null until persisted, so that saving a new fetch is one INSERT (no merge look-up). */
     @Version
     private Long version;
@@ -114,6 +123,16 @@ class Fetch {
 
     Integer branchCount() {
         return branchCount;
+    }
+
+    /** The phase while it runs (null before its first progress, and once it ended). */
+    FetchPhase phase() {
+        return status.inProgress() ? phase : null;
+    }
+
+    /** The commits it stored so far while it runs (null before its first progress, and once it ended). */
+    Long commitsStored() {
+        return status.inProgress() ? commitsStored : null;
     }
 
     FailureReason errorReason() {

@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.util.UUID;
+import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -19,9 +20,11 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 @RestController
 @RequestMapping(path = "/api/projects", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -29,11 +32,30 @@ import org.springframework.web.bind.annotation.RestController;
 class ProjectController {
 
     private final ProjectService service;
+    private final ProjectEventStreams streams;
     private final ProjectServiceProperties.Api api;
 
-    ProjectController(ProjectService service, ProjectServiceProperties properties) {
+    ProjectController(ProjectService service, ProjectEventStreams streams, ProjectServiceProperties properties) {
         this.service = service;
+        this.streams = streams;
         this.api = properties.api();
+    }
+
+    @GetMapping(path = "/{id}/events", produces = {MediaType.TEXT_EVENT_STREAM_VALUE, MediaType.APPLICATION_JSON_VALUE})
+    @Operation(summary = "The project's status and fetch progress as Server-Sent Events",
+            description = "Each event `project` is the project as `GET /api/projects/{id}` shows it, sent when it changed (at most "
+                    + "every 250 ms), its id a digest of that state; the stream ends after the event in which no fetch is in "
+                    + "progress any more. Reconnect with `Last-Event-ID`: the current state comes at once if it changed since, "
+                    + "and 204 if the stream had ended with that very state. A deleted project ends its stream with an event "
+                    + "`deleted`. A comment every 15 s keeps proxies from closing an idle stream.")
+    ResponseEntity<SseEmitter> events(@PathVariable UUID id,
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        SseEmitter emitter = streams.open(id, lastEventId);
+        if (emitter == null) {
+            return ResponseEntity.noContent().build();
+        }
+        // X-Accel-Buffering: nginx passes each event on as it comes instead of buffering the response
+        return ResponseEntity.ok().header("X-Accel-Buffering", "no").cacheControl(CacheControl.noStore()).body(emitter);
     }
 
     @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

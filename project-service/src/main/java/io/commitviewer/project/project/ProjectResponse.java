@@ -1,5 +1,6 @@
 package io.commitviewer.project.project;
 
+import io.commitviewer.common.events.FetchPhase;
 import io.commitviewer.common.git.FailureReason;
 import java.time.Instant;
 import java.util.UUID;
@@ -17,9 +18,14 @@ record ProjectResponse(UUID id, String url, String owner, String name, ProjectSt
     record LastError(FailureReason reason, String message) {
     }
 
-    /** The latest fetch: what a refresh returns while one is queued or running. */
+    /**
+     * The latest fetch: what a refresh returns while one is queued or running.
+     *
+     * @param phase         while it runs: CLONING, LISTING or STORING (null before its first progress and once it ended)
+     * @param commitsStored while it runs: the commits it listed and stored so far
+     */
     record FetchResponse(UUID id, FetchStatus status, FetchReason reason, Instant requestedAt, Instant startedAt,
-            Instant finishedAt) {
+            Instant finishedAt, FetchPhase phase, Long commitsStored) {
     }
 
     static ProjectResponse of(ProjectService.ProjectView view) {
@@ -29,7 +35,8 @@ record ProjectResponse(UUID id, String url, String owner, String name, ProjectSt
         return new ProjectResponse(p.id(), p.url(), p.owner(), p.name(), p.status(), statusReason, p.commitCount(),
                 p.branchCount(), p.lastFetchedAt(),
                 p.lastErrorReason() == null ? null : new LastError(p.lastErrorReason(), p.lastErrorMessage()),
-                f == null ? null : new FetchResponse(f.id(), f.status(), f.reason(), f.requestedAt(), f.startedAt(), f.finishedAt()),
+                f == null ? null : new FetchResponse(f.id(), f.status(), f.reason(), f.requestedAt(), f.startedAt(), f.finishedAt(),
+                        f.phase(), f.commitsStored()),
                 p.createdAt(), p.updatedAt());
     }
 }

@@ -51,6 +51,9 @@ class ProjectControllerTests {
     @MockitoBean
     ProjectService service;
 
+    @MockitoBean
+    ProjectEventStreams streams;
+
     private static ProjectService.ProjectView view() {
         Project project = new Project(ID, "https://github.com/octocat/Hello-World", "https://github.com/octocat/hello-world",
                 "octocat", "Hello-World", FETCH, NOW, null);
