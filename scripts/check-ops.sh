@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the operations files without starting anything: Prometheus config and alert rules
 # (with their unit tests), the Alertmanager configs, the compose files (development as it is,
-# production with and without its secrets) and the Grafana dashboards.
+# production with and without its secrets), the Grafana dashboards and the OpenAPI documents.
 # Prints one "check-ops: <what> ok" line per check; on a failure prints the tool's output and stops.
 #
 #   scripts/check-ops.sh
@@ -152,3 +152,15 @@ if [[ ${#dashboards[@]} -gt 0 ]]; then
 else
   log "no grafana/dashboards/*.json, skipped"
 fi
+
+# The services' OpenAPI documents (docs/openapi/, the ones the services serve: their ITs check it)
+# as a new user's client generator would read them: Redocly's recommended rules, zero problems.
+# Redocly CLI comes from the npm registry at the version of tools/openapi/package-lock.json.
+require npm npm
+if [[ ! -x tools/openapi/node_modules/.bin/redocly ]]; then
+  check "redocly install (npm ci)" npm ci --prefix tools/openapi --no-audit --no-fund --loglevel=error
+fi
+for document in docs/openapi/*.json; do
+  check "$document lint (redocly recommended, no warnings)" \
+    tools/openapi/node_modules/.bin/redocly lint --config tools/openapi/redocly.yaml --max-problems 50 "$document"
+done

@@ -68,6 +68,7 @@ import tools.jackson.databind.json.JsonMapper;
 class CommitServiceIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Path COMMITTED_DOCUMENT = Path.of("../docs/openapi/commit-service.json");
     private static final Path SERVED = tempDir("served");
     private static final Path CACHE = tempDir("mirrors");
     private static final GitHttpServer SERVER = GitHttpServer.start(SERVED);
@@ -148,6 +149,13 @@ class CommitServiceIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+    }
+
+    /** Every response this class caused, against the committed OpenAPI document (the contract test). */
+    @AfterAll
+    static void everyResponseConformsToTheDocument() throws Exception {
+        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT)
+                .violations(io.commitviewer.testsupport.ContractRecorder.drain())).isEmpty();
     }
 
     @BeforeEach
@@ -303,10 +311,14 @@ class CommitServiceIT {
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(json.readTree(gone.body()).get("type").asString()).isEqualTo("/problems/branch-not-found");
 
-        // a generation without a stored graph (written before graphs) is served from its commits, cut to its tips
+        // the refresh stored a delta over the first fetch's graph; read back from the store alone, it is the same graph
         String id = projectId.toString();
         io.commitviewer.commit.project.ProjectState.Served served = states.find(id).orElseThrow().served();
-        io.commitviewer.commit.store.CommitGraph stored = store.graph(id, served.branchGeneration()).orElseThrow();
+        assertThat(store.graph(id, served.branchGeneration()).orElseThrow().base()).as("a delta").isNotNull();
+        io.commitviewer.commit.store.CommitGraph stored = new io.commitviewer.commit.store.CommitGraphs(store, 0)
+                .stored(id, served.branchGeneration()).orElseThrow();
+        assertThat(stored.size()).isEqualTo(repository.revListBranches().size());
+        // a generation without a stored graph (written before graphs) is served from its commits, cut to its tips
         mongo.getDb().getCollection(CommitStore.GRAPHS).deleteMany(com.mongodb.client.model.Filters.eq("projectId", id));
         assertThat(store.graph(id, served.branchGeneration())).isEmpty();
         io.commitviewer.commit.store.CommitGraph rebuilt = new io.commitviewer.commit.store.CommitGraphs(store, 0)
@@ -316,6 +328,78 @@ class CommitServiceIT {
             assertThat(rebuilt.sha(rank)).isEqualTo(stored.sha(rank));
             assertThat(rebuilt.reachable(rank)).isEqualTo(stored.reachable(rank));
         }
+    }
+
+    /**
+     * A history with 1,000 branches: every branch is listed with the count of `git rev-list
+     * --count NAME`, and a sample of them list exactly `git log NAME` (the time bounds are the
+     * benchmark's: bench/run.sh --cases branches).
+     */
+    @Test
+    void aThousandBranchesAreEachCountedAndListedAsGitDoes() throws Exception {
+        ServedRepository repository = SERVER.repository("acme", "thousand-branches");
+        int created = repository.load(SyntheticHistory.builder().commits(4000).branches(1000).build()).branches();
+        // feature branches that got no commit are not written: the rest are branches at older commits of main
+        List<String> main = repository.revList("main");
+        StringBuilder more = new StringBuilder();
+        for (int i = created; i < 1000; i++) {
+            more.append("create refs/heads/extra/").append(i).append(' ').append(main.get((i * 7) % main.size())).append('\n');
+        }
+        io.commitviewer.testsupport.GitCli.run(repository.dir(), more.toString().getBytes(StandardCharsets.UTF_8),
+                List.of("update-ref", "--stdin"));
+        assertThat(repository.branches()).hasSize(1000);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "thousand-branches");
+
+        JsonNode branches = json.readTree(get("/api/projects/" + projectId + "/branches").body());
+        Map<String, String> tips = repository.branches();
+        assertThat(branches).hasSize(tips.size());
+        StringBuilder countsOfGit = new StringBuilder();
+        for (String name : tips.keySet()) {
+            countsOfGit.append(name).append(' ').append(repository.revList("--count", name).get(0)).append('\n');
+        }
+        StringBuilder countsServed = new StringBuilder();
+        for (JsonNode branch : branches) {
+            countsServed.append(branch.get("name").asString()).append(' ').append(branch.get("commitCount").asLong()).append('\n');
+        }
+        assertThat(countsServed.toString()).isEqualTo(countsOfGit.toString());
+        List<String> names = new ArrayList<>(tips.keySet());
+        for (int i = 0; i < names.size(); i += 97) {
+            String name = names.get(i);
+            assertThat(CommitPages.walk("http://127.0.0.1:" + port, projectId.toString(), 100,
+                    "branch=" + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8))).as(name)
+                    .containsExactlyElementsOf(repository.revList(name));
+        }
+    }
+
+    /** Refreshes store deltas until the chain is long, then the whole graph; each reads back exactly from the store. */
+    @Test
+    void refreshesStoreDeltasThenTheWholeGraphAgainAndEachReadsBackExactly() throws Exception {
+        ServedRepository repository = repository("chained", 3000);
+        UUID projectId = UUID.randomUUID();
+        String id = projectId.toString();
+        fetch(projectId, "chained");
+        List<Integer> chainLengths = new ArrayList<>();
+        for (int refresh = 0; refresh < 10; refresh++) {
+            repository.addCommits(refresh % 2 == 0 ? "main" : "feature/topic-1", 2);
+            fetch(projectId, "chained");
+            String generation = states.find(id).orElseThrow().served().branchGeneration();
+            chainLengths.add(store.graph(id, generation).orElseThrow().chain().size());
+            io.commitviewer.commit.store.CommitGraph read = new io.commitviewer.commit.store.CommitGraphs(store, 0)
+                    .stored(id, generation).orElseThrow();
+            List<String> shas = new ArrayList<>();
+            for (int rank = 0; rank < read.size(); rank++) {
+                shas.add(read.sha(rank));
+            }
+            assertThat(shas).as("refresh %d", refresh).containsExactlyElementsOf(repository.revListBranches());
+            assertThat(CommitPages.walk("http://127.0.0.1:" + port, id, 100, "branch=main"))
+                    .containsExactlyElementsOf(repository.revList("main"));
+        }
+        assertThat(chainLengths).as("deltas up to the longest chain, then whole again").containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 0, 1);
+        assertThat(mongo.getDb().getCollection(CommitStore.GRAPHS).distinct("generation",
+                com.mongodb.client.model.Filters.eq("projectId", id), String.class).into(new ArrayList<>()))
+                .as("only the served graph and those it builds on are kept")
+                .hasSize(chainLengths.get(chainLengths.size() - 1) + 1);
     }
 
     private void assertEachBranchServesItsGitLog(UUID projectId, ServedRepository repository) throws Exception {
@@ -763,8 +847,10 @@ class CommitServiceIT {
     }
 
     @Test
-    void theOpenApiDocumentDescribesTheCommitsApi() throws Exception {
-        JsonNode paths = json.readTree(get("/v3/api-docs").body()).get("paths");
+    void theOpenApiDocumentDescribesTheCommitsApiAndIsTheCommittedOne() throws Exception {
+        String served = get("/v3/api-docs").body();
+        assertThat(io.commitviewer.testsupport.OpenApiDocuments.compare(served, COMMITTED_DOCUMENT)).isEmpty();
+        JsonNode paths = json.readTree(served).get("paths");
         assertThat(paths.propertyNames()).contains("/api/projects/{id}/commits", "/api/projects/{id}/commits/{sha}",
                 "/api/projects/{id}/branches");
         assertThat(get("/swagger-ui/index.html").statusCode()).isEqualTo(200);

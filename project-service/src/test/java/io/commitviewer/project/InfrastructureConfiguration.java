@@ -25,6 +25,12 @@ public class InfrastructureConfiguration {
         TestInfrastructure.requireServices();
     }
 
+    /** Records the API's responses for the contract test ({@link io.commitviewer.testsupport.ApiContract}). */
+    @Bean
+    io.commitviewer.testsupport.ContractRecorder contractRecorder() {
+        return new io.commitviewer.testsupport.ContractRecorder();
+    }
+
     @Bean
     @ServiceConnection
     @Conditional(UseContainers.class)

@@ -597,7 +597,9 @@ class ProjectServiceIT extends ProjectServiceTestBase {
                 .contains("commitviewer_outbox_backlog", "commitviewer_outbox_oldest_age_seconds",
                         "commitviewer_outbox_published_total", "commitviewer_projects{application=\"project-service\",status=\"QUEUED\"}")
                 .contains("process_memory_rss_bytes{application=\"project-service\"}", "process_memory_rss_peak_bytes"));
-        assertThat(get("/v3/api-docs").body().get("paths").propertyNames()).contains("/api/projects", "/api/projects/{id}",
-                "/api/projects/{id}/refresh");
+        Response document = get("/v3/api-docs");
+        assertThat(document.body().get("paths").propertyNames()).contains("/api/projects", "/api/projects/{id}",
+                "/api/projects/{id}/refresh", "/api/projects/{id}/events");
+        assertThat(io.commitviewer.testsupport.OpenApiDocuments.compare(document.raw().body(), COMMITTED_DOCUMENT)).isEmpty();
     }
 }

@@ -64,6 +64,15 @@ abstract class ProjectServiceTestBase {
 
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    static final java.nio.file.Path COMMITTED_DOCUMENT = java.nio.file.Path.of("../docs/openapi/project-service.json");
+
+    /** Every response the class caused, against the committed OpenAPI document (the contract test). */
+    @org.junit.jupiter.api.AfterAll
+    static void everyResponseConformsToTheDocument() throws Exception {
+        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT)
+                .violations(io.commitviewer.testsupport.ContractRecorder.drain())).isEmpty();
+    }
+
     @BeforeEach
     void clearState() {
         jdbc.execute("TRUNCATE projects, fetches, outbox, processed_events CASCADE");

@@ -3,7 +3,10 @@ package io.commitviewer.commit.commits;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.common.git.GitLogParser;
 import io.commitviewer.support.Links;
+import io.commitviewer.support.ApiDocumentation;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.constraints.Max;
@@ -27,6 +30,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/projects/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "commits", description = "Every commit of every branch of a project")
+// every operation also answers 202 (first fetch pending), 304, 400, 404, 409 (first fetch failed), 503:
+// documented once for all of them (CommitServiceConfiguration#apiDocumentation)
 class CommitController {
 
     /** What a stored date can be: the range the log parser clamps commit dates into. */
@@ -46,6 +51,10 @@ class CommitController {
     }
 
     @GetMapping("/commits")
+    @ApiResponse(responseCode = "200", description = "A page of commits", headers = {
+        @Header(name = "Link", ref = ApiDocumentation.HEADERS + "Link"),
+        @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
+        @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "Commits, newest first by committer date",
             description = "By cursor (`limit`, `cursor`: the same cost at any depth) or GitHub-style (`page`, `per_page`). "
                     + "`author` matches the author's email or name; `since`/`until` are ISO 8601 instants on the committer date; "
@@ -114,12 +123,18 @@ class CommitController {
     static final CacheControl ONE_COMMIT = CacheControl.maxAge(java.time.Duration.ofDays(1)).cachePublic();
 
     @GetMapping("/commits/{sha}")
+    @ApiResponse(responseCode = "200", description = "The commit", headers = {
+        @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
+        @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "One commit")
     ResponseEntity<CommitResponses.Commit> commit(@PathVariable UUID id, @PathVariable String sha) {
         return ResponseEntity.ok().cacheControl(ONE_COMMIT).body(CommitResponses.Commit.of(queries.commit(id.toString(), sha)));
     }
 
     @GetMapping("/branches")
+    @ApiResponse(responseCode = "200", description = "The branches, by name", headers = {
+        @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
+        @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "Branches, their tips and commit counts at the last fetch",
             description = "`commitCount` is the number of commits of `git log NAME`; absent only for a repository with so many long "
                     + "branches that counting them all would cost more than about a second (the branch's listing still has an exact total).")

@@ -31,7 +31,9 @@ final class CommitResponses {
         }
     }
 
-    record CommitPage(String projectId, long totalCount, List<Commit> items, String nextCursor) {
+    /** @param nextCursor the next page's cursor; null on the last page, and in page mode */
+    record CommitPage(String projectId, long totalCount, List<Commit> items,
+            @io.swagger.v3.oas.annotations.media.Schema(nullable = true) String nextCursor) {
     }
 
     /** @param commitCount commits on the branch ({@code git rev-list --count NAME}); absent when it was not counted */

@@ -3,34 +3,44 @@ package io.commitviewer.commit.config;
 import io.commitviewer.amqp.AmqpSupportConfiguration;
 import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.amqp.DeadLetterRecoverer;
+import io.commitviewer.commit.commits.CommitErrorBody;
+import io.commitviewer.commit.commits.ProjectDirectory;
+import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
-import io.commitviewer.commit.commits.ProjectDirectory;
 import io.commitviewer.commit.store.StoreIdentities;
-import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitSettings;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
-import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.support.ApiDocumentation;
 import io.commitviewer.support.ConditionalGetFilter;
+import io.commitviewer.support.ProcessMemoryMetrics;
 import io.commitviewer.support.RequestIdFilter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.swagger.v3.core.converter.ModelConverters;
 import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
 import io.swagger.v3.oas.models.info.License;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
+import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.mongodb.core.MongoTemplate;
+import org.springframework.http.MediaType;
 
 /** Wiring: git, the mirror cache, the store, RabbitMQ topology and consumers. */
 @Configuration(proxyBeanMethods = false)
@@ -72,6 +82,33 @@ class CommitServiceConfiguration {
     @Bean
     RequestIdFilter requestIdFilter() {
         return new RequestIdFilter();
+    }
+
+    /** The OpenAPI document's shared parts: problems, headers, common responses. */
+    @Bean
+    OpenApiCustomizer apiDocumentation() {
+        return api -> {
+            ApiDocumentation.customizer().customise(api);
+            var components = api.getComponents();
+            ModelConverters.getInstance().readAll(CommitErrorBody.class).forEach(components::addSchemas);
+            components.addResponses("Pending", new ApiResponse().description("The project's first fetch (or its fetch after the "
+                    + "store lost it) is queued or running: try again after Retry-After")
+                    .addHeaderObject("Retry-After", new Header().$ref(ApiDocumentation.HEADERS + "Retry-After"))
+                    .addHeaderObject("Cache-Control", new Header().$ref(ApiDocumentation.HEADERS + "Cache-Control"))
+                    .addHeaderObject("X-Request-Id", new Header().$ref(ApiDocumentation.HEADERS + "X-Request-Id"))
+                    .content(new Content().addMediaType(MediaType.APPLICATION_JSON_VALUE, new io.swagger.v3.oas.models.media.MediaType()
+                            .schema(new Schema<>().$ref("#/components/schemas/CommitErrorBody")))));
+            components.addResponses("FetchFailed", ApiDocumentation.problem("The project's first fetch failed "
+                    + "(`/problems/fetch-failed`, `reason`: the failure reason); a refresh may succeed if it is retryable"));
+            // what every read of a project's commits can answer besides its 200
+            Map<String, String> shared = Map.of("202", "Pending", "304", "NotModified", "400", "BadRequest", "404", "NotFound",
+                    "409", "FetchFailed", "503", "Unavailable");
+            api.getPaths().values().forEach(path -> path.readOperations().forEach(operation -> {
+                shared.forEach((code, name) -> operation.getResponses().putIfAbsent(code,
+                        new ApiResponse().$ref(ApiDocumentation.RESPONSES + name)));
+                ApiDocumentation.sortResponses(operation);
+            }));
+        };
     }
 
     /** ETags, 304s and Cache-Control on the API's reads. */

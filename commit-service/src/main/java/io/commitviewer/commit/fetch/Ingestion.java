@@ -108,8 +108,8 @@ class Ingestion {
                 long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
                         BRANCH_COUNT_VISITS);
                 store.writeBranches(projectId, attempt, branches, commitCounts);
-                store.writeGraph(projectId, attempt, graph);
-                graphs.put(projectId, attempt, graph);
+                graphs.save(projectId, attempt, graph, before.isPresent() ? previous.branchGeneration() : null,
+                        new CommitGraph.Delta(listed, tips));
                 // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
                 // (not tried again here: this delivery's epoch is gone; project-service asks again once it hears of the new one)
                 long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.INTERNAL,

@@ -214,28 +214,145 @@ public final class CommitGraph {
         return visits;
     }
 
-    /** A new graph of this one's commits and {@code added}'s, keeping only those reachable from {@code tips}. */
+    /**
+     * A new graph of this one's commits and {@code added}'s, keeping only those reachable from
+     * {@code tips}: a refresh. Linear in this graph's size (ranks remapped, arrays merged, never
+     * sorted again); the added commits alone are sorted. Commits already here are not added twice.
+     */
     public CommitGraph with(Builder added, Collection<String> tips) {
-        Builder all = new Builder();
-        for (int rank = 0; rank < size; rank++) {
-            all.add(shas, rank * shaBytes, shaBytes, dates[rank], this, rank);
+        int w = shaBytes;
+        if (added.size() > 0 && added.shaBytes != w && size > 0) {
+            throw new IllegalArgumentException("a repository with shas of two lengths");
         }
-        all.addAll(added);
-        return all.build().reachableFrom(tips);
+        if (size == 0) {
+            Builder all = new Builder();
+            all.addAll(added);
+            return all.build().reachableFrom(tips);
+        }
+        // the added commits not here yet, in the listing's order
+        CommitGraph fresh = added.withoutParents(this);
+        int k = fresh.size;
+        int total = size + k;
+        byte[] mergedShas = new byte[total * w];
+        long[] mergedDates = new long[total];
+        int[] oldToNew = new int[size];
+        int[] freshToNew = new int[k];
+        int a = 0;
+        int b = 0;
+        for (int r = 0; r < total; r++) {
+            boolean takeOld = b >= k || (a < size && !fresh.listedBefore(b, this, a));
+            if (takeOld) {
+                System.arraycopy(shas, a * w, mergedShas, r * w, w);
+                mergedDates[r] = dates[a];
+                oldToNew[a++] = r;
+            } else {
+                System.arraycopy(fresh.shas, b * w, mergedShas, r * w, w);
+                mergedDates[r] = fresh.dates[b];
+                freshToNew[b++] = r;
+            }
+        }
+        // parents: the old ones remapped; the added ones resolved among the added, then here
+        int[] start = new int[total + 1];
+        int[] edges = new int[parents.length + added.parentBytes / Math.max(1, w)];
+        int edgeCount = 0;
+        int[] newToOld = new int[total];
+        java.util.Arrays.fill(newToOld, -1);
+        for (int r = 0; r < size; r++) {
+            newToOld[oldToNew[r]] = r;
+        }
+        int[] newToFresh = new int[total];
+        java.util.Arrays.fill(newToFresh, -1);
+        for (int f = 0; f < k; f++) {
+            newToFresh[freshToNew[f]] = f;
+        }
+        for (int r = 0; r < total; r++) {
+            start[r] = edgeCount;
+            int old = newToOld[r];
+            if (old >= 0) {
+                for (int p = parentStart[old]; p < parentStart[old + 1]; p++) {
+                    edges[edgeCount++] = oldToNew[parents[p]];
+                }
+            } else {
+                int f = newToFresh[r];
+                int index = fresh.parentStart[f]; // the builder index of this commit (see withoutParents)
+                for (int offset = added.parentStart[index] * w; offset < added.parentStart[index + 1] * w; offset += w) {
+                    int parent = fresh.rankOf(added.parentShas, offset);
+                    int mapped = parent >= 0 ? freshToNew[parent] : rankOfOld(added.parentShas, offset, oldToNew);
+                    if (mapped >= 0) {
+                        if (edgeCount == edges.length) {
+                            edges = java.util.Arrays.copyOf(edges, edges.length * 2 + 1);
+                        }
+                        edges[edgeCount++] = mapped;
+                    }
+                }
+            }
+        }
+        start[total] = edgeCount;
+        // ranks by sha: the two sorted lists merged
+        int[] mergedBySha = new int[total];
+        a = 0;
+        b = 0;
+        for (int i = 0; i < total; i++) {
+            boolean takeOld = b >= k || (a < size && java.util.Arrays.compareUnsigned(shas, bySha[a] * w, (bySha[a] + 1) * w,
+                    fresh.shas, fresh.bySha[b] * w, (fresh.bySha[b] + 1) * w) < 0);
+            mergedBySha[i] = takeOld ? oldToNew[bySha[a++]] : freshToNew[fresh.bySha[b++]];
+        }
+        CommitGraph merged = new CommitGraph(total, w, mergedShas, mergedDates, start,
+                edgeCount == edges.length ? edges : java.util.Arrays.copyOf(edges, edgeCount), mergedBySha);
+        return merged.reachableFrom(tips);
     }
 
-    /** This graph without the commits no tip reaches (those that left every branch). */
+    private int rankOfOld(byte[] key, int offset, int[] oldToNew) {
+        int old = rankOf(key, offset);
+        return old < 0 ? -1 : oldToNew[old];
+    }
+
+    /** True if this graph's commit {@code rank} is listed before {@code other}'s commit {@code otherRank}. */
+    private boolean listedBefore(int rank, CommitGraph other, int otherRank) {
+        if (dates[rank] != other.dates[otherRank]) {
+            return dates[rank] > other.dates[otherRank];
+        }
+        return java.util.Arrays.compareUnsigned(shas, rank * shaBytes, (rank + 1) * shaBytes, other.shas, otherRank * shaBytes,
+                (otherRank + 1) * shaBytes) > 0;
+    }
+
+    /** This graph without the commits no tip reaches (those that left every branch). Linear in its size. */
     public CommitGraph reachableFrom(Collection<String> tips) {
         int[] ranks = tips.stream().mapToInt(this::rankOf).toArray();
         BitSet keep = reachableFromAny(ranks);
-        if (keep.cardinality() == size) {
+        int kept = keep.cardinality();
+        if (kept == size) {
             return this;
         }
-        Builder kept = new Builder();
-        for (int rank = keep.nextSetBit(0); rank >= 0; rank = keep.nextSetBit(rank + 1)) {
-            kept.add(shas, rank * shaBytes, shaBytes, dates[rank], this, rank);
+        int w = shaBytes;
+        int[] oldToNew = new int[size];
+        byte[] keptShas = new byte[kept * w];
+        long[] keptDates = new long[kept];
+        int[] start = new int[kept + 1];
+        int[] edges = new int[parents.length];
+        int edgeCount = 0;
+        int r = 0;
+        for (int old = 0; old < size; old++) {
+            oldToNew[old] = keep.get(old) ? r++ : -1;
         }
-        return kept.build();
+        for (int old = keep.nextSetBit(0); old >= 0; old = keep.nextSetBit(old + 1)) {
+            int now = oldToNew[old];
+            System.arraycopy(shas, old * w, keptShas, now * w, w);
+            keptDates[now] = dates[old];
+            start[now] = edgeCount;
+            for (int p = parentStart[old]; p < parentStart[old + 1]; p++) {
+                edges[edgeCount++] = oldToNew[parents[p]]; // the parents of a kept commit are kept: it reaches them
+            }
+        }
+        start[kept] = edgeCount;
+        int[] keptBySha = new int[kept];
+        int i = 0;
+        for (int old : bySha) {
+            if (oldToNew[old] >= 0) {
+                keptBySha[i++] = oldToNew[old];
+            }
+        }
+        return new CommitGraph(kept, w, keptShas, keptDates, start, java.util.Arrays.copyOf(edges, edgeCount), keptBySha);
     }
 
     /** The graph as bytes, to be stored. */
@@ -247,6 +364,73 @@ public final class CommitGraph {
         out.position(out.position() + dates.length * 8);
         out.asIntBuffer().put(parentStart).put(parents).put(bySha);
         return out.array();
+    }
+
+    /** What a refresh added to a graph, and the tips it kept: {@code base.with(added, tips)} is the refreshed graph. */
+    public record Delta(Builder added, List<String> tips) {
+
+        private static final int MAGIC_DELTA = 0x43564431; // "CVD1"
+
+        /** The delta as bytes, to be stored instead of the whole graph. */
+        public byte[] toBytes() {
+            Builder b = added;
+            int w = Math.max(b.shaBytes, 20);
+            ByteBuffer out = ByteBuffer.allocate(20 + b.size * w + b.size * 8 + (b.size + 1) * 4 + b.parentBytes + tips.size() * 64 + 4);
+            out.putInt(MAGIC_DELTA).putInt(b.size).putInt(w).putInt(b.parentBytes);
+            out.put(b.shas, 0, b.size * w);
+            for (int i = 0; i < b.size; i++) {
+                out.putLong(b.dates[i]);
+            }
+            for (int i = 0; i <= b.size; i++) {
+                out.putInt(b.size == 0 ? 0 : b.parentStart[i]);
+            }
+            out.put(b.parentShas, 0, b.parentBytes);
+            out.putInt(tips.size());
+            for (String tip : tips) {
+                byte[] bytes = tip.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                out.put((byte) bytes.length).put(bytes);
+            }
+            return Arrays.copyOf(out.array(), out.position());
+        }
+
+        /** A delta stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */
+        public static Delta fromBytes(byte[] bytes) {
+            try {
+                ByteBuffer in = ByteBuffer.wrap(bytes);
+                if (in.getInt() != MAGIC_DELTA) {
+                    throw new IllegalArgumentException("not a commit graph delta");
+                }
+                Builder b = new Builder();
+                int size = in.getInt();
+                int w = in.getInt();
+                int parentBytes = in.getInt();
+                b.size = size;
+                b.shaBytes = size == 0 ? -1 : w;
+                b.shas = new byte[Math.max(size * w, 20)];
+                in.get(b.shas, 0, size * w);
+                b.dates = new long[Math.max(size, 1)];
+                for (int i = 0; i < size; i++) {
+                    b.dates[i] = in.getLong();
+                }
+                b.parentStart = new int[size + 2];
+                for (int i = 0; i <= size; i++) {
+                    b.parentStart[i] = in.getInt();
+                }
+                b.parentShas = new byte[Math.max(parentBytes, 20)];
+                in.get(b.parentShas, 0, parentBytes);
+                b.parentBytes = parentBytes;
+                int tipCount = in.getInt();
+                List<String> tips = new java.util.ArrayList<>(tipCount);
+                for (int i = 0; i < tipCount; i++) {
+                    byte[] tip = new byte[in.get()];
+                    in.get(tip);
+                    tips.add(new String(tip, java.nio.charset.StandardCharsets.US_ASCII));
+                }
+                return new Delta(b, tips);
+            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
+                throw new IllegalArgumentException("a commit graph delta of the wrong length", e);
+            }
+        }
     }
 
     /** A graph stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */
@@ -316,14 +500,6 @@ public final class CommitGraph {
             parentStart[size] = parentBytes / shaBytes;
         }
 
-        private void add(byte[] source, int offset, int length, long date, CommitGraph graph, int rank) {
-            begin(source, offset, length, date);
-            for (int p = graph.parentStart[rank]; p < graph.parentStart[rank + 1]; p++) {
-                addParent(graph.shas, graph.parents[p] * graph.shaBytes);
-            }
-            parentStart[size] = parentBytes / shaBytes;
-        }
-
         private void addAll(Builder other) {
             for (int i = 0; i < other.size; i++) {
                 begin(other.shas, i * other.shaBytes, other.shaBytes, other.dates[i]);
@@ -365,6 +541,42 @@ public final class CommitGraph {
             }
             System.arraycopy(source, offset, parentShas, parentBytes, shaBytes);
             parentBytes += shaBytes;
+        }
+
+        /**
+         * The commits not already in {@code existing}, each once, as a graph in the listing's order
+         * without edges, whose {@code parentStart[rank]} holds the commit's index in this builder
+         * (where its parents' shas are): the added side of {@link CommitGraph#with}.
+         */
+        private CommitGraph withoutParents(CommitGraph existing) {
+            int width = Math.max(shaBytes, 20);
+            java.util.List<Integer> order = new java.util.ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                if (existing.rankOf(shas, i * width) < 0) {
+                    order.add(i);
+                }
+            }
+            order.sort((x, y) -> {
+                int byDate = Long.compare(dates[y], dates[x]);
+                return byDate != 0 ? byDate : Arrays.compareUnsigned(shas, y * width, (y + 1) * width, shas, x * width, (x + 1) * width);
+            });
+            java.util.List<Integer> unique = new java.util.ArrayList<>(order.size());
+            for (int index : order) {
+                int last = unique.isEmpty() ? -1 : unique.get(unique.size() - 1);
+                if (last < 0 || !Arrays.equals(shas, index * width, (index + 1) * width, shas, last * width, (last + 1) * width)) {
+                    unique.add(index);
+                }
+            }
+            int count = unique.size();
+            byte[] sorted = new byte[count * width];
+            long[] sortedDates = new long[count];
+            int[] indexOf = new int[count + 1];
+            for (int r = 0; r < count; r++) {
+                System.arraycopy(shas, unique.get(r) * width, sorted, r * width, width);
+                sortedDates[r] = dates[unique.get(r)];
+                indexOf[r] = unique.get(r);
+            }
+            return new CommitGraph(count, width, sorted, sortedDates, indexOf, new int[0], sortBySha(sorted, count, width));
         }
 
         public CommitGraph build() {

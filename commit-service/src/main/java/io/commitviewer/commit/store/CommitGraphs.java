@@ -9,8 +9,16 @@ import java.util.Optional;
  * The commit graphs of served generations, cached in memory (least recently used first out
  * beyond {@code maxBytes}) over those stored by each fetch: the branch listings read them on
  * every page, a refresh builds on the one it replaces.
+ *
+ * <p>A refresh stores only its delta over the previous generation (the commits it added and the
+ * tips it kept), so that its cost does not grow with the history, until the chain of deltas
+ * reaches {@link #MAX_CHAIN} generations or their size a tenth of the graph's: then the whole
+ * graph again. Reading a generation applies its chain to the last whole graph (cached as it goes).
  */
 public class CommitGraphs {
+
+    /** Deltas a stored graph may build on before the next fetch stores it whole. */
+    static final int MAX_CHAIN = 8;
 
     private record Key(String projectId, String generation) {
     }
@@ -37,9 +45,42 @@ public class CommitGraphs {
                 return Optional.of(known);
             }
         }
-        Optional<CommitGraph> loaded = store.graph(projectId, generation);
+        Optional<CommitStore.StoredGraph> stored = store.graph(projectId, generation);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<CommitGraph> loaded;
+        try {
+            loaded = stored.get().base() == null ? Optional.of(CommitGraph.fromBytes(stored.get().payload()))
+                    : stored(projectId, stored.get().base()).map(base -> {
+                        CommitGraph.Delta delta = CommitGraph.Delta.fromBytes(stored.get().payload());
+                        return base.with(delta.added(), delta.tips());
+                    });
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // not readable: as if there were none (the caller rebuilds it)
+        }
         loaded.ifPresent(graph -> put(projectId, generation, graph));
         return loaded;
+    }
+
+    /**
+     * Stores the graph a fetch built for its generation: as a delta over {@code previous} (the
+     * served generation it refreshed, null for a full listing) when the chain allows, else whole.
+     */
+    public void save(String projectId, String generation, CommitGraph graph, String previous, CommitGraph.Delta delta) {
+        Optional<CommitStore.StoredGraph> base = previous == null || delta == null ? Optional.empty()
+                : store.graph(projectId, previous);
+        byte[] deltaBytes = base.isPresent() ? delta.toBytes() : null;
+        if (base.isPresent() && base.get().chain().size() < MAX_CHAIN
+                && base.get().deltaBytes() + deltaBytes.length <= graph.bytes() / 10) {
+            List<String> chain = new java.util.ArrayList<>(base.get().chain());
+            chain.add(previous);
+            store.writeGraph(projectId, generation, new CommitStore.StoredGraph(previous, chain,
+                    base.get().deltaBytes() + deltaBytes.length, deltaBytes));
+        } else {
+            store.writeGraph(projectId, generation, new CommitStore.StoredGraph(null, List.of(), 0, graph.toBytes()));
+        }
+        put(projectId, generation, graph);
     }
 
     /**

@@ -210,28 +210,35 @@ public class CommitStore {
     }
 
     /**
-     * Writes the graph of a generation's commits beside its branches (same generation, same
-     * fate: served, then dropped, with them). Rewriting a generation's graph replaces it.
+     * A generation's stored graph: the whole graph ({@code base} null), or the delta of a refresh
+     * over the generation {@code base}; {@code chain} lists every generation it builds on, nearest
+     * last, and {@code deltaBytes} the size of their deltas and its own.
      */
-    public void writeGraph(String projectId, String generation, CommitGraph graph) {
-        byte[] bytes = graph.toBytes();
+    public record StoredGraph(String base, List<String> chain, long deltaBytes, byte[] payload) {
+    }
+
+    /**
+     * Writes the graph of a generation's commits beside its branches (same generation, same
+     * fate: served, then dropped with them, except while a later generation builds on it).
+     * Rewriting a generation's graph replaces it.
+     */
+    public void writeGraph(String projectId, String generation, StoredGraph graph) {
+        byte[] bytes = graph.payload();
         int chunks = Math.max(1, (bytes.length + GRAPH_CHUNK_BYTES - 1) / GRAPH_CHUNK_BYTES);
         graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation)));
-        List<Document> documents = new ArrayList<>(chunks);
         for (int chunk = 0; chunk < chunks; chunk++) {
             int from = chunk * GRAPH_CHUNK_BYTES;
             byte[] part = java.util.Arrays.copyOfRange(bytes, from, Math.min(bytes.length, from + GRAPH_CHUNK_BYTES));
-            documents.add(new Document("_id", projectId + ":" + generation + ":" + chunk).append("projectId", projectId)
-                    .append(GENERATION, generation).append("chunk", chunk).append("chunks", chunks)
+            // one at a time: a batch of 4 MiB chunks would exceed a message's size
+            graphs.insertOne(new Document("_id", projectId + ":" + generation + ":" + chunk).append("projectId", projectId)
+                    .append(GENERATION, generation).append("chunk", chunk).append("chunks", chunks).append("base", graph.base())
+                    .append("chain", graph.chain()).append("deltaBytes", graph.deltaBytes())
                     .append("data", new org.bson.types.Binary(part)));
-        }
-        for (Document document : documents) {
-            graphs.insertOne(document); // one at a time: a batch of 4 MiB chunks would exceed a message's size
         }
     }
 
-    /** The graph a generation's fetch wrote; empty when there is none whole (written before graphs, or cut short). */
-    public Optional<CommitGraph> graph(String projectId, String generation) {
+    /** A generation's graph as stored; empty when there is none whole (written before graphs, or cut short). */
+    public Optional<StoredGraph> graph(String projectId, String generation) {
         if (generation == null) {
             return Optional.empty();
         }
@@ -248,11 +255,10 @@ public class CommitStore {
             }
             bytes.writeBytes(document.get("data", org.bson.types.Binary.class).getData());
         }
-        try {
-            return Optional.of(CommitGraph.fromBytes(bytes.toByteArray()));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        Document head = documents.get(0);
+        Number deltaBytes = head.get("deltaBytes", Number.class);
+        return Optional.of(new StoredGraph(head.getString("base"), head.getList("chain", String.class, List.of()),
+                deltaBytes == null ? 0 : deltaBytes.longValue(), bytes.toByteArray()));
     }
 
     /**
@@ -288,10 +294,17 @@ public class CommitStore {
                 .sort(Sorts.ascending("name")).into(new ArrayList<>());
     }
 
-    /** Drops every generation of the project's branches and graphs but {@code keep}. */
+    /** Drops every generation of the project's branches but {@code keep}, and its graphs but those {@code keep}'s builds on. */
     public void deleteBranchesBut(String projectId, String keep) {
         branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
-        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
+        List<String> kept = new ArrayList<>();
+        kept.add(keep);
+        Document head = keep == null ? null : graphs.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, keep),
+                Filters.eq("chunk", 0))).projection(new Document("chain", 1)).first();
+        if (head != null) {
+            kept.addAll(head.getList("chain", String.class, List.of())); // the graphs it builds on
+        }
+        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.nin(GENERATION, kept)));
     }
 
     /** Drops the project's commits (a first fetch that failed part-way). */

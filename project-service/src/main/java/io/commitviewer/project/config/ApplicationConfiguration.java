@@ -3,7 +3,10 @@ package io.commitviewer.project.config;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.support.ProcessMemoryMetrics;
+import io.commitviewer.project.access.AccessDocumentation;
+import io.commitviewer.support.ApiDocumentation;
 import io.commitviewer.support.ConditionalGetFilter;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import io.commitviewer.support.RequestIdFilter;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -30,6 +33,15 @@ class ApplicationConfiguration {
     @Bean
     RequestIdFilter requestIdFilter() {
         return new RequestIdFilter();
+    }
+
+    /** The OpenAPI document's shared parts (problems, headers, common responses) and the API key scheme. */
+    @Bean
+    OpenApiCustomizer apiDocumentation() {
+        return api -> {
+            ApiDocumentation.customizer().customise(api);
+            AccessDocumentation.customizer().customise(api);
+        };
     }
 
     /** ETags, 304s and Cache-Control on the API's reads. */

@@ -3,5 +3,5 @@ package io.commitviewer.project.project;
 import java.util.List;
 
 /** A page of projects, newest first; {@code nextCursor} is null on the last page. */
-record ProjectPageResponse(List<ProjectResponse> items, String nextCursor) {
+record ProjectPageResponse(List<ProjectResponse> items, @io.swagger.v3.oas.annotations.media.Schema(nullable = true) String nextCursor) {
 }

@@ -1,6 +1,7 @@
 package io.commitviewer.project.project;
 
 import io.commitviewer.common.events.FetchPhase;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.commitviewer.common.git.FailureReason;
 import java.time.Instant;
 import java.util.UUID;
@@ -11,9 +12,9 @@ import java.util.UUID;
  * successful one. {@code statusReason} is why the fetch that is queued or running was requested
  * (null when none is).
  */
-record ProjectResponse(UUID id, String url, String owner, String name, ProjectStatus status, FetchReason statusReason,
-        Long commitCount, Integer branchCount, Instant lastFetchedAt, LastError lastError, FetchResponse fetch,
-        Instant createdAt, Instant updatedAt) {
+record ProjectResponse(UUID id, String url, String owner, String name, ProjectStatus status, @Schema(nullable = true) FetchReason statusReason,
+        @Schema(nullable = true) Long commitCount, @Schema(nullable = true) Integer branchCount, @Schema(nullable = true) Instant lastFetchedAt, @Schema(nullable = true) LastError lastError,
+        @Schema(nullable = true) FetchResponse fetch, Instant createdAt, Instant updatedAt) {
 
     record LastError(FailureReason reason, String message) {
     }
@@ -24,8 +25,9 @@ record ProjectResponse(UUID id, String url, String owner, String name, ProjectSt
      * @param phase         while it runs: CLONING, LISTING or STORING (null before its first progress and once it ended)
      * @param commitsStored while it runs: the commits it listed and stored so far
      */
-    record FetchResponse(UUID id, FetchStatus status, FetchReason reason, Instant requestedAt, Instant startedAt,
-            Instant finishedAt, FetchPhase phase, Long commitsStored) {
+    record FetchResponse(UUID id, FetchStatus status, FetchReason reason, Instant requestedAt,
+            @Schema(nullable = true) Instant startedAt, @Schema(nullable = true) Instant finishedAt,
+            @Schema(nullable = true) FetchPhase phase, @Schema(nullable = true) Long commitsStored) {
     }
 
     static ProjectResponse of(ProjectService.ProjectView view) {
