@@ -199,6 +199,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                     throw e;
                 }
                 progress.show("listing commits …");
+                boolean sameTerminal = "1".equals(env.get(Progress.OUTPUT_TERMINAL));
                 long max = limit == null ? Long.MAX_VALUE : limit;
                 long[] written = {0};
                 boolean[] outputClosed = {false};
@@ -206,6 +207,9 @@ public final class CommitViewerCli implements Callable<Integer> {
                     if (max > 0) {
                         update.mirror().forEachCommit(commit -> {
                             try {
+                                if (sameTerminal && written[0] == 0) {
+                                    progress.stop(); // the commits are shown where the line is
+                                }
                                 writer.write(commit);
                             } catch (IOException e) {
                                 outputClosed[0] = true; // e.g. piped into head: stop quietly

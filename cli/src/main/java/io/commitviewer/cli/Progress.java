@@ -14,11 +14,13 @@ final class Progress {
 
     /** Set to {@code 1} by bin/commit-viewer when stderr is a terminal. */
     static final String TERMINAL = "COMMITVIEWER_STDERR_IS_TERMINAL";
+    /** Set to {@code 1} by bin/commit-viewer when stdout is a terminal too: the commits then take the line over. */
+    static final String OUTPUT_TERMINAL = "COMMITVIEWER_STDOUT_IS_TERMINAL";
     private static final long INTERVAL_NANOS = 250_000_000L;
     private static final String ERASE = "\r\u001b[K";
 
     private final PrintStream stderr;
-    private final boolean enabled;
+    private boolean enabled;
     private long lastShown;
     private boolean shown;
 
@@ -45,6 +47,12 @@ final class Progress {
         if (enabled && System.nanoTime() - lastShown >= INTERVAL_NANOS) {
             show(String.format(Locale.ROOT, "listed %,d commits …", listed));
         }
+    }
+
+    /** Erases the line and shows nothing more (the commits are printed on the same terminal). */
+    void stop() {
+        clear();
+        enabled = false;
     }
 
     void clear() {

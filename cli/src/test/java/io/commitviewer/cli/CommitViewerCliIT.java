@@ -98,6 +98,12 @@ class CommitViewerCliIT {
         assertThat(quiet.exit()).isZero();
         assertThat(quiet.err()).isEmpty();
         assertThat(quiet.out()).isEqualTo(plain.out());
+        Map<String, String> both = new java.util.HashMap<>(terminal);
+        both.put("COMMITVIEWER_STDOUT_IS_TERMINAL", "1");
+        CommitViewerCliTests.Result sameTerminal = CommitViewerCliTests.run(both, "list-commits", url);
+        assertThat(sameTerminal.out()).isEqualTo(plain.out());
+        assertThat(sameTerminal.err()).as("erased before the first commit, nothing after").endsWith(erase)
+                .doesNotContain("listed ");
         CommitViewerCliTests.Result failed = CommitViewerCliTests.run(terminal, "list-commits", server.url("acme", "nothing-here"));
         assertThat(failed.err()).as("the line is erased before the error").contains(erase + "commit-viewer: ")
                 .endsWith("\n").contains(erase + "commit-viewer: repository not found");

@@ -69,7 +69,7 @@ public class CommitGraphs {
      */
     public void save(String projectId, String generation, CommitGraph graph, String previous, CommitGraph.Delta delta) {
         Optional<CommitStore.StoredGraph> base = previous == null || delta == null ? Optional.empty()
-                : store.graph(projectId, previous);
+                : store.graphHeader(projectId, previous);
         byte[] deltaBytes = base.isPresent() ? delta.toBytes() : null;
         if (base.isPresent() && base.get().chain().size() < MAX_CHAIN
                 && base.get().deltaBytes() + deltaBytes.length <= graph.bytes() / 10) {

@@ -237,6 +237,21 @@ public class CommitStore {
         }
     }
 
+    /** A generation's stored graph without its payload (empty): what builds on what, without reading megabytes. */
+    public Optional<StoredGraph> graphHeader(String projectId, String generation) {
+        if (generation == null) {
+            return Optional.empty();
+        }
+        Document head = graphs.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation),
+                Filters.eq("chunk", 0))).projection(new Document("base", 1).append("chain", 1).append("deltaBytes", 1)).first();
+        if (head == null) {
+            return Optional.empty();
+        }
+        Number deltaBytes = head.get("deltaBytes", Number.class);
+        return Optional.of(new StoredGraph(head.getString("base"), head.getList("chain", String.class, List.of()),
+                deltaBytes == null ? 0 : deltaBytes.longValue(), new byte[0]));
+    }
+
     /** A generation's graph as stored; empty when there is none whole (written before graphs, or cut short). */
     public Optional<StoredGraph> graph(String projectId, String generation) {
         if (generation == null) {
@@ -299,11 +314,7 @@ public class CommitStore {
         branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
         List<String> kept = new ArrayList<>();
         kept.add(keep);
-        Document head = keep == null ? null : graphs.find(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, keep),
-                Filters.eq("chunk", 0))).projection(new Document("chain", 1)).first();
-        if (head != null) {
-            kept.addAll(head.getList("chain", String.class, List.of())); // the graphs it builds on
-        }
+        graphHeader(projectId, keep).ifPresent(graph -> kept.addAll(graph.chain())); // the graphs it builds on
         graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.nin(GENERATION, kept)));
     }
 
