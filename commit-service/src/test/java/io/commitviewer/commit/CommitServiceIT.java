@@ -154,8 +154,13 @@ class CommitServiceIT {
     /** Every response this class caused, against the committed OpenAPI document (the contract test). */
     @AfterAll
     static void everyResponseConformsToTheDocument() throws Exception {
-        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT)
-                .violations(io.commitviewer.testsupport.ContractRecorder.drain())).isEmpty();
+        List<io.commitviewer.testsupport.ApiContract.Exchange> exchanges = io.commitviewer.testsupport.ContractRecorder.drain();
+        if (Boolean.getBoolean(io.commitviewer.testsupport.OpenApiDocuments.WRITE)) {
+            return; // the document is being rewritten from what the service serves
+        }
+        assertThat(exchanges).as("the recorder saw the API's responses").isNotEmpty();
+        assertThat(exchanges).extracting(io.commitviewer.testsupport.ApiContract.Exchange::status).contains(200, 202, 304, 400, 404, 409);
+        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT).violations(exchanges)).isEmpty();
     }
 
     @BeforeEach

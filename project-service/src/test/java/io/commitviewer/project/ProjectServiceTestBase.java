@@ -69,8 +69,12 @@ abstract class ProjectServiceTestBase {
     /** Every response the class caused, against the committed OpenAPI document (the contract test). */
     @org.junit.jupiter.api.AfterAll
     static void everyResponseConformsToTheDocument() throws Exception {
-        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT)
-                .violations(io.commitviewer.testsupport.ContractRecorder.drain())).isEmpty();
+        List<io.commitviewer.testsupport.ApiContract.Exchange> exchanges = io.commitviewer.testsupport.ContractRecorder.drain();
+        if (Boolean.getBoolean(io.commitviewer.testsupport.OpenApiDocuments.WRITE)) {
+            return; // the document is being rewritten from what the service serves
+        }
+        assertThat(exchanges).as("the recorder saw the API's responses").isNotEmpty();
+        assertThat(io.commitviewer.testsupport.ApiContract.of(COMMITTED_DOCUMENT).violations(exchanges)).isEmpty();
     }
 
     @BeforeEach

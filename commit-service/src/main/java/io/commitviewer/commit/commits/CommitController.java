@@ -136,8 +136,9 @@ class CommitController {
         @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
         @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "Branches, their tips and commit counts at the last fetch",
-            description = "`commitCount` is the number of commits of `git log NAME`; absent only for a repository with so many long "
-                    + "branches that counting them all would cost more than about a second (the branch's listing still has an exact total).")
+            description = "`commitCount` is the number of commits of `git log NAME`; absent for a repository with so many long "
+                    + "branches that counting them all would cost more than about a second (the branch's listing still has an exact "
+                    + "total), and for a branch whose ref points at something other than a commit.")
     List<CommitResponses.Branch> branches(@PathVariable UUID id) {
         return queries.branches(id.toString()).stream().map(CommitResponses.Branch::of).toList();
     }

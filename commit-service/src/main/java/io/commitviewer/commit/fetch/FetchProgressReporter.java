@@ -73,7 +73,10 @@ final class FetchProgressReporter implements AutoCloseable {
 
         private void publish() {
             lastPublished = System.nanoTime();
-            FetchProgress event = FetchProgress.of(projectId, fetchId, phase, stored, ++sequence);
+            // increasing across attempts, deliveries and instances (the wall clock in µs), so that the progress
+            // of a delivery after a crash is not taken for older than the dead one's
+            sequence = Math.max(sequence + 1, System.currentTimeMillis() * 1000);
+            FetchProgress event = FetchProgress.of(projectId, fetchId, phase, stored, sequence);
             executor.execute(() -> {
                 try {
                     publisher.publish(event);

@@ -375,7 +375,8 @@ public final class CommitGraph {
         public byte[] toBytes() {
             Builder b = added;
             int w = Math.max(b.shaBytes, 20);
-            ByteBuffer out = ByteBuffer.allocate(20 + b.size * w + b.size * 8 + (b.size + 1) * 4 + b.parentBytes + tips.size() * 64 + 4);
+            int tipBytes = tips.stream().mapToInt(tip -> 1 + tip.length()).sum();
+            ByteBuffer out = ByteBuffer.allocate(16 + b.size * w + b.size * 8 + (b.size + 1) * 4 + b.parentBytes + 4 + tipBytes);
             out.putInt(MAGIC_DELTA).putInt(b.size).putInt(w).putInt(b.parentBytes);
             out.put(b.shas, 0, b.size * w);
             for (int i = 0; i < b.size; i++) {
@@ -390,7 +391,7 @@ public final class CommitGraph {
                 byte[] bytes = tip.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
                 out.put((byte) bytes.length).put(bytes);
             }
-            return Arrays.copyOf(out.array(), out.position());
+            return out.array();
         }
 
         /** A delta stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */

@@ -26,6 +26,7 @@ public class CommitGraphs {
     private final CommitStore store;
     private final long maxBytes;
     private final Map<Key, CommitGraph> cache = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Key, Object> loading = new java.util.concurrent.ConcurrentHashMap<>();
     private long bytes;
 
     public CommitGraphs(CommitStore store, long maxBytes) {
@@ -33,34 +34,57 @@ public class CommitGraphs {
         this.maxBytes = maxBytes;
     }
 
-    /** The graph a generation's fetch stored, if it stored one. */
+    /**
+     * The graph a generation's fetch stored, if it stored one. Loaded once however many readers ask
+     * at the same time; only the generation asked for is cached, not those its deltas build on.
+     */
     public Optional<CommitGraph> stored(String projectId, String generation) {
         if (generation == null) {
             return Optional.empty();
         }
         Key key = new Key(projectId, generation);
-        synchronized (cache) {
-            CommitGraph known = cache.get(key);
-            if (known != null) {
-                return Optional.of(known);
+        CommitGraph known = cached(key);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        synchronized (loading.computeIfAbsent(key, k -> new Object())) {
+            try {
+                known = cached(key);
+                if (known != null) {
+                    return Optional.of(known);
+                }
+                Optional<CommitGraph> loaded = load(projectId, generation);
+                loaded.ifPresent(graph -> put(projectId, generation, graph));
+                return loaded;
+            } finally {
+                loading.remove(key);
             }
         }
+    }
+
+    private CommitGraph cached(Key key) {
+        synchronized (cache) {
+            return cache.get(key);
+        }
+    }
+
+    /** The generation's graph from the store: whole, or its delta applied to its base (from the cache, or loaded too). */
+    private Optional<CommitGraph> load(String projectId, String generation) {
         Optional<CommitStore.StoredGraph> stored = store.graph(projectId, generation);
         if (stored.isEmpty()) {
             return Optional.empty();
         }
-        Optional<CommitGraph> loaded;
         try {
-            loaded = stored.get().base() == null ? Optional.of(CommitGraph.fromBytes(stored.get().payload()))
-                    : stored(projectId, stored.get().base()).map(base -> {
-                        CommitGraph.Delta delta = CommitGraph.Delta.fromBytes(stored.get().payload());
-                        return base.with(delta.added(), delta.tips());
-                    });
+            if (stored.get().base() == null) {
+                return Optional.of(CommitGraph.fromBytes(stored.get().payload()));
+            }
+            CommitGraph base = cached(new Key(projectId, stored.get().base()));
+            Optional<CommitGraph> built = base != null ? Optional.of(base) : load(projectId, stored.get().base());
+            CommitGraph.Delta delta = CommitGraph.Delta.fromBytes(stored.get().payload());
+            return built.map(graph -> graph.with(delta.added(), delta.tips()));
         } catch (IllegalArgumentException e) {
             return Optional.empty(); // not readable: as if there were none (the caller rebuilds it)
         }
-        loaded.ifPresent(graph -> put(projectId, generation, graph));
-        return loaded;
     }
 
     /**
@@ -93,16 +117,23 @@ public class CommitGraphs {
         if (stored.isPresent()) {
             return stored.get();
         }
-        String key = "fetch:" + fetchId;
-        Optional<CommitGraph> rebuilt;
-        synchronized (cache) {
-            rebuilt = Optional.ofNullable(cache.get(new Key(projectId, key)));
+        Key key = new Key(projectId, "fetch:" + fetchId);
+        CommitGraph known = cached(key);
+        if (known != null) {
+            return known;
         }
-        return rebuilt.orElseGet(() -> {
-            CommitGraph graph = store.graphFromCommits(projectId).reachableFrom(tips);
-            put(projectId, key, graph);
-            return graph;
-        });
+        synchronized (loading.computeIfAbsent(key, k -> new Object())) { // one scan of the commits however many ask
+            try {
+                known = cached(key);
+                if (known == null) {
+                    known = store.graphFromCommits(projectId).reachableFrom(tips);
+                    put(projectId, key.generation(), known);
+                }
+                return known;
+            } finally {
+                loading.remove(key);
+            }
+        }
     }
 
     /** Keeps a graph a fetch just built and stored, so that neither its reads nor the next refresh load it. */

@@ -212,4 +212,36 @@ class CommitGraphTests {
         assertThat(graph.size()).isEqualTo(2);
         assertThat(shas(graph, graph.reachable(graph.rankOf(b)))).containsExactly(b, a);
     }
+
+    @Test
+    void aDeltaOfSha256CommitsWithManyTipsReadsBackToTheSameRefresh() {
+        CommitGraph.Builder base = CommitGraph.builder();
+        List<String> tips = new ArrayList<>();
+        String parent = null;
+        for (int i = 0; i < 20; i++) {
+            String sha = String.format("%064x", i + 1);
+            base.add(sha, 1000L * i, parent == null ? List.of() : List.of(parent));
+            parent = sha;
+        }
+        CommitGraph before = base.build();
+        CommitGraph.Builder added = CommitGraph.builder();
+        for (int i = 0; i < 7; i++) {
+            String sha = String.format("%064x", 100 + i);
+            added.add(sha, 100_000L + i, List.of(String.format("%064x", 1 + i * 2)));
+            tips.add(sha);
+        }
+        CommitGraph.Delta delta = new CommitGraph.Delta(added, tips);
+
+        CommitGraph.Delta read = CommitGraph.Delta.fromBytes(delta.toBytes());
+
+        CommitGraph direct = before.with(added, tips);
+        CommitGraph replayed = before.with(read.added(), read.tips());
+        assertThat(read.tips()).isEqualTo(tips);
+        assertThat(replayed.size()).isEqualTo(direct.size());
+        for (int rank = 0; rank < direct.size(); rank++) {
+            assertThat(replayed.sha(rank)).isEqualTo(direct.sha(rank));
+            assertThat(replayed.reachable(rank)).isEqualTo(direct.reachable(rank));
+        }
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(new byte[] {0, 1})).isInstanceOf(IllegalArgumentException.class);
+    }
 }

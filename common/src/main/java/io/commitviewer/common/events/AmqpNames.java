@@ -31,11 +31,11 @@ public final class AmqpNames {
                     EventType.COMMIT_STORE_CHECKED));
     /**
      * project-service: how far running fetches are. Lossy by design: at most
-     * {@link #FETCH_PROGRESS_MAX_LENGTH} wait, the oldest dropped first (a progress event is worth
-     * nothing once a newer one exists).
+     * {@link #FETCH_PROGRESS_MAX_LENGTH} wait; beyond, the broker refuses new ones (the publisher
+     * drops them) rather than dead-lettering the overflow into a DLQ that would page someone.
      */
     public static final QueueSpec FETCH_PROGRESS = new QueueSpec(FETCH_PROGRESS_QUEUE, java.util.List.of(EventType.FETCH_PROGRESS),
-            java.util.Map.of("x-max-length", AmqpNames.FETCH_PROGRESS_MAX_LENGTH, "x-overflow", "drop-head"));
+            java.util.Map.of("x-max-length", AmqpNames.FETCH_PROGRESS_MAX_LENGTH, "x-overflow", "reject-publish"));
     public static final int FETCH_PROGRESS_MAX_LENGTH = 10_000;
     /**
      * Every queue. Both services declare all of them, with the same arguments, so that nothing

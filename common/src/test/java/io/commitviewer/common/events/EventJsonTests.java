@@ -90,7 +90,7 @@ class EventJsonTests {
     @Test
     void typesMapToRoutingKeysBothWays() {
         assertThat(List.of(EventType.values())).extracting(EventType::routingKey)
-                .containsExactly("fetch.requested", "fetch.started", "fetch.succeeded", "fetch.failed", "project.deleted",
+                .containsExactly("fetch.requested", "fetch.started", "fetch.progress", "fetch.succeeded", "fetch.failed", "project.deleted",
                         "commit-store.checked");
         for (EventType type : EventType.values()) {
             assertThat(EventType.fromRoutingKey(type.routingKey())).contains(type);

@@ -101,8 +101,17 @@ class ProjectEventStreams implements DisposableBean {
         emitter.onCompletion(() -> close(id, stream));
         emitter.onTimeout(() -> close(id, stream));
         emitter.onError(error -> close(id, stream));
-        streams.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(stream);
-        send(id, stream, state); // the state now: the client never waits for a change to see it
+        synchronized (stream) {
+            send(id, stream, state); // the state now, before any poll can send a newer one; it may end the stream
+            // registered atomically with close()'s removal of an emptied list, so that no stream is left out of it
+            streams.compute(id, (key, list) -> {
+                List<Stream> registered = list == null ? new CopyOnWriteArrayList<>() : list;
+                if (!stream.closed.get()) {
+                    registered.add(stream);
+                }
+                return registered.isEmpty() ? null : registered;
+            });
+        }
         return emitter;
     }
 
