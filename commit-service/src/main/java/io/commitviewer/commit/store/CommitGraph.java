@@ -225,9 +225,7 @@ public final class CommitGraph {
             throw new IllegalArgumentException("a repository with shas of two lengths");
         }
         if (size == 0) {
-            Builder all = new Builder();
-            all.addAll(added);
-            return all.build().reachableFrom(tips);
+            return added.build().reachableFrom(tips);
         }
         // the added commits not here yet, in the listing's order
         CommitGraph fresh = added.withoutParents(this);
@@ -499,18 +497,6 @@ public final class CommitGraph {
                 }
             }
             parentStart[size] = parentBytes / shaBytes;
-        }
-
-        private void addAll(Builder other) {
-            for (int i = 0; i < other.size; i++) {
-                begin(other.shas, i * other.shaBytes, other.shaBytes, other.dates[i]);
-                int from = other.parentStart[i] * other.shaBytes;
-                int to = other.parentStart[i + 1] * other.shaBytes;
-                for (int b = from; b < to; b += other.shaBytes) {
-                    addParent(other.parentShas, b);
-                }
-                parentStart[size] = parentBytes / shaBytes;
-            }
         }
 
         public int size() {

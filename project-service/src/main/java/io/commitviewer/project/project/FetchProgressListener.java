@@ -2,9 +2,7 @@ package io.commitviewer.project.project;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
-import io.commitviewer.amqp.PoisonMessageException;
 import io.commitviewer.common.events.AmqpNames;
-import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchProgress;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -39,16 +37,14 @@ class FetchProgressListener {
 
     @RabbitListener(id = "fetch-progress", queues = AmqpNames.FETCH_PROGRESS_QUEUE)
     void on(Message message) {
+        codec.expect(message, FetchProgress.class, deadLetters).ifPresent(this::record);
+    }
+
+    private void record(FetchProgress progress) {
         try {
-            Event event = codec.fromMessage(message);
-            if (!(event instanceof FetchProgress progress)) {
-                throw new PoisonMessageException("not a fetch progress: " + event.type().routingKey());
-            }
             int updated = fetches.recordProgress(progress.fetchId(), progress.phase().name(), progress.commitsStored(),
                     progress.sequence());
             meters.counter("commitviewer.fetch.progress", "outcome", updated == 1 ? "applied" : "stale").increment();
-        } catch (PoisonMessageException e) {
-            deadLetters.recover(message, e);
         } catch (DataAccessException e) {
             meters.counter("commitviewer.fetch.progress", "outcome", "dropped").increment();
             log.debug("Progress dropped: {}", e.toString());

@@ -149,55 +149,48 @@ class ProjectEventStreams implements DisposableBean {
 
     /** Sends the state if the stream has not seen it, and ends the stream once no fetch is in progress. */
     private void send(UUID id, Stream stream, State state) {
+        write(id, stream, () -> {
+            if (!state.id().equals(stream.lastSent)) {
+                stream.emitter.send(SseEmitter.event().id(state.id()).name("project").data(state.json(), MediaType.APPLICATION_JSON));
+                stream.lastSent = state.id();
+            }
+            return !state.fetching();
+        });
+    }
+
+    private void deleted(UUID id, Stream stream) {
+        write(id, stream, () -> {
+            stream.emitter.send(SseEmitter.event().name("deleted").data("{}", MediaType.APPLICATION_JSON));
+            return true;
+        });
+    }
+
+    private void heartbeat() {
+        streams.forEach((id, list) -> list.forEach(stream -> write(id, stream, () -> {
+            stream.emitter.send(SseEmitter.event().comment("keep-alive"));
+            return false;
+        })));
+    }
+
+    /** A write to the stream; returns true when the stream ends after it. */
+    private interface Write {
+        boolean write() throws IOException;
+    }
+
+    /** One write to an open stream at a time; the stream is closed when the write ends it, or fails (the client left). */
+    private void write(UUID id, Stream stream, Write write) {
         synchronized (stream) {
             if (stream.closed.get()) {
                 return;
             }
             try {
-                if (!state.id().equals(stream.lastSent)) {
-                    stream.emitter.send(SseEmitter.event().id(state.id()).name("project").data(state.json(), MediaType.APPLICATION_JSON));
-                    stream.lastSent = state.id();
-                }
-                if (!state.fetching()) {
+                if (write.write()) {
                     close(id, stream);
                     stream.emitter.complete();
                 }
             } catch (IOException | IllegalStateException e) {
-                close(id, stream); // the client left
+                close(id, stream);
                 stream.emitter.completeWithError(e);
-            }
-        }
-    }
-
-    private void deleted(UUID id, Stream stream) {
-        synchronized (stream) {
-            if (stream.closed.get()) {
-                return;
-            }
-            close(id, stream);
-            try {
-                stream.emitter.send(SseEmitter.event().name("deleted").data("{}", MediaType.APPLICATION_JSON));
-                stream.emitter.complete();
-            } catch (IOException | IllegalStateException e) {
-                stream.emitter.completeWithError(e);
-            }
-        }
-    }
-
-    private void heartbeat() {
-        for (Map.Entry<UUID, List<Stream>> entry : streams.entrySet()) {
-            for (Stream stream : entry.getValue()) {
-                synchronized (stream) {
-                    if (stream.closed.get()) {
-                        continue;
-                    }
-                    try {
-                        stream.emitter.send(SseEmitter.event().comment("keep-alive"));
-                    } catch (IOException | IllegalStateException e) {
-                        close(entry.getKey(), stream);
-                        stream.emitter.completeWithError(e);
-                    }
-                }
             }
         }
     }
