@@ -7,6 +7,8 @@
 #   scripts/local-infra.sh install-stack
 #                                   also what scripts/run-local.sh and scripts/check-ops.sh use:
 #                                   nginx, Prometheus (promtool), Alertmanager (amtool), docker-compose
+#   scripts/local-infra.sh install-browser
+#                                   Debian's chromium, which the web page's browser tests drive
 #   scripts/local-infra.sh up       install what is missing, start both (a second `up` is harmless);
 #                                   a failed `up` stops what it started
 #   scripts/local-infra.sh env      print the export lines the services and tests read
@@ -102,6 +104,12 @@ ensure_stack_installed() {
   command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
   command -v amtool >/dev/null || missing+=(prometheus-alertmanager)
   command -v docker-compose >/dev/null || missing+=(docker-compose)
+  install_packages "${missing[@]}"
+}
+
+ensure_browser_installed() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
   install_packages "${missing[@]}"
 }
 
@@ -325,12 +333,13 @@ case "${1:-}" in
     ;;
   install) ensure_installed ;;
   install-stack) ensure_installed; ensure_stack_installed ;;
+  install-browser) ensure_browser_installed ;;
   rabbitmq-stop-app) rabbit_env; rabbitmqctl -q stop_app >/dev/null ;;
   rabbitmq-start-app) rabbit_env; rabbitmqctl -q start_app >/dev/null && rabbitmqctl -q await_startup >/dev/null ;;
   env) print_env ;;
   status) status ;;
   *)
-    echo "usage: $0 install|install-stack|up|down|clean|env|status|rabbitmq-stop-app|rabbitmq-start-app" >&2
+    echo "usage: $0 install|install-stack|install-browser|up|down|clean|env|status|rabbitmq-stop-app|rabbitmq-start-app" >&2
     exit 2
     ;;
 esac

@@ -11,7 +11,8 @@
 # (mongo-java-server, in memory) in a process of its own on COMMITVIEWER_MONGO_STANDIN_PORT (27018),
 # or in commit-service's process with COMMITVIEWER_MONGO_EMBEDDED=memory|h2; both services run
 # from their jars (built when missing);
-# nginx serves the gateway with gateway/routes.conf, the routes compose uses; Prometheus scrapes
+# nginx serves the gateway with gateway/routes.conf, the routes compose uses, and the web page from
+# web/dist (built when missing, with scripts/build-web.sh); Prometheus scrapes
 # with prometheus/prometheus.yml's jobs and prometheus/alerts.yml's rules.
 # The caller's COMMITVIEWER_* and SPRING_* variables reach the services (but for the database and
 # broker settings, which are local-infra.sh's, and PORT/MANAGEMENT_PORT, fixed per service), e.g.
@@ -149,6 +150,13 @@ gateway_up() {
   fi
   require_free_ports gateway COMMITVIEWER_GATEWAY_PORT "$gateway_port"
   mkdir -p "$stack/nginx/temp"
+  # the web page, built when missing (scripts/build-web.sh: Node.js >= 20); without it the
+  # gateway still serves the API
+  if [[ ! -f "$root/web/dist/index.html" ]]; then
+    if [[ ! -f "$root/web/package.json" ]] || ! "$root/scripts/build-web.sh"; then
+      log "the web page is not built (scripts/build-web.sh): the gateway serves the API only"
+    fi
+  fi
   # the per-client rate limits, from the template compose renders too
   sed -e "s/\${GATEWAY_READS_PER_SECOND}/${COMMITVIEWER_GATEWAY_READS_PER_SECOND:-50}/" \
       -e "s/\${GATEWAY_READS_BURST}/${COMMITVIEWER_GATEWAY_READS_BURST:-100}/" \
@@ -174,6 +182,7 @@ http {
   upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
   server {
     listen 127.0.0.1:$gateway_port;
+    root "$root/web/dist";
     include "$root/gateway/routes.conf";
   }
 }
@@ -248,6 +257,7 @@ up() {
   trap - EXIT
   cat <<URLS
 run-local: the stack is up (logs in $stack)
+  web page        http://127.0.0.1:$gateway_port/
   API (gateway)   http://127.0.0.1:$gateway_port/api/projects
   project-service http://127.0.0.1:${app_port[project-service]}  (management http://127.0.0.1:${management_port[project-service]}/actuator)
   commit-service  http://127.0.0.1:${app_port[commit-service]}  (management http://127.0.0.1:${management_port[commit-service]}/actuator)

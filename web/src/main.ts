@@ -1,0 +1,618 @@
+// The page: three views on hash routes, so that every view (filters included) is a link.
+//   #/                                          add a repository; the projects
+//   #/p/{id}?branch=&author=&since=&until=      a project's commits
+//   #/p/{id}/c/{sha}                            one commit
+
+import { Api, ApiError, type Branch, type CommitFilter, NotFetchedYet, type Project, failureInWords } from "./api";
+import { CommitList } from "./commit-list";
+import { announce, append, copyButton, h, replace } from "./dom";
+import { ago, count, dayEnd, dayStart, number, shortSha, when } from "./format";
+
+const KEY_STORAGE = "commit-viewer.api-key";
+const api = new Api(() => localStorage.getItem(KEY_STORAGE));
+const main = document.getElementById("main") as HTMLElement;
+
+/** What the current view must stop (streams, timers, listeners) when another replaces it. */
+let cleanups: (() => void)[] = [];
+function onLeave(cleanup: () => void): void {
+  cleanups.push(cleanup);
+}
+
+/** The address of the last commit listing, so that a commit's "back" keeps its filters. */
+let lastListing = new Map<string, string>();
+
+const isActive = (project: Project) => project.status === "QUEUED" || project.status === "FETCHING";
+
+function render(): void {
+  for (const cleanup of cleanups) cleanup();
+  cleanups = [];
+  const [path = "/", query = ""] = location.hash.replace(/^#/, "").split("?", 2);
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  main.replaceChildren();
+  if (parts.length === 0) {
+    document.title = "Commit Viewer";
+    void homeView();
+  } else if (parts[0] === "p" && parts.length === 2) {
+    lastListing.set(parts[1]!, location.hash);
+    void projectView(parts[1]!, new URLSearchParams(query));
+  } else if (parts[0] === "p" && parts.length === 4 && parts[2] === "c") {
+    void commitView(parts[1]!, parts[3]!);
+  } else {
+    document.title = "Not found · Commit Viewer";
+    append(main, h("h1", {}, "Nothing here"), h("p", {}, "This address shows nothing. ", h("a", { href: "#/" }, "See the projects.")));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API key (writes only)
+
+function keyPanel(): HTMLElement {
+  const stored = localStorage.getItem(KEY_STORAGE);
+  const input = h("input", {
+    id: "api-key",
+    type: "password",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "cv_…",
+    "aria-describedby": "api-key-help",
+  });
+  const state = h("span", { class: "key-state", role: "status" }, stored ? "A key is saved in this browser." : "No key saved.");
+  const save = h("button", { type: "submit" }, "Save key");
+  const forget = h("button", { type: "button", class: "secondary" }, "Forget key");
+  const form = h(
+    "form",
+    { class: "key-form" },
+    h("label", { for: "api-key" }, "API key"),
+    input,
+    save,
+    forget,
+    h(
+      "p",
+      { id: "api-key-help", class: "help" },
+      "Needed to add, refresh and delete where this service requires keys; sent with those requests only and kept in this browser. ",
+      state,
+    ),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (value) {
+      localStorage.setItem(KEY_STORAGE, value);
+      input.value = "";
+      state.textContent = "Key saved in this browser.";
+      announce("API key saved");
+      (form.parentElement as HTMLDetailsElement).open = false;
+    }
+  });
+  forget.addEventListener("click", () => {
+    localStorage.removeItem(KEY_STORAGE);
+    state.textContent = "Key forgotten.";
+  });
+  return h("details", { class: "key", id: "key-panel" }, h("summary", {}, "API key"), form);
+}
+
+function askForKey(): void {
+  const panel = document.getElementById("key-panel") as HTMLDetailsElement | null;
+  if (panel) {
+    panel.open = true;
+    document.getElementById("api-key")?.focus();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live state of a project: the SSE stream, or polling that backs off where the stream is refused
+
+/** Calls `update` with each new state of the project until its fetch ends; returns a stop function. */
+function follow(id: string, update: (project: Project | null) => void): () => void {
+  let stopped = false;
+  let timer = 0;
+  let source: EventSource | null = api.events(id);
+  let delay = 1000;
+  const poll = async () => {
+    if (stopped) return;
+    try {
+      const project = await api.project(id);
+      update(project);
+      if (!isActive(project)) return;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        update(null);
+        return;
+      }
+    }
+    delay = Math.min(delay * 2, 30_000);
+    timer = window.setTimeout(poll, delay);
+  };
+  source.addEventListener("project", (event) => {
+    const project = JSON.parse((event as MessageEvent<string>).data) as Project;
+    update(project);
+    if (!isActive(project)) stop();
+  });
+  source.addEventListener("deleted", () => {
+    update(null);
+    stop();
+  });
+  source.onerror = () => {
+    // the stream ended (204 after its last event) or was refused (503: too many streams): one
+    // read says which, and polling goes on while the fetch runs
+    if (source && source.readyState === EventSource.CLOSED) {
+      source = null;
+      void poll();
+    }
+  };
+  const stop = () => {
+    stopped = true;
+    source?.close();
+    source = null;
+    clearTimeout(timer);
+  };
+  return stop;
+}
+
+function progressText(project: Project): string {
+  const fetch = project.fetch;
+  if (project.status === "QUEUED") {
+    return project.statusReason === "REFRESH" ? "Refresh queued: it starts in a moment." : "Queued: the fetch starts in a moment.";
+  }
+  if (project.status !== "FETCHING") return "";
+  switch (fetch?.phase) {
+    case "CLONING":
+      return "Fetching: downloading the history…";
+    case "LISTING":
+      return `Fetching: reading commits${fetch.commitsStored ? ` (${number(fetch.commitsStored)} so far)` : ""}…`;
+    case "STORING":
+      return `Fetching: ${number(fetch.commitsStored ?? 0)} commits stored…`;
+    default:
+      return "Fetching: starting…";
+  }
+}
+
+function statusBadge(project: Project): HTMLElement {
+  const labels: Record<string, string> = { QUEUED: "Queued", FETCHING: "Fetching", READY: "Ready", FAILED: "Failed" };
+  return h("span", { class: `badge ${project.status.toLowerCase()}` }, labels[project.status] ?? project.status);
+}
+
+/** Refresh and delete, for whoever may (the API says no to the others, in words). */
+interface ActionHandlers {
+  report: (message: string) => void;
+  onRefreshed: (project: Project) => void;
+  onDeleted: () => void;
+}
+
+function actions(project: Project, { report, onRefreshed, onDeleted }: ActionHandlers): HTMLElement {
+  const refresh = h("button", { type: "button", class: "secondary" }, "Refresh");
+  const remove = h("button", { type: "button", class: "danger" }, "Delete");
+  const box = h("div", { class: "actions" }, refresh, remove);
+  refresh.disabled = isActive(project);
+  refresh.addEventListener("click", async () => {
+    refresh.disabled = true;
+    try {
+      const { project: refreshed, queued, retryAfter } = await api.refresh(project.id);
+      if (queued || isActive(refreshed)) {
+        report("Refresh asked for: the new commits appear when it ends.");
+        announce(`Refreshing ${project.owner}/${project.name}`);
+      } else {
+        report(`Fetched moments ago: a refresh is taken again in ${retryAfter ?? 60} s.`);
+        refresh.disabled = false;
+      }
+      onRefreshed(refreshed);
+    } catch (error) {
+      refresh.disabled = false;
+      reportError(error, report);
+    }
+  });
+  remove.addEventListener("click", () => {
+    // asked in the page, not in a dialog box: keyboard and screen readers stay where they were
+    const really = h("button", { type: "button", class: "danger" }, `Delete ${project.name}`);
+    const cancel = h("button", { type: "button", class: "secondary" }, "Keep it");
+    const question = h("span", { class: "confirm", role: "group", "aria-label": "Confirm deletion" }, "Delete it and all its commits? ", really, cancel);
+    box.replaceChildren(question);
+    really.focus();
+    cancel.addEventListener("click", () => {
+      box.replaceChildren(refresh, remove);
+      remove.focus();
+    });
+    really.addEventListener("click", async () => {
+      really.disabled = true;
+      try {
+        await api.remove(project.id);
+        announce(`Deleted ${project.owner}/${project.name}`);
+        onDeleted();
+      } catch (error) {
+        box.replaceChildren(refresh, remove);
+        reportError(error, report);
+      }
+    });
+  });
+  return box;
+}
+
+function reportError(error: unknown, report: (message: string) => void): void {
+  const message = error instanceof Error ? error.message : "Something went wrong.";
+  report(message);
+  if (error instanceof ApiError && error.status === 401) askForKey();
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/ : add a repository; the projects
+
+async function homeView(): Promise<void> {
+  const input = h("input", {
+    id: "repository-url",
+    name: "url",
+    type: "text",
+    inputmode: "url",
+    autocomplete: "off",
+    spellcheck: "false",
+    required: true,
+    placeholder: "https://github.com/owner/repository",
+    "aria-describedby": "add-help add-problem",
+  });
+  const problem = h("p", { id: "add-problem", class: "problem", role: "alert" });
+  const submit = h("button", { type: "submit" }, "Add");
+  const form = h(
+    "form",
+    { class: "add", "aria-labelledby": "add-title" },
+    h("h2", { id: "add-title" }, "Add a repository"),
+    h("div", { class: "field" }, h("label", { for: "repository-url" }, "Repository URL"), h("div", { class: "inline" }, input, submit)),
+    h("p", { id: "add-help", class: "help" }, "Any spelling GitHub shows: https://github.com/owner/name, owner/name, git@github.com:owner/name.git."),
+    problem,
+  );
+  const list = h("section", { class: "projects", "aria-labelledby": "projects-title" }, h("h2", { id: "projects-title" }, "Projects"));
+  const body = h("div", { class: "project-list", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "state" }, "Loading the projects…"));
+  list.append(body);
+  append(main, h("h1", { class: "visually-hidden" }, "Commit Viewer"), form, list);
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    problem.textContent = "";
+    input.removeAttribute("aria-invalid");
+    submit.disabled = true;
+    try {
+      const project = await api.add(input.value.trim());
+      input.value = "";
+      announce(`Added ${project.owner}/${project.name}`);
+      await load();
+      document.querySelector<HTMLElement>(`[data-project="${project.id}"] a`)?.focus();
+    } catch (error) {
+      input.setAttribute("aria-invalid", "true");
+      reportError(error, (message) => (problem.textContent = message));
+      if (!(error instanceof ApiError && error.status === 401)) input.focus();
+    } finally {
+      submit.disabled = false;
+    }
+  });
+
+  const followed = new Map<string, () => void>();
+  onLeave(() => followed.forEach((stop) => stop()));
+
+  const load = async () => {
+    let projects: Project[] = [];
+    try {
+      let cursor: string | undefined;
+      do {
+        const page = await api.projects(cursor);
+        projects.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor && projects.length < 1000);
+    } catch (error) {
+      const retry = h("button", { type: "button" }, "Try again");
+      retry.addEventListener("click", () => void load());
+      body.replaceChildren(h("p", { class: "state failed", role: "alert" }, `Could not load the projects. ${(error as Error).message} `, retry));
+      body.setAttribute("aria-busy", "false");
+      return;
+    }
+    body.setAttribute("aria-busy", "false");
+    if (projects.length === 0) {
+      body.replaceChildren(h("p", { class: "state empty" }, "No repositories yet. Add one above: its commits can be browsed here once it is fetched."));
+      return;
+    }
+    body.replaceChildren(h("ul", { class: "cards" }, ...projects.map((project) => card(project))));
+  };
+
+  const card = (project: Project): HTMLElement => {
+    const note = h("p", { class: "note", role: "status" });
+    const element = h("li", { class: "card", "data-project": project.id, "data-status": project.status });
+    const fill = (current: Project) => {
+      element.dataset.status = current.status;
+      replace(
+        element,
+        h("div", { class: "card-head" }, h("a", { class: "name", href: `#/p/${current.id}` }, `${current.owner}/${current.name}`), statusBadge(current)),
+        h("p", { class: "url" }, current.url),
+        h(
+          "p",
+          { class: "counts" },
+          count(current.commitCount, "commit", "commits"),
+          " · ",
+          count(current.branchCount, "branch", "branches"),
+          " · ",
+          current.lastFetchedAt
+            ? h("time", { datetime: current.lastFetchedAt, title: when(current.lastFetchedAt) }, `fetched ${ago(current.lastFetchedAt)}`)
+            : "not fetched yet",
+        ),
+        isActive(current) ? h("p", { class: "progress" }, progressText(current)) : null,
+        current.status === "FAILED" ? h("p", { class: "problem" }, failureInWords(current.lastError?.reason)) : null,
+        actions(current, {
+          report: (message) => (note.textContent = message),
+          onRefreshed: (next) => fill(next),
+          onDeleted: () => void load(),
+        }),
+        note,
+      );
+      if (isActive(current) && !followed.has(current.id) && followed.size < 3) {
+        // a live stream for the first three running fetches (browsers allow six connections a
+        // host); the others are read again with the list, which backs off
+        followed.set(
+          current.id,
+          follow(current.id, (next) => {
+            if (!next || !isActive(next)) followed.delete(current.id);
+            if (next) fill(next);
+            else element.remove();
+          }),
+        );
+      }
+    };
+    fill(project);
+    return element;
+  };
+
+  await load();
+  // running fetches without a stream of their own: the list again, ever less often
+  let delay = 2000;
+  let timer = 0;
+  const again = () => {
+    const unfollowed = [...document.querySelectorAll<HTMLElement>(".card")].some(
+      (card) => (card.dataset.status === "QUEUED" || card.dataset.status === "FETCHING") && !followed.has(card.dataset.project ?? ""),
+    );
+    if (unfollowed) void load();
+    delay = Math.min(delay * 2, 30_000);
+    timer = window.setTimeout(again, delay);
+  };
+  timer = window.setTimeout(again, delay);
+  onLeave(() => clearTimeout(timer));
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/p/{id} : a project's commits
+
+async function projectView(id: string, query: URLSearchParams): Promise<void> {
+  const header = h("header", { class: "project-head" }, h("p", { class: "state" }, "Loading the project…"));
+  const content = h("section", { class: "commits", "aria-labelledby": "commits-title" });
+  append(main, h("p", { class: "back" }, h("a", { href: "#/" }, "← All projects")), header, content);
+
+  let project: Project;
+  try {
+    project = await api.project(id);
+  } catch (error) {
+    header.replaceChildren(h("h1", {}, "Project"), h("p", { class: "state failed", role: "alert" }, (error as Error).message));
+    return;
+  }
+  const filter: CommitFilter = {
+    branch: query.get("branch") || undefined,
+    author: query.get("author") || undefined,
+    since: dayStart(query.get("since") ?? ""),
+    until: dayEnd(query.get("until") ?? ""),
+  };
+  const note = h("p", { class: "note", role: "status" });
+  const fillHeader = (current: Project) => {
+    document.title = `${current.owner}/${current.name} · Commit Viewer`;
+    replace(
+      header,
+      h("h1", {}, `${current.owner}/${current.name}`, " ", statusBadge(current)),
+      h("p", { class: "url" }, h("a", { href: current.url, rel: "noopener noreferrer" }, current.url)),
+      h(
+        "p",
+        { class: "counts" },
+        count(current.commitCount, "commit", "commits"),
+        " · ",
+        count(current.branchCount, "branch", "branches"),
+        " · ",
+        current.lastFetchedAt
+          ? h("time", { datetime: current.lastFetchedAt, title: when(current.lastFetchedAt) }, `fetched ${ago(current.lastFetchedAt)}`)
+          : "not fetched yet",
+      ),
+      isActive(current) ? h("p", { class: "progress" }, progressText(current)) : null,
+      current.status === "FAILED" ? h("p", { class: "problem" }, `The last fetch failed: ${failureInWords(current.lastError?.reason)}`) : null,
+      actions(current, {
+        report: (message) => (note.textContent = message),
+        onRefreshed: (next) => {
+          project = next;
+          fillHeader(next);
+          if (isActive(next)) watch();
+        },
+        onDeleted: () => (location.hash = "#/"),
+      }),
+      note,
+    );
+  };
+  fillHeader(project);
+
+  let stopFollowing: (() => void) | null = null;
+  const watch = () => {
+    stopFollowing?.();
+    stopFollowing = follow(id, (next) => {
+      if (!next) {
+        header.replaceChildren(h("h1", {}, "Deleted"), h("p", { class: "state" }, "This project was deleted. ", h("a", { href: "#/" }, "See the projects.")));
+        content.replaceChildren();
+        return;
+      }
+      const wasActive = isActive(project);
+      project = next;
+      fillHeader(next);
+      if (wasActive && !isActive(next)) {
+        announce(next.status === "READY" ? "Fetch finished" : "Fetch failed");
+        void showCommits();
+      }
+    });
+  };
+  onLeave(() => stopFollowing?.());
+  if (isActive(project)) watch();
+
+  let list: CommitList | null = null;
+  onLeave(() => list?.detach());
+
+  const filters = filterForm(id, query);
+
+  const showCommits = async () => {
+    list?.detach();
+    list = null;
+    const title = h("h2", { id: "commits-title" }, "Commits");
+    content.replaceChildren(title, filters.form, h("p", { class: "state", "aria-busy": "true" }, "Loading the commits…"));
+    void filters.loadBranches(filter.branch);
+    try {
+      const page = await api.commits(id, filter, null);
+      const total = h("p", { class: "total", id: "commit-total" }, describeTotal(page.totalCount, filter));
+      if (page.items.length === 0) {
+        content.replaceChildren(title, filters.form, total, h("p", { class: "state empty" }, filterEmpty(filter)));
+        return;
+      }
+      list = new CommitList(api, id, filter, page, (sha) => `#/p/${encodeURIComponent(id)}/c/${sha}`);
+      content.replaceChildren(title, filters.form, total, list.element);
+      list.attach();
+    } catch (error) {
+      if (error instanceof NotFetchedYet) {
+        content.replaceChildren(
+          title,
+          h("p", { class: "state pending" }, "The first fetch has not ended yet: the commits appear here as soon as it does."),
+        );
+        if (!isActive(project)) {
+          // the project says READY/FAILED but the commit store has not caught up: ask again soon
+          const timer = window.setTimeout(() => void showCommits(), error.retryAfter * 1000);
+          onLeave(() => clearTimeout(timer));
+        }
+        return;
+      }
+      const message = error instanceof ApiError ? error.message : "The commits could not be read.";
+      const retry = h("button", { type: "button" }, "Try again");
+      retry.addEventListener("click", () => void showCommits());
+      content.replaceChildren(title, filters.form, h("p", { class: "state failed", role: "alert" }, `${message} `, retry));
+    }
+  };
+  void showCommits();
+}
+
+function describeTotal(total: number, filter: CommitFilter): string {
+  const filtered = filter.author || filter.since || filter.until;
+  const where = filter.branch ? ` on ${filter.branch}` : " on all branches";
+  return `${number(total)} ${total === 1 ? "commit" : "commits"}${where}${filtered ? " matching the filters" : ""}, newest first`;
+}
+
+function filterEmpty(filter: CommitFilter): string {
+  return filter.author || filter.since || filter.until
+    ? "No commit matches these filters. Clear them to see every commit."
+    : "This repository has no commits yet: they appear after a refresh that finds some.";
+}
+
+/** Branch, author and dates; applying them changes the address, so a link reproduces the view. */
+function filterForm(id: string, query: URLSearchParams): { form: HTMLFormElement; loadBranches: (selected?: string) => Promise<void> } {
+  const branch = h("select", { id: "filter-branch", name: "branch" }, h("option", { value: "" }, "All branches"));
+  const selected = query.get("branch");
+  if (selected) branch.append(h("option", { value: selected, selected: true }, selected));
+  const author = h("input", { id: "filter-author", name: "author", type: "text", value: query.get("author") ?? "", placeholder: "name or email", autocomplete: "off" });
+  const since = h("input", { id: "filter-since", name: "since", type: "date", value: query.get("since") ?? "" });
+  const until = h("input", { id: "filter-until", name: "until", type: "date", value: query.get("until") ?? "" });
+  const clear = h("a", { href: `#/p/${encodeURIComponent(id)}`, class: "clear" }, "Clear filters");
+  const form = h(
+    "form",
+    { class: "filters", "aria-label": "Filters" },
+    h("div", { class: "field" }, h("label", { for: "filter-branch" }, "Branch"), branch),
+    h("div", { class: "field" }, h("label", { for: "filter-author" }, "Author"), author),
+    h("div", { class: "field" }, h("label", { for: "filter-since" }, "From"), since),
+    h("div", { class: "field" }, h("label", { for: "filter-until" }, "To"), until),
+    h("div", { class: "field buttons" }, h("button", { type: "submit" }, "Apply"), clear),
+  );
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    if (branch.value) next.set("branch", branch.value);
+    if (author.value.trim()) next.set("author", author.value.trim());
+    if (since.value) next.set("since", since.value);
+    if (until.value) next.set("until", until.value);
+    const suffix = next.toString();
+    location.hash = `#/p/${encodeURIComponent(id)}${suffix ? `?${suffix}` : ""}`;
+  });
+  branch.addEventListener("change", () => form.requestSubmit());
+  const loadBranches = async (current?: string) => {
+    let branches: Branch[];
+    try {
+      branches = await api.branches(id);
+    } catch {
+      return; // the list of all branches still works; the select offers what the address says
+    }
+    branch.replaceChildren(
+      h("option", { value: "" }, "All branches"),
+      ...branches.map((b) => h("option", { value: b.name, selected: b.name === current }, `${b.name} (${number(b.commitCount)})`)),
+    );
+  };
+  return { form, loadBranches };
+}
+
+// ---------------------------------------------------------------------------------------------
+// #/p/{id}/c/{sha} : one commit
+
+async function commitView(id: string, sha: string): Promise<void> {
+  const back = lastListing.get(id) ?? `#/p/${encodeURIComponent(id)}`;
+  append(main, h("p", { class: "back" }, h("a", { href: back }, "← Commits")));
+  const body = h("article", { class: "commit", "aria-busy": "true" }, h("p", { class: "state" }, "Loading the commit…"));
+  main.append(body);
+  document.title = `${shortSha(sha)} · Commit Viewer`;
+  try {
+    const commit = await api.commit(id, sha);
+    const [subject = "", ...rest] = commit.message.split("\n");
+    const person = (role: string, p: typeof commit.author) =>
+      h("div", { class: "person" }, h("dt", {}, role), h("dd", {}, `${p.name} <${p.email}>`, h("br"), h("time", { datetime: p.date }, `${when(p.date)} (${ago(p.date)})`)));
+    replace(
+      body,
+      h("h1", { class: "subject" }, subject.trim() || "(no message)"),
+      rest.join("\n").trim() ? h("pre", { class: "message" }, rest.join("\n").replace(/^\n+/, "")) : null,
+      commit.messageTruncated ? h("p", { class: "help" }, "The message is longer than this service stores: the rest is cut.") : null,
+      h(
+        "dl",
+        { class: "details" },
+        h("div", { class: "person" }, h("dt", {}, "Commit"), h("dd", {}, h("code", { class: "sha", "data-sha": commit.sha }, commit.sha), " ", copyButton(commit.sha, "Copy the full sha"))),
+        person("Author", commit.author),
+        person("Committer", commit.committer),
+        h(
+          "div",
+          { class: "person" },
+          h("dt", {}, commit.parents.length === 1 ? "Parent" : "Parents"),
+          h(
+            "dd",
+            { class: "parents" },
+            commit.parents.length === 0
+              ? "none: the first commit of its history"
+              : h("ul", {}, ...commit.parents.map((parent) => h("li", {}, h("a", { href: `#/p/${encodeURIComponent(id)}/c/${parent}`, "data-parent": parent }, h("code", {}, shortSha(parent)))))),
+          ),
+        ),
+      ),
+    );
+    document.title = `${subject.trim().slice(0, 60)} · ${shortSha(sha)} · Commit Viewer`;
+  } catch (error) {
+    const message =
+      error instanceof NotFetchedYet
+        ? "The first fetch has not ended yet: open this commit again once it has."
+        : error instanceof ApiError
+          ? error.message
+          : "The commit could not be read.";
+    const gone = error instanceof ApiError && error.slug === "commit-not-found";
+    body.replaceChildren(h("h1", {}, gone ? "Not on any branch any more" : `Commit ${shortSha(sha)}`), h("p", { class: gone ? "state gone" : "state failed", role: "alert" }, message));
+  }
+  body.setAttribute("aria-busy", "false");
+  const heading = main.querySelector("h1");
+  heading?.setAttribute("tabindex", "-1");
+  heading?.focus();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+document.getElementById("key-slot")?.replaceWith(keyPanel());
+// the skip link moves the focus without touching the address, which holds the route
+document.querySelector(".skip")?.addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+window.addEventListener("hashchange", () => {
+  render();
+  window.scrollTo(0, 0);
+});
+render();

@@ -1,0 +1,315 @@
+// The page in a real browser (Debian's Chromium through playwright-core) against a running stack
+// with API keys on and repositories on the loopback git server: what a person does, checked
+// against git itself. The tests run in order; each builds on what the one before left.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { addCommits, git, launch, lines, openPage, repositoryUrl, screenshot, seriousViolations, settings } from "./support.mjs";
+
+const ROW_HEIGHT = 56;
+const WAIT = { timeout: 180_000 };
+
+let browser;
+let page;
+const projects = {}; // owner/name -> id
+const timings = {};
+
+/** Every row of the commit list, scrolled through from the top: the shas in the order shown. */
+async function scrollThroughCommits(target, total, listed = total) {
+  return target.evaluate(
+    async ({ total, listed, rowHeight }) => {
+      const list = document.querySelector(".commit-list");
+      const shas = [];
+      const top = list.getBoundingClientRect().top + window.scrollY;
+      const step = Math.max(1, Math.floor(window.innerHeight / rowHeight) - 1);
+      const deadline = Date.now() + 170_000;
+      for (let first = 0; first < total; first += step) {
+        window.scrollTo(0, top + first * rowHeight);
+        const last = Math.min(total, first + step) - 1;
+        for (let index = first; index <= last; ) {
+          const row = list.querySelector(`[data-index="${index}"][data-sha]`);
+          if (row) {
+            shas[index] = row.dataset.sha;
+            index++;
+            continue;
+          }
+          if (document.querySelector(".list-failure")) throw new Error(document.querySelector(".list-failure").textContent);
+          if (Date.now() > deadline) throw new Error(`row ${index} never showed a commit`);
+          await new Promise((resolve) => setTimeout(resolve, 15));
+        }
+        // the list is as tall as every commit it lists from the start: nothing jumps
+        if (parseFloat(list.style.height) !== listed * rowHeight) throw new Error(`the list's height is ${list.style.height}`);
+      }
+      return shas;
+    },
+    { total, listed, rowHeight: ROW_HEIGHT },
+  );
+}
+
+/** The shas of the first `count` rows (they are on screen, or scrolled to). */
+async function firstRows(count) {
+  const total = await totalShown();
+  return scrollThroughCommits(page, Math.min(count, total), total);
+}
+
+async function totalShown() {
+  const text = await page.locator("#commit-total").textContent(WAIT);
+  return Number(text.match(/^[\d,]+/)[0].replace(/,/g, ""));
+}
+
+async function expectNoSeriousViolations(view) {
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `accessibility (axe-core) on ${view}`);
+}
+
+/** Screenshots of the current view at 1280 px and 375 px wide, in light and dark at 1280. */
+async function screenshots(name) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, name);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(settings.output, `${name}-1280-dark.png`) });
+  await expectNoSeriousViolations(`${name} (dark)`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await screenshot(page, name);
+  await expectNoSeriousViolations(`${name} at 375 px`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${name} at 375 px scrolls sideways by ${overflow} px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function home() {
+  await page.goto("/#/");
+  await page.locator(".project-list[aria-busy=false]").waitFor(WAIT);
+}
+
+async function addRepository(url) {
+  await page.fill("#repository-url", url);
+  await page.click("form.add button[type=submit]");
+}
+
+async function saveKey(key) {
+  if (!(await page.locator("#key-panel").evaluate((panel) => panel.open))) await page.locator("#key-panel summary").click();
+  await page.fill("#api-key", key);
+  await page.click(".key-form button[type=submit]");
+  await page.locator(".key-state", { hasText: "saved" }).waitFor({ state: "attached" });
+  assert.equal(await page.locator("#key-panel").evaluate((panel) => panel.open), false, "the panel closes");
+}
+
+describe("the web page", () => {
+  before(async () => {
+    // projects of these repositories left by an earlier run against the same stack go first
+    for (const ownerName of [settings.large, settings.small]) {
+      const found = await fetch(`${settings.gateway}/api/projects?url=${encodeURIComponent(repositoryUrl(ownerName))}`);
+      if (found.status === 200) {
+        const { id } = await found.json();
+        const deleted = await fetch(`${settings.gateway}/api/projects/${id}`, { method: "DELETE", headers: { Authorization: `Bearer ${settings.apiKey}` } });
+        assert.equal(deleted.status, 204, `deleting ${ownerName}'s project left by an earlier run`);
+      }
+    }
+    browser = await launch();
+    page = await openPage(browser);
+  });
+
+  after(async () => {
+    writeFileSync(join(settings.output, "timings.json"), `${JSON.stringify(timings, null, 2)}\n`);
+    await browser?.close();
+  });
+
+  test("an empty service says what to do", async () => {
+    await home();
+    const state = await page.locator(".project-list").textContent();
+    assert.match(state, /No repositories yet|\//); // empty, or projects left by an earlier run
+    assert.equal(await page.title(), "Commit Viewer");
+    await expectNoSeriousViolations("the empty list");
+  });
+
+  test("adding without an API key says that one is needed, in words", async () => {
+    await addRepository(repositoryUrl(settings.large));
+    const problem = page.locator("#add-problem");
+    await problem.filter({ hasText: "need an API key" }).waitFor();
+    assert.equal(await page.getAttribute("#repository-url", "aria-invalid"), "true");
+    assert.equal(await page.locator("#key-panel").getAttribute("open"), "", "the key panel opens");
+    await screenshots("add-needs-key");
+  });
+
+  test("an invalid URL's reason is shown next to the field", async () => {
+    await saveKey(settings.apiKey);
+    await addRepository("https://github.com/owner/name?tab=readme");
+    await page.locator("#add-problem", { hasText: "Leave out everything after '?' or '#'." }).waitFor();
+    await addRepository("ftp://github.com/owner/name");
+    await page.locator("#add-problem", { hasText: "Use an https:// address" }).waitFor();
+    assert.equal(await page.locator("#repository-url").evaluate((input) => input === document.activeElement), true, "focus back on the field");
+    await screenshots("add-invalid-url");
+  });
+
+  test("a repository added from the page is fetched, with progress, to READY", async () => {
+    const started = Date.now();
+    await addRepository(repositoryUrl(settings.large));
+    const card = page.locator(".card", { hasText: settings.large });
+    await card.waitFor();
+    projects[settings.large] = await card.getAttribute("data-project");
+    assert.equal(await page.inputValue("#repository-url"), "", "the field is cleared");
+    const seen = new Set();
+    const deadline = Date.now() + WAIT.timeout;
+    while ((await card.getAttribute("data-status")) !== "READY") {
+      seen.add(await card.getAttribute("data-status"));
+      const progress = await card.locator(".progress").textContent({ timeout: 1000 }).catch(() => null);
+      if (progress) seen.add(progress.replace(/\d[\d,]*/g, "N"));
+      assert.ok(Date.now() < deadline, "READY in time");
+      await page.waitForTimeout(100);
+    }
+    timings.largeReadyMs = Date.now() - started;
+    const expected = lines(git(settings.large, "rev-list", "--branches")).length;
+    await card.locator(".counts", { hasText: `${expected.toLocaleString("en")} commits` }).waitFor();
+    assert.ok(seen.has("QUEUED") || seen.has("FETCHING"), `progress was shown: ${[...seen].join(" | ")}`);
+    // the small one too, for the refresh and delete tests
+    await addRepository(repositoryUrl(settings.small));
+    const small = page.locator(".card", { hasText: settings.small });
+    await small.waitFor();
+    projects[settings.small] = await small.getAttribute("data-project");
+    await page.locator(`.card[data-project="${projects[settings.small]}"][data-status=READY]`).waitFor(WAIT);
+    await expectNoSeriousViolations("the projects");
+    await screenshots("projects");
+  });
+
+  test("scrolled to its last commit, the list shows exactly git rev-list --branches, in order", async () => {
+    const expected = lines(git(settings.large, "rev-list", "--branches"));
+    const opened = Date.now();
+    await page.click(`.card[data-project="${projects[settings.large]}"] a.name`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    timings.firstRowsMs = Date.now() - opened;
+    assert.match(page.url(), new RegExp(`#/p/${projects[settings.large]}$`));
+    assert.equal(await totalShown(), expected.length);
+    await expectNoSeriousViolations("the commits");
+    await screenshots("commits");
+    const started = Date.now();
+    const shown = await scrollThroughCommits(page, expected.length);
+    timings.scrollAllMs = Date.now() - started;
+    timings.scrolledCommits = shown.length;
+    assert.equal(shown.length, expected.length, "every commit has a row");
+    assert.deepEqual(shown, expected, "the rows are git rev-list --branches, in order");
+    const rendered = await page.locator(".commit-list .row").count();
+    assert.ok(rendered < 200, `only the rows near the screen are in the document (${rendered})`);
+    await screenshots("commits-end");
+  });
+
+  test("filtered by branch, the list is that branch's history and the address keeps the filter", async () => {
+    const branches = lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/"));
+    const branch = branches.find((name) => name !== "main") ?? branches[0];
+    await page.locator(`#filter-branch option[value="${branch}"]`).waitFor({ state: "attached" });
+    await page.selectOption("#filter-branch", branch);
+    await page.waitForURL(new RegExp(`\\?branch=${encodeURIComponent(branch)}$`));
+    await page.locator("#commit-total", { hasText: `on ${branch}` }).waitFor();
+    const expected = lines(git(settings.large, "rev-list", `refs/heads/${branch}`));
+    assert.equal(await totalShown(), expected.length);
+    assert.deepEqual(await firstRows(300), expected.slice(0, 300));
+    // the link alone reproduces the view
+    const link = page.url();
+    const other = await openPage(browser);
+    await other.goto(link);
+    await other.locator("#commit-total", { hasText: `on ${branch}` }).waitFor(WAIT);
+    assert.equal(await other.inputValue("#filter-branch"), branch);
+    await other.context().close();
+    await screenshots("commits-branch");
+  });
+
+  test("filtered by author, the list is that author's commits", async () => {
+    const log = lines(git(settings.large, "log", "--branches", "--format=%H%x09%ae%x09%an"));
+    const email = log[0].split("\t")[1];
+    const expected = log.filter((line) => line.split("\t")[1] === email || line.split("\t")[2] === email).map((line) => line.split("\t")[0]);
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await page.fill("#filter-author", email);
+    await page.press("#filter-author", "Enter");
+    await page.waitForURL(/author=/);
+    await page.locator("#commit-total", { hasText: "matching the filters" }).waitFor();
+    assert.equal(await totalShown(), expected.length);
+    assert.deepEqual(await firstRows(200), expected.slice(0, 200));
+    assert.ok(page.url().includes(`author=${encodeURIComponent(email)}`), page.url());
+    await screenshots("commits-author");
+  });
+
+  test("a commit opens with its message, people and parents, and a parent is a link", async () => {
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    // a merge, so that it has two parents to show
+    const merge = git(settings.large, "rev-list", "--branches", "--merges", "-1").trim();
+    await page.goto(`/#/p/${projects[settings.large]}/c/${merge}`);
+    await page.locator(`.commit code.sha[data-sha="${merge}"]`).waitFor(WAIT);
+    assert.equal((await page.locator(".commit h1").textContent()).trim(), git(settings.large, "log", "-1", "--format=%s", merge).trim());
+    const parents = lines(git(settings.large, "rev-parse", `${merge}^@`));
+    const linked = await page.locator(".parents a").evaluateAll((links) => links.map((link) => link.dataset.parent));
+    assert.deepEqual(linked, parents);
+    const author = git(settings.large, "log", "-1", "--format=%an <%ae>", merge).trim();
+    assert.ok((await page.locator(".details").textContent()).includes(author), "the author is shown");
+    await expectNoSeriousViolations("a commit");
+    await screenshots("commit");
+    await page.click(`.parents a[data-parent="${parents[1]}"]`);
+    await page.locator(`.commit code.sha[data-sha="${parents[1]}"]`).waitFor(WAIT);
+    assert.ok(page.url().endsWith(`/c/${parents[1]}`));
+    // by keyboard: the heading has the focus after navigation; Tab reaches the parent links
+    await page.locator(".parents a").first().focus();
+    await page.keyboard.press("Enter");
+    await page.locator(`.commit code.sha[data-sha="${lines(git(settings.large, "rev-parse", `${parents[1]}^@`))[0]}"]`).waitFor(WAIT);
+  });
+
+  test("a refresh after new commits shows them first", async () => {
+    const id = projects[settings.small];
+    const before = lines(git(settings.small, "rev-list", "--branches")).length;
+    await page.goto(`/#/p/${id}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    assert.equal(await totalShown(), before);
+    const added = addCommits(settings.small, "main", 3);
+    await page.click(".project-head .actions button:text('Refresh')");
+    await page.locator(".note", { hasText: "Refresh asked for" }).waitFor();
+    await page.locator("#commit-total", { hasText: `${(before + 3).toLocaleString("en")} commits` }).waitFor(WAIT);
+    assert.deepEqual(await firstRows(5), lines(git(settings.small, "rev-list", "--branches")).slice(0, 5));
+    assert.deepEqual((await firstRows(3)), added);
+    await screenshots("commits-refreshed");
+  });
+
+  test("a commit a force-push removed says it is not on any branch any more", async () => {
+    const id = projects[settings.small];
+    const [newest, , third] = lines(git(settings.small, "rev-list", "refs/heads/main"));
+    const gone = newest;
+    git(settings.small, "update-ref", "refs/heads/main", third);
+    assert.ok(!lines(git(settings.small, "rev-list", "--branches")).includes(gone));
+    await page.goto(`/#/p/${id}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await page.click(".project-head .actions button:text('Refresh')");
+    await page.locator("#commit-total", { hasText: `${lines(git(settings.small, "rev-list", "--branches")).length.toLocaleString("en")} commits` }).waitFor(WAIT);
+    await page.goto(`/#/p/${id}/c/${gone}`);
+    await page.locator(".commit h1", { hasText: "Not on any branch any more" }).waitFor(WAIT);
+    await expectNoSeriousViolations("a commit no longer on a branch");
+    await screenshots("commit-gone");
+  });
+
+  test("delete asks in the page, then the project is gone", async () => {
+    const id = projects[settings.small];
+    await home();
+    const card = page.locator(`.card[data-project="${id}"]`);
+    await card.locator("button:text('Delete')").click();
+    await card.locator("button:text('Keep it')").click();
+    await card.locator("button:text('Delete')").click();
+    await card.locator(`button:text('Delete ${settings.small.split("/")[1]}')`).click();
+    await card.waitFor({ state: "detached", ...WAIT });
+    const answer = await page.evaluate(async (projectId) => (await fetch(`/api/projects/${projectId}`)).status, id);
+    assert.equal(answer, 404);
+  });
+
+  test("keyboard alone: skip link, add form, projects", async () => {
+    await home();
+    await page.reload();
+    await page.locator(".project-list[aria-busy=false]").waitFor(WAIT);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "repository-url");
+    await page.keyboard.type("not a url at all");
+    await page.keyboard.press("Enter");
+    await page.locator("#add-problem:not(:empty)").waitFor();
+    assert.deepEqual(page.errors, [], "no script error on any view");
+  });
+});
