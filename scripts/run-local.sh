@@ -141,6 +141,11 @@ mongo_standin_up() {
   exit 1
 }
 
+# Where the gateway's copy of the web page goes when nginx's workers cannot read the checkout.
+web_copy() {
+  echo "/var/tmp/commit-viewer-$(printf '%s' "$stack" | sha1sum | cut -c1-12)-web/web"
+}
+
 gateway_up() {
   local pid
   pid="$(pid_of gateway)"
@@ -157,6 +162,21 @@ gateway_up() {
       log "the web page is not built (scripts/build-web.sh): the gateway serves the API only"
     fi
   fi
+  local web_root="$root/web/dist" user_line=""
+  if [[ $EUID -eq 0 ]]; then
+    # nginx started as root runs its workers as nobody, who cannot read a checkout under a folder
+    # only root can enter: the gateway then serves a copy of the page from under /var/tmp
+    user_line="user nobody nogroup;"
+    if [[ -f "$web_root/index.html" ]] && ! su nobody -s /bin/sh -c 'test -r "$0/index.html"' "$web_root" 2>/dev/null; then
+      web_root="$(web_copy)"
+      rm -rf "$web_root"
+      mkdir -p "$web_root"
+      cp -R "$root/web/dist/." "$web_root/"
+      chmod -R a+rX "$(dirname "$web_root")"
+      printf '%s\n' "$stack" > "$(dirname "$web_root")/owner"
+      log "the gateway serves the web page from $web_root (nobody cannot read $root)"
+    fi
+  fi
   # the per-client rate limits, from the template compose renders too
   sed -e "s/\${GATEWAY_READS_PER_SECOND}/${COMMITVIEWER_GATEWAY_READS_PER_SECOND:-50}/" \
       -e "s/\${GATEWAY_READS_BURST}/${COMMITVIEWER_GATEWAY_READS_BURST:-100}/" \
@@ -165,6 +185,7 @@ gateway_up() {
       "$root/gateway/templates/limits.conf.template" > "$stack/nginx/limits.conf"
   # the routes are gateway/routes.conf, as in compose; only the upstreams' addresses differ
   cat > "$stack/nginx/nginx.conf" <<CONF
+$user_line
 worker_processes 1;
 daemon off;
 pid "$stack/nginx/nginx.pid";
@@ -182,7 +203,7 @@ http {
   upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
   server {
     listen 127.0.0.1:$gateway_port;
-    root "$root/web/dist";
+    root "$web_root";
     include "$root/gateway/routes.conf";
   }
 }
@@ -286,6 +307,7 @@ undo_failed_up() {
 down() {
   stop_pid prometheus
   stop_pid gateway
+  rm -rf "$(dirname "$(web_copy)")"
   for service in commit-service project-service; do stop_pid "$service"; done
   stop_pid mongo-stand-in
   # without a record of who started them (a second `down`), the databases are left alone

@@ -2,7 +2,8 @@
 # The test command: the operations files (scripts/check-ops.sh: Prometheus config, alert rules and
 # their promtool unit tests, Alertmanager, compose, dashboards), then every module's unit tests
 # (*Tests) and integration tests (*IT) against real PostgreSQL, RabbitMQ, git and a loopback git
-# server, and last the end-to-end test (e2e/: the stack of scripts/run-local.sh through its gateway).
+# server, and last the end-to-end tests (e2e/: the stack of scripts/run-local.sh through its
+# gateway, and the web page in Chromium).
 #
 # With a Docker engine the integration tests start their own containers (Testcontainers); without
 # one this script starts PostgreSQL and RabbitMQ from the OS packages (scripts/local-infra.sh) and
@@ -12,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 scripts/check-ops.sh
+# the web page's browser tests (e2e WebPageIT) drive Debian's chromium; the page builds with Node.js >= 20
+scripts/local-infra.sh install-browser
 
 if [[ -z "${COMMITVIEWER_LOCAL_INFRA:-}" ]] && docker info >/dev/null 2>&1; then
   echo "test: Docker answers: integration tests start their own containers"

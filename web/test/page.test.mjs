@@ -74,8 +74,11 @@ async function screenshots(name) {
   await page.setViewportSize({ width: 375, height: 740 });
   await screenshot(page, name);
   await expectNoSeriousViolations(`${name} at 375 px`);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${name} at 375 px scrolls sideways by ${overflow} px`);
+  for (const width of [375, 320]) {
+    await page.setViewportSize({ width, height: 740 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} at ${width} px scrolls sideways by ${overflow} px`);
+  }
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
@@ -100,7 +103,7 @@ async function saveKey(key) {
 describe("the web page", () => {
   before(async () => {
     // projects of these repositories left by an earlier run against the same stack go first
-    for (const ownerName of [settings.large, settings.small]) {
+    for (const ownerName of [settings.large, settings.small, "web/no-such-repository"]) {
       const found = await fetch(`${settings.gateway}/api/projects?url=${encodeURIComponent(repositoryUrl(ownerName))}`);
       if (found.status === 200) {
         const { id } = await found.json();
@@ -151,6 +154,12 @@ describe("the web page", () => {
     await card.waitFor();
     projects[settings.large] = await card.getAttribute("data-project");
     assert.equal(await page.inputValue("#repository-url"), "", "the field is cleared");
+    // the project's own view, opened at once in another tab, says the commits are on their way,
+    // then shows them without a reload when the fetch ends
+    const early = await openPage(browser);
+    await early.goto(`/#/p/${projects[settings.large]}`);
+    await early.locator(".state.pending", { hasText: "The first fetch has not ended yet" }).waitFor(WAIT);
+    await early.screenshot({ path: join(settings.output, "commits-pending-1280.png") });
     const seen = new Set();
     const deadline = Date.now() + WAIT.timeout;
     while ((await card.getAttribute("data-status")) !== "READY") {
@@ -161,6 +170,9 @@ describe("the web page", () => {
       await page.waitForTimeout(100);
     }
     timings.largeReadyMs = Date.now() - started;
+    await early.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    assert.deepEqual(early.errors, []);
+    await early.context().close();
     const expected = lines(git(settings.large, "rev-list", "--branches")).length;
     await card.locator(".counts", { hasText: `${expected.toLocaleString("en")} commits` }).waitFor();
     assert.ok(seen.has("QUEUED") || seen.has("FETCHING"), `progress was shown: ${[...seen].join(" | ")}`);
@@ -172,6 +184,20 @@ describe("the web page", () => {
     await page.locator(`.card[data-project="${projects[settings.small]}"][data-status=READY]`).waitFor(WAIT);
     await expectNoSeriousViolations("the projects");
     await screenshots("projects");
+  });
+
+  test("a repository that does not exist ends FAILED, said in words", async () => {
+    await addRepository(repositoryUrl("web/no-such-repository"));
+    const card = page.locator(".card", { hasText: "web/no-such-repository" });
+    await card.waitFor();
+    await page.locator('.card[data-status="FAILED"]', { hasText: "web/no-such-repository" }).waitFor(WAIT);
+    await card.locator(".problem", { hasText: "The repository does not exist, or it is private." }).waitFor();
+    const id = await card.getAttribute("data-project");
+    await page.goto(`/#/p/${id}`);
+    await page.locator(".state.failed", { hasText: "does not exist, or it is private" }).waitFor(WAIT);
+    await expectNoSeriousViolations("a failed project");
+    await screenshots("project-failed");
+    await home();
   });
 
   test("scrolled to its last commit, the list shows exactly git rev-list --branches, in order", async () => {

@@ -61,7 +61,7 @@ class AbuseIT {
         }
         Map<String, String> environment = new LinkedHashMap<>(PrivateCheckout.infraPorts(27_000));
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
-        environment.put("COMMITVIEWER_ACCESS_KEYS", "alice:" + sha256(ALICE) + ",bob:" + sha256(BOB) + ",ops:" + sha256(OPS) + ":admin");
+        environment.put("COMMITVIEWER_ACCESS_KEYS", "alice:" + PrivateCheckout.sha256(ALICE) + ",bob:" + PrivateCheckout.sha256(BOB) + ",ops:" + PrivateCheckout.sha256(OPS) + ":admin");
         environment.put("COMMITVIEWER_QUOTAS_PROJECTS_PER_KEY", "2");
         environment.put("COMMITVIEWER_QUOTAS_REFRESHES_PER_KEY_PER_HOUR", "1");
         environment.put("COMMITVIEWER_QUOTAS_CONCURRENT_FETCHES_PER_KEY", "10");
@@ -244,8 +244,4 @@ class AbuseIT {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private static String sha256(String token) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    }
 }

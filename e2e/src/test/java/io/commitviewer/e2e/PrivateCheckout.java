@@ -23,13 +23,13 @@ import java.util.stream.Stream;
  * A copy of this checkout where users put theirs and scripts used to break: under a folder only
  * its owner can enter (mode 700, like /root or a {@code mktemp -d} folder), in a path with a
  * space. It holds what {@code scripts/run-local.sh} needs (the scripts, the gateway's routes, the
- * Prometheus files and the two service jars just built), and its databases and broker run on
- * ports of their own, so that it never meets the checkout the tests run from.
+ * Prometheus files, the web page and the two service jars just built), and its databases and
+ * broker run on ports of their own, so that it never meets the checkout the tests run from.
  */
 final class PrivateCheckout {
 
     static final Path SOURCE = Path.of("..").toAbsolutePath().normalize();
-    private static final List<String> COPIED = List.of("scripts", "gateway", "prometheus", "alertmanager",
+    private static final List<String> COPIED = List.of("scripts", "gateway", "prometheus", "alertmanager", "web/dist",
             "project-service/target/project-service.jar", "commit-service/target/commit-service.jar");
 
     private final Path root;
@@ -91,6 +91,16 @@ final class PrivateCheckout {
     static void liftGatewayLimits(Map<String, String> environment) {
         for (String limit : List.of("READS_PER_SECOND", "READS_BURST", "WRITES_PER_SECOND", "WRITES_BURST")) {
             environment.put("COMMITVIEWER_GATEWAY_" + limit, "100000");
+        }
+    }
+
+    /** The SHA-256 of an API key's token, hex: what COMMITVIEWER_ACCESS_KEYS holds (scripts/api-key.sh). */
+    static String sha256(String token) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
