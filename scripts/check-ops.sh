@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Validates the operations files without starting anything: Prometheus config and alert rules
 # (with their unit tests), the Alertmanager configs, the compose files (development as it is,
-# production with and without its secrets), the Grafana dashboards and the OpenAPI documents.
+# production with and without its secrets), the Grafana dashboards, the OpenAPI documents and the
+# Kubernetes manifests (deploy/kubernetes/: rendered with kubectl kustomize and validated offline).
 # Prints one "check-ops: <what> ok" line per check; on a failure prints the tool's output and stops.
 #
 #   scripts/check-ops.sh
 #
-# Missing tools (promtool, amtool, docker-compose, python3) are installed with apt-get when run
+# Missing tools (promtool, amtool, docker-compose, python3, kubectl) are installed with apt-get when run
 # as root; otherwise the script says which packages to install.
 set -euo pipefail
 
@@ -164,3 +165,45 @@ for document in docs/openapi/*.json; do
   check "$document lint (redocly recommended, no warnings)" \
     tools/openapi/node_modules/.bin/redocly lint --config tools/openapi/redocly.yaml --max-problems 50 "$document"
 done
+
+# The Kubernetes manifests (deploy/kubernetes/, docs/deploy-kubernetes.md): the generated
+# monitoring files match prometheus/alerts.yml and the dashboard, and each way of deploying
+# renders with kubectl kustomize (offline) and passes tools/kubernetes/validate.mjs: the API
+# schemas (strictly: unknown fields fail), probes, resources, security contexts, disruption
+# budgets, image tags, and exactly the expected NetworkPolicy edges. The validator's models come
+# from the npm registry at the versions of tools/kubernetes/package-lock.json.
+check "kubernetes monitoring generated from prometheus/alerts.yml and the dashboard" \
+  python3 deploy/kubernetes/generate.py --check
+require kubectl kubectl
+if [[ ! -d tools/kubernetes/node_modules/kubernetes-models ]]; then
+  check "kubernetes validator install (npm ci)" npm ci --prefix tools/kubernetes --no-audit --no-fund --loglevel=error
+fi
+validate_kubernetes() {
+  local overlay="$1"
+  shift
+  local rendered="$tmp/kubernetes-$overlay.yaml"
+  : > "$rendered"
+  for dir in "$@"; do
+    kubectl kustomize "$dir" >> "$rendered" || return 1
+    echo "---" >> "$rendered"
+  done
+  node tools/kubernetes/validate.mjs --overlay "$overlay" "$rendered"
+}
+check "kubernetes overlays/local renders and validates" \
+  validate_kubernetes local deploy/kubernetes/overlays/local
+check "kubernetes overlays/production renders and validates" \
+  validate_kubernetes production deploy/kubernetes/overlays/production deploy/kubernetes/overlays/production/cluster-secret-store
+# production with components/keda, as an operator would add it: a kustomization of their own that
+# names both (kustomize wants paths relative to it)
+mkdir -p "$tmp/production-keda"
+cat > "$tmp/production-keda/kustomization.yaml" <<KUSTOMIZATION
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: commit-viewer
+resources:
+  - $(realpath --relative-to="$tmp/production-keda" deploy/kubernetes/overlays/production)
+components:
+  - $(realpath --relative-to="$tmp/production-keda" deploy/kubernetes/components/keda)
+KUSTOMIZATION
+check "kubernetes overlays/production with components/keda renders and validates" \
+  validate_kubernetes production-keda "$tmp/production-keda" deploy/kubernetes/overlays/production/cluster-secret-store
