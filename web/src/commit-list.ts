@@ -82,12 +82,24 @@ export class CommitList {
       if (row && (row.dataset.sha !== undefined || commit === undefined)) continue;
       const fresh = commit ? this.row(index, commit) : this.placeholder(index);
       if (row) row.replaceWith(fresh);
-      else this.element.append(fresh);
+      else this.insert(fresh, index);
       this.rows.set(index, fresh);
     }
     if (last >= this.commits.length && this.cursor && !this.loading && !this.failure) {
       void this.loadMore();
     }
+  }
+
+  /** Keeps the rows in the document in list order, so that Tab goes down the list as it looks. */
+  private insert(row: HTMLElement, index: number): void {
+    let next: Element | null = null;
+    for (const child of this.element.children) {
+      if (Number((child as HTMLElement).dataset.index) > index) {
+        next = child;
+        break;
+      }
+    }
+    this.element.insertBefore(row, next);
   }
 
   /** Reads pages, in order, until the rows on screen are loaded. */

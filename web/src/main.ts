@@ -303,6 +303,9 @@ async function homeView(): Promise<void> {
       return;
     }
     body.setAttribute("aria-busy", "false");
+    // the cards are made anew: their streams too
+    followed.forEach((stop) => stop());
+    followed.clear();
     if (projects.length === 0) {
       body.replaceChildren(h("p", { class: "state empty" }, "No repositories yet. Add one above: its commits can be browsed here once it is fetched."));
       return;

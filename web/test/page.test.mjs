@@ -160,6 +160,12 @@ describe("the web page", () => {
     await early.goto(`/#/p/${projects[settings.large]}`);
     await early.locator(".state.pending", { hasText: "The first fetch has not ended yet" }).waitFor(WAIT);
     await early.screenshot({ path: join(settings.output, "commits-pending-1280.png") });
+    // a second repository added while the first fetches: the list is made anew, and both cards
+    // must still follow their fetches live
+    await addRepository(repositoryUrl(settings.small));
+    const small = page.locator(".card", { hasText: settings.small });
+    await small.waitFor();
+    projects[settings.small] = await small.getAttribute("data-project");
     const seen = new Set();
     const deadline = Date.now() + WAIT.timeout;
     while ((await card.getAttribute("data-status")) !== "READY") {
@@ -176,11 +182,6 @@ describe("the web page", () => {
     const expected = lines(git(settings.large, "rev-list", "--branches")).length;
     await card.locator(".counts", { hasText: `${expected.toLocaleString("en")} commits` }).waitFor();
     assert.ok(seen.has("QUEUED") || seen.has("FETCHING"), `progress was shown: ${[...seen].join(" | ")}`);
-    // the small one too, for the refresh and delete tests
-    await addRepository(repositoryUrl(settings.small));
-    const small = page.locator(".card", { hasText: settings.small });
-    await small.waitFor();
-    projects[settings.small] = await small.getAttribute("data-project");
     await page.locator(`.card[data-project="${projects[settings.small]}"][data-status=READY]`).waitFor(WAIT);
     await expectNoSeriousViolations("the projects");
     await screenshots("projects");
@@ -210,6 +211,11 @@ describe("the web page", () => {
     assert.equal(await totalShown(), expected.length);
     await expectNoSeriousViolations("the commits");
     await screenshots("commits");
+    // a row's copy button puts its full sha on the clipboard
+    const firstRow = page.locator('.commit-list .row[data-index="0"]');
+    await firstRow.locator("button.copy").click();
+    await firstRow.locator("button.copy", { hasText: "Copied" }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected[0]);
     const started = Date.now();
     const shown = await scrollThroughCommits(page, expected.length);
     timings.scrollAllMs = Date.now() - started;
@@ -219,6 +225,15 @@ describe("the web page", () => {
     const rendered = await page.locator(".commit-list .row").count();
     assert.ok(rendered < 200, `only the rows near the screen are in the document (${rendered})`);
     await screenshots("commits-end");
+    // back at the top, the rows are in list order in the document, so Tab walks down the list
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.locator('.commit-list .row[data-index="0"][data-sha]').waitFor();
+    const order = await page.locator(".commit-list .row").evaluateAll((rows) => rows.map((row) => Number(row.dataset.index)));
+    assert.deepEqual(order, [...order].sort((a, b) => a - b), "rows in document order");
+    await page.locator('.commit-list .row[data-index="0"] a.message').focus();
+    await page.keyboard.press("Tab"); // its copy button
+    await page.keyboard.press("Tab"); // the next row's message
+    assert.equal(await page.evaluate(() => document.activeElement?.closest(".row")?.dataset.index), "1");
   });
 
   test("filtered by branch, the list is that branch's history and the address keeps the filter", async () => {
@@ -255,6 +270,28 @@ describe("the web page", () => {
     assert.deepEqual(await firstRows(200), expected.slice(0, 200));
     assert.ok(page.url().includes(`author=${encodeURIComponent(email)}`), page.url());
     await screenshots("commits-author");
+  });
+
+  test("filtered by dates, the list is the commits of those days", async () => {
+    const log = lines(git(settings.large, "log", "--branches", "--format=%H %ct"));
+    const day = new Date(Number(log[Math.min(500, log.length - 1)].split(" ")[1]) * 1000).toISOString().slice(0, 10);
+    const start = Date.parse(`${day}T00:00:00Z`);
+    const end = start + 86_400_000 - 1;
+    const expected = log
+      .map((line) => line.split(" "))
+      .filter(([, seconds]) => Number(seconds) * 1000 >= start && Number(seconds) * 1000 <= end)
+      .map(([sha]) => sha);
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await page.fill("#filter-since", day);
+    await page.fill("#filter-until", day);
+    await page.click(".filters button[type=submit]");
+    await page.waitForURL(new RegExp(`since=${day}&until=${day}$`));
+    await page.locator("#commit-total", { hasText: "matching the filters" }).waitFor();
+    assert.equal(await totalShown(), expected.length, `commits committed on ${day} (UTC)`);
+    assert.ok(expected.length > 0 && expected.length < log.length, `${day} holds some of the commits, not all`);
+    assert.deepEqual(await firstRows(200), expected.slice(0, 200));
+    await screenshots("commits-dates");
   });
 
   test("a commit opens with its message, people and parents, and a parent is a link", async () => {

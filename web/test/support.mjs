@@ -52,7 +52,14 @@ export async function launch() {
 
 /** A fresh page (its own storage) at a width; every failed request and page error is kept. */
 export async function openPage(browser, { width = 1280, height = 800, colorScheme = "light" } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, colorScheme, baseURL: settings.gateway });
+  // UTC, so that the date filters' days are the days the test computes from git
+  const context = await browser.newContext({
+    viewport: { width, height },
+    colorScheme,
+    baseURL: settings.gateway,
+    timezoneId: "UTC",
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
   const page = await context.newPage();
   page.errors = [];
   page.on("pageerror", (error) => page.errors.push(String(error)));

@@ -39,7 +39,7 @@ class WebPageIT {
     private static final String GATEWAY = "http://127.0.0.1:8080";
     private static final String TOKEN = "cv_web-page-" + UUID.randomUUID();
     private static final List<String> VIEWS = List.of("add-needs-key", "add-invalid-url", "projects", "project-failed", "commits", "commits-end",
-            "commits-branch", "commits-author", "commit", "commits-refreshed", "commit-gone");
+            "commits-branch", "commits-author", "commits-dates", "commit", "commits-refreshed", "commit-gone");
 
     private GitHttpServer server;
     private PrivateCheckout checkout;
