@@ -141,9 +141,15 @@ mongo_standin_up() {
   exit 1
 }
 
-# Where the gateway's copy of the web page goes when nginx's workers cannot read the checkout.
-web_copy() {
-  echo "/var/tmp/commit-viewer-$(printf '%s' "$stack" | sha1sum | cut -c1-12)-web/web"
+# The gateway's copy of the web page, made when nginx's workers cannot read the checkout: removed
+# by the path `up` recorded (a folder mktemp made, never one found by its name).
+remove_web_copy() {
+  local copy
+  copy="$(cat "$stack/web-copy" 2>/dev/null || true)"
+  if [[ "$copy" == /var/tmp/commit-viewer-web.* && -d "$copy" && ! -L "$copy" ]]; then
+    rm -rf -- "$copy"
+  fi
+  rm -f "$stack/web-copy"
 }
 
 gateway_up() {
@@ -168,12 +174,13 @@ gateway_up() {
     # only root can enter: the gateway then serves a copy of the page from under /var/tmp
     user_line="user nobody nogroup;"
     if [[ -f "$web_root/index.html" ]] && ! su nobody -s /bin/sh -c 'test -r "$0/index.html"' "$web_root" 2>/dev/null; then
-      web_root="$(web_copy)"
-      rm -rf "$web_root"
-      mkdir -p "$web_root"
+      remove_web_copy
+      # a new folder of a name nobody can guess or create first (mktemp), root's, recorded in
+      # the stack's state so that `down` removes exactly it; copied afresh at each `up`
+      web_root="$(mktemp -d /var/tmp/commit-viewer-web.XXXXXXXXXX)"
+      printf '%s\n' "$web_root" > "$stack/web-copy"
       cp -R "$root/web/dist/." "$web_root/"
-      chmod -R a+rX "$(dirname "$web_root")"
-      printf '%s\n' "$stack" > "$(dirname "$web_root")/owner"
+      chmod -R u=rwX,go=rX "$web_root"
       log "the gateway serves the web page from $web_root (nobody cannot read $root)"
     fi
   fi
@@ -307,7 +314,7 @@ undo_failed_up() {
 down() {
   stop_pid prometheus
   stop_pid gateway
-  rm -rf "$(dirname "$(web_copy)")"
+  remove_web_copy
   for service in commit-service project-service; do stop_pid "$service"; done
   stop_pid mongo-stand-in
   # without a record of who started them (a second `down`), the databases are left alone

@@ -110,6 +110,11 @@ export class CommitList {
         const page = await this.api.commits(this.projectId, this.filter, this.cursor, PAGE_SIZE);
         this.commits.push(...page.items);
         this.cursor = page.nextCursor;
+        if (this.cursor && this.commits.length >= this.total) {
+          // the history grew under the cursor (a refresh added older commits): the list grows
+          this.total = Math.max(page.totalCount, this.commits.length + 1);
+          this.resize();
+        }
         this.update();
       }
     } catch (error) {
@@ -122,11 +127,13 @@ export class CommitList {
       this.total = this.commits.length;
       this.resize();
     }
+    for (const row of this.rows.values()) row.setAttribute("aria-setsize", String(this.total));
     this.update();
   }
 
   private showFailure(message: string): void {
     const retry = h("button", { type: "button" }, "Try again");
+    // at the bottom of the screen (sticky), not below a list that may be a million pixels tall
     this.failure = h("div", { class: "list-failure", role: "alert" }, `Could not load more commits: ${message} `, retry);
     retry.addEventListener("click", () => {
       this.failure?.remove();
@@ -163,11 +170,12 @@ export class CommitList {
           h("code", { class: "sha", title: commit.sha }, shortSha(commit.sha)),
           copyButton(commit.sha, `Copy the sha of ${shortSha(commit.sha)}`),
           h("span", { class: "author", title: commit.author.email }, commit.author.name),
+          // the committer date: the one the list is ordered and filtered by
           h(
             "time",
-            { datetime: commit.author.date, title: when(commit.author.date) },
-            ago(commit.author.date),
-            h("span", { class: "absolute" }, ` · ${when(commit.author.date)}`),
+            { datetime: commit.committer.date, title: `committed ${when(commit.committer.date)}, authored ${when(commit.author.date)}` },
+            ago(commit.committer.date),
+            h("span", { class: "absolute" }, ` · ${when(commit.committer.date)}`),
           ),
         ),
       ),

@@ -12,31 +12,45 @@ const KEY_STORAGE = "commit-viewer.api-key";
 const api = new Api(() => localStorage.getItem(KEY_STORAGE));
 const main = document.getElementById("main") as HTMLElement;
 
-/** What the current view must stop (streams, timers, listeners) when another replaces it. */
-let cleanups: (() => void)[] = [];
-function onLeave(cleanup: () => void): void {
-  cleanups.push(cleanup);
+/**
+ * The view on screen. A view's work goes on after its awaits; `alive()` says whether it is still
+ * the one shown (a view left while a request ran must do nothing with the answer), and
+ * `onLeave` registers what to stop (streams, timers, listeners) when another view replaces it —
+ * at once, if that has already happened.
+ */
+interface View {
+  alive(): boolean;
+  onLeave(cleanup: () => void): void;
 }
+let shown = 0;
+let cleanups: (() => void)[] = [];
 
 /** The address of the last commit listing, so that a commit's "back" keeps its filters. */
 let lastListing = new Map<string, string>();
 
 const isActive = (project: Project) => project.status === "QUEUED" || project.status === "FETCHING";
 
-function render(): void {
+/** Shows the view of the address; `moveFocus` after a navigation (not on the first load), so that
+ *  the keyboard and screen readers start at the new view's heading. */
+function render(moveFocus = false): void {
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
+  const number = ++shown;
+  const view: View = {
+    alive: () => number === shown,
+    onLeave: (cleanup) => (number === shown ? cleanups.push(cleanup) : cleanup()),
+  };
   const [path = "/", query = ""] = location.hash.replace(/^#/, "").split("?", 2);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   main.replaceChildren();
   if (parts.length === 0) {
     document.title = "Commit Viewer";
-    void homeView();
+    void homeView(view, moveFocus);
   } else if (parts[0] === "p" && parts.length === 2) {
     lastListing.set(parts[1]!, location.hash);
-    void projectView(parts[1]!, new URLSearchParams(query));
+    void projectView(view, parts[1]!, new URLSearchParams(query), moveFocus);
   } else if (parts[0] === "p" && parts.length === 4 && parts[2] === "c") {
-    void commitView(parts[1]!, parts[3]!);
+    void commitView(view, parts[1]!, parts[3]!);
   } else {
     document.title = "Not found · Commit Viewer";
     append(main, h("h1", {}, "Nothing here"), h("p", {}, "This address shows nothing. ", h("a", { href: "#/" }, "See the projects.")));
@@ -81,7 +95,9 @@ function keyPanel(): HTMLElement {
       input.value = "";
       state.textContent = "Key saved in this browser.";
       announce("API key saved");
-      (form.parentElement as HTMLDetailsElement).open = false;
+      const panel = form.parentElement as HTMLDetailsElement;
+      panel.open = false;
+      panel.querySelector("summary")?.focus();
     }
   });
   forget.addEventListener("click", () => {
@@ -112,9 +128,11 @@ function follow(id: string, update: (project: Project | null) => void): () => vo
     if (stopped) return;
     try {
       const project = await api.project(id);
+      if (stopped) return;
       update(project);
       if (!isActive(project)) return;
     } catch (error) {
+      if (stopped) return;
       if (error instanceof ApiError && error.status === 404) {
         update(null);
         return;
@@ -167,11 +185,6 @@ function progressText(project: Project): string {
   }
 }
 
-function statusBadge(project: Project): HTMLElement {
-  const labels: Record<string, string> = { QUEUED: "Queued", FETCHING: "Fetching", READY: "Ready", FAILED: "Failed" };
-  return h("span", { class: `badge ${project.status.toLowerCase()}` }, labels[project.status] ?? project.status);
-}
-
 /** Refresh and delete, for whoever may (the API says no to the others, in words). */
 interface ActionHandlers {
   report: (message: string) => void;
@@ -179,7 +192,13 @@ interface ActionHandlers {
   onDeleted: () => void;
 }
 
-function actions(project: Project, { report, onRefreshed, onDeleted }: ActionHandlers): HTMLElement {
+interface Actions {
+  element: HTMLElement;
+  /** a running fetch cannot be refreshed */
+  setActive(active: boolean): void;
+}
+
+function actions(project: Project, { report, onRefreshed, onDeleted }: ActionHandlers): Actions {
   const refresh = h("button", { type: "button", class: "secondary" }, "Refresh");
   const remove = h("button", { type: "button", class: "danger" }, "Delete");
   const box = h("div", { class: "actions" }, refresh, remove);
@@ -224,7 +243,51 @@ function actions(project: Project, { report, onRefreshed, onDeleted }: ActionHan
       }
     });
   });
-  return box;
+  return { element: box, setActive: (active) => (refresh.disabled = active) };
+}
+
+/**
+ * A project's badge, counts, progress and failure, made once and updated in place as the live
+ * state comes, so that the actions (and a deletion being confirmed, and the keyboard's focus)
+ * stay where they are.
+ */
+function projectSummary(initial: Project, handlers: ActionHandlers, failurePrefix: string) {
+  const badge = h("span", { class: "badge" });
+  const counts = h("p", { class: "counts" });
+  const progress = h("p", { class: "progress" });
+  const failure = h("p", { class: "problem" });
+  const controls = actions(initial, handlers);
+  const update = (project: Project) => {
+    const labels: Record<string, string> = { QUEUED: "Queued", FETCHING: "Fetching", READY: "Ready", FAILED: "Failed" };
+    badge.className = `badge ${project.status.toLowerCase()}`;
+    badge.textContent = labels[project.status] ?? project.status;
+    replace(
+      counts,
+      count(project.commitCount, "commit", "commits"),
+      " · ",
+      count(project.branchCount, "branch", "branches"),
+      " · ",
+      project.lastFetchedAt
+        ? h("time", { datetime: project.lastFetchedAt, title: when(project.lastFetchedAt) }, `fetched ${ago(project.lastFetchedAt)}`)
+        : "not fetched yet",
+    );
+    progress.textContent = isActive(project) ? progressText(project) : "";
+    failure.textContent = project.status === "FAILED" ? `${failurePrefix}${failureInWords(project.lastError?.reason)}` : "";
+    controls.setActive(isActive(project));
+  };
+  update(initial);
+  return { badge, counts, progress, failure, actions: controls.element, update };
+}
+
+/** A link to the repository, only for the web's own schemes. */
+function repositoryLink(url: string): HTMLElement {
+  let web = false;
+  try {
+    web = ["https:", "http:"].includes(new URL(url).protocol);
+  } catch {
+    // not a URL a browser can open (git@host:owner/name): text only
+  }
+  return web ? h("a", { href: url, rel: "noopener noreferrer" }, url) : h("span", {}, url);
 }
 
 function reportError(error: unknown, report: (message: string) => void): void {
@@ -236,7 +299,7 @@ function reportError(error: unknown, report: (message: string) => void): void {
 // ---------------------------------------------------------------------------------------------
 // #/ : add a repository; the projects
 
-async function homeView(): Promise<void> {
+async function homeView(view: View, moveFocus: boolean): Promise<void> {
   const input = h("input", {
     id: "repository-url",
     name: "url",
@@ -259,9 +322,11 @@ async function homeView(): Promise<void> {
     problem,
   );
   const list = h("section", { class: "projects", "aria-labelledby": "projects-title" }, h("h2", { id: "projects-title" }, "Projects"));
-  const body = h("div", { class: "project-list", "aria-live": "polite", "aria-busy": "true" }, h("p", { class: "state" }, "Loading the projects…"));
+  const body = h("div", { class: "project-list", "aria-busy": "true" }, h("p", { class: "state" }, "Loading the projects…"));
   list.append(body);
-  append(main, h("h1", { class: "visually-hidden" }, "Commit Viewer"), form, list);
+  const heading = h("h1", { class: "visually-hidden", tabindex: -1 }, "Commit Viewer");
+  append(main, heading, form, list);
+  if (moveFocus) heading.focus();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -270,10 +335,11 @@ async function homeView(): Promise<void> {
     submit.disabled = true;
     try {
       const project = await api.add(input.value.trim());
+      if (!view.alive()) return;
       input.value = "";
       announce(`Added ${project.owner}/${project.name}`);
       await load();
-      document.querySelector<HTMLElement>(`[data-project="${project.id}"] a`)?.focus();
+      if (view.alive()) document.querySelector<HTMLElement>(`[data-project="${project.id}"] a`)?.focus();
     } catch (error) {
       input.setAttribute("aria-invalid", "true");
       reportError(error, (message) => (problem.textContent = message));
@@ -284,7 +350,7 @@ async function homeView(): Promise<void> {
   });
 
   const followed = new Map<string, () => void>();
-  onLeave(() => followed.forEach((stop) => stop()));
+  view.onLeave(() => followed.forEach((stop) => stop()));
 
   const load = async () => {
     let projects: Project[] = [];
@@ -296,12 +362,14 @@ async function homeView(): Promise<void> {
         cursor = page.nextCursor ?? undefined;
       } while (cursor && projects.length < 1000);
     } catch (error) {
+      if (!view.alive()) return;
       const retry = h("button", { type: "button" }, "Try again");
       retry.addEventListener("click", () => void load());
       body.replaceChildren(h("p", { class: "state failed", role: "alert" }, `Could not load the projects. ${(error as Error).message} `, retry));
       body.setAttribute("aria-busy", "false");
       return;
     }
+    if (!view.alive()) return;
     body.setAttribute("aria-busy", "false");
     // the cards are made anew: their streams too
     followed.forEach((stop) => stop());
@@ -316,32 +384,28 @@ async function homeView(): Promise<void> {
   const card = (project: Project): HTMLElement => {
     const note = h("p", { class: "note", role: "status" });
     const element = h("li", { class: "card", "data-project": project.id, "data-status": project.status });
-    const fill = (current: Project) => {
+    const summary = projectSummary(
+      project,
+      {
+        report: (message) => (note.textContent = message),
+        onRefreshed: (next) => show(next),
+        onDeleted: () => void load(),
+      },
+      "",
+    );
+    append(
+      element,
+      h("div", { class: "card-head" }, h("a", { class: "name", href: `#/p/${project.id}` }, `${project.owner}/${project.name}`), summary.badge),
+      h("p", { class: "url" }, project.url),
+      summary.counts,
+      summary.progress,
+      summary.failure,
+      summary.actions,
+      note,
+    );
+    const show = (current: Project) => {
       element.dataset.status = current.status;
-      replace(
-        element,
-        h("div", { class: "card-head" }, h("a", { class: "name", href: `#/p/${current.id}` }, `${current.owner}/${current.name}`), statusBadge(current)),
-        h("p", { class: "url" }, current.url),
-        h(
-          "p",
-          { class: "counts" },
-          count(current.commitCount, "commit", "commits"),
-          " · ",
-          count(current.branchCount, "branch", "branches"),
-          " · ",
-          current.lastFetchedAt
-            ? h("time", { datetime: current.lastFetchedAt, title: when(current.lastFetchedAt) }, `fetched ${ago(current.lastFetchedAt)}`)
-            : "not fetched yet",
-        ),
-        isActive(current) ? h("p", { class: "progress" }, progressText(current)) : null,
-        current.status === "FAILED" ? h("p", { class: "problem" }, failureInWords(current.lastError?.reason)) : null,
-        actions(current, {
-          report: (message) => (note.textContent = message),
-          onRefreshed: (next) => fill(next),
-          onDeleted: () => void load(),
-        }),
-        note,
-      );
+      summary.update(current);
       if (isActive(current) && !followed.has(current.id) && followed.size < 3) {
         // a live stream for the first three running fetches (browsers allow six connections a
         // host); the others are read again with the list, which backs off
@@ -349,17 +413,18 @@ async function homeView(): Promise<void> {
           current.id,
           follow(current.id, (next) => {
             if (!next || !isActive(next)) followed.delete(current.id);
-            if (next) fill(next);
+            if (next) show(next);
             else element.remove();
           }),
         );
       }
     };
-    fill(project);
+    show(project);
     return element;
   };
 
   await load();
+  if (!view.alive()) return;
   // running fetches without a stream of their own: the list again, ever less often
   let delay = 2000;
   let timer = 0;
@@ -372,13 +437,13 @@ async function homeView(): Promise<void> {
     timer = window.setTimeout(again, delay);
   };
   timer = window.setTimeout(again, delay);
-  onLeave(() => clearTimeout(timer));
+  view.onLeave(() => clearTimeout(timer));
 }
 
 // ---------------------------------------------------------------------------------------------
 // #/p/{id} : a project's commits
 
-async function projectView(id: string, query: URLSearchParams): Promise<void> {
+async function projectView(view: View, id: string, query: URLSearchParams, moveFocus: boolean): Promise<void> {
   const header = h("header", { class: "project-head" }, h("p", { class: "state" }, "Loading the project…"));
   const content = h("section", { class: "commits", "aria-labelledby": "commits-title" });
   append(main, h("p", { class: "back" }, h("a", { href: "#/" }, "← All projects")), header, content);
@@ -387,9 +452,10 @@ async function projectView(id: string, query: URLSearchParams): Promise<void> {
   try {
     project = await api.project(id);
   } catch (error) {
-    header.replaceChildren(h("h1", {}, "Project"), h("p", { class: "state failed", role: "alert" }, (error as Error).message));
+    if (view.alive()) header.replaceChildren(h("h1", {}, "Project"), h("p", { class: "state failed", role: "alert" }, (error as Error).message));
     return;
   }
+  if (!view.alive()) return;
   const filter: CommitFilter = {
     branch: query.get("branch") || undefined,
     author: query.get("author") || undefined,
@@ -397,66 +463,67 @@ async function projectView(id: string, query: URLSearchParams): Promise<void> {
     until: dayEnd(query.get("until") ?? ""),
   };
   const note = h("p", { class: "note", role: "status" });
-  const fillHeader = (current: Project) => {
-    document.title = `${current.owner}/${current.name} · Commit Viewer`;
-    replace(
-      header,
-      h("h1", {}, `${current.owner}/${current.name}`, " ", statusBadge(current)),
-      h("p", { class: "url" }, h("a", { href: current.url, rel: "noopener noreferrer" }, current.url)),
-      h(
-        "p",
-        { class: "counts" },
-        count(current.commitCount, "commit", "commits"),
-        " · ",
-        count(current.branchCount, "branch", "branches"),
-        " · ",
-        current.lastFetchedAt
-          ? h("time", { datetime: current.lastFetchedAt, title: when(current.lastFetchedAt) }, `fetched ${ago(current.lastFetchedAt)}`)
-          : "not fetched yet",
-      ),
-      isActive(current) ? h("p", { class: "progress" }, progressText(current)) : null,
-      current.status === "FAILED" ? h("p", { class: "problem" }, `The last fetch failed: ${failureInWords(current.lastError?.reason)}`) : null,
-      actions(current, {
-        report: (message) => (note.textContent = message),
-        onRefreshed: (next) => {
-          project = next;
-          fillHeader(next);
-          if (isActive(next)) watch();
-        },
-        onDeleted: () => (location.hash = "#/"),
-      }),
-      note,
-    );
+  const summary = projectSummary(
+    project,
+    {
+      report: (message) => (note.textContent = message),
+      onRefreshed: (next) => {
+        show(next);
+        if (isActive(next)) watch();
+      },
+      onDeleted: () => (location.hash = "#/"),
+    },
+    "The last fetch failed: ",
+  );
+  document.title = `${project.owner}/${project.name} · Commit Viewer`;
+  const heading = h("h1", { tabindex: -1 }, `${project.owner}/${project.name}`, " ", summary.badge);
+  replace(
+    header,
+    heading,
+    h("p", { class: "url" }, repositoryLink(project.url)),
+    summary.counts,
+    summary.progress,
+    summary.failure,
+    summary.actions,
+    note,
+  );
+  if (moveFocus) heading.focus();
+  const show = (current: Project) => {
+    project = current;
+    summary.update(current);
   };
-  fillHeader(project);
 
   let stopFollowing: (() => void) | null = null;
   const watch = () => {
     stopFollowing?.();
     stopFollowing = follow(id, (next) => {
+      if (!view.alive()) return;
       if (!next) {
         header.replaceChildren(h("h1", {}, "Deleted"), h("p", { class: "state" }, "This project was deleted. ", h("a", { href: "#/" }, "See the projects.")));
         content.replaceChildren();
         return;
       }
       const wasActive = isActive(project);
-      project = next;
-      fillHeader(next);
+      show(next);
       if (wasActive && !isActive(next)) {
         announce(next.status === "READY" ? "Fetch finished" : "Fetch failed");
         void showCommits();
       }
     });
   };
-  onLeave(() => stopFollowing?.());
+  view.onLeave(() => stopFollowing?.());
   if (isActive(project)) watch();
 
   let list: CommitList | null = null;
-  onLeave(() => list?.detach());
+  view.onLeave(() => list?.detach());
 
   const filters = filterForm(id, query);
 
+  let shownCommits = 0;
   const showCommits = async () => {
+    // the latest call wins: an older answer arriving last must not replace a newer list
+    const call = ++shownCommits;
+    const current = () => view.alive() && call === shownCommits;
     list?.detach();
     list = null;
     const title = h("h2", { id: "commits-title" }, "Commits");
@@ -464,6 +531,7 @@ async function projectView(id: string, query: URLSearchParams): Promise<void> {
     void filters.loadBranches(filter.branch);
     try {
       const page = await api.commits(id, filter, null);
+      if (!current()) return;
       const total = h("p", { class: "total", id: "commit-total" }, describeTotal(page.totalCount, filter));
       if (page.items.length === 0) {
         content.replaceChildren(title, filters.form, total, h("p", { class: "state empty" }, filterEmpty(filter)));
@@ -473,6 +541,7 @@ async function projectView(id: string, query: URLSearchParams): Promise<void> {
       content.replaceChildren(title, filters.form, total, list.element);
       list.attach();
     } catch (error) {
+      if (!current()) return;
       if (error instanceof NotFetchedYet) {
         content.replaceChildren(
           title,
@@ -481,7 +550,7 @@ async function projectView(id: string, query: URLSearchParams): Promise<void> {
         if (!isActive(project)) {
           // the project says READY/FAILED but the commit store has not caught up: ask again soon
           const timer = window.setTimeout(() => void showCommits(), error.retryAfter * 1000);
-          onLeave(() => clearTimeout(timer));
+          view.onLeave(() => clearTimeout(timer));
         }
         return;
       }
@@ -534,7 +603,6 @@ function filterForm(id: string, query: URLSearchParams): { form: HTMLFormElement
     const suffix = next.toString();
     location.hash = `#/p/${encodeURIComponent(id)}${suffix ? `?${suffix}` : ""}`;
   });
-  branch.addEventListener("change", () => form.requestSubmit());
   const loadBranches = async (current?: string) => {
     let branches: Branch[];
     try {
@@ -553,7 +621,7 @@ function filterForm(id: string, query: URLSearchParams): { form: HTMLFormElement
 // ---------------------------------------------------------------------------------------------
 // #/p/{id}/c/{sha} : one commit
 
-async function commitView(id: string, sha: string): Promise<void> {
+async function commitView(view: View, id: string, sha: string): Promise<void> {
   const back = lastListing.get(id) ?? `#/p/${encodeURIComponent(id)}`;
   append(main, h("p", { class: "back" }, h("a", { href: back }, "← Commits")));
   const body = h("article", { class: "commit", "aria-busy": "true" }, h("p", { class: "state" }, "Loading the commit…"));
@@ -561,6 +629,7 @@ async function commitView(id: string, sha: string): Promise<void> {
   document.title = `${shortSha(sha)} · Commit Viewer`;
   try {
     const commit = await api.commit(id, sha);
+    if (!view.alive()) return;
     const [subject = "", ...rest] = commit.message.split("\n");
     const person = (role: string, p: typeof commit.author) =>
       h("div", { class: "person" }, h("dt", {}, role), h("dd", {}, `${p.name} <${p.email}>`, h("br"), h("time", { datetime: p.date }, `${when(p.date)} (${ago(p.date)})`)));
@@ -591,6 +660,7 @@ async function commitView(id: string, sha: string): Promise<void> {
     );
     document.title = `${subject.trim().slice(0, 60)} · ${shortSha(sha)} · Commit Viewer`;
   } catch (error) {
+    if (!view.alive()) return;
     const message =
       error instanceof NotFetchedYet
         ? "The first fetch has not ended yet: open this commit again once it has."
@@ -601,7 +671,7 @@ async function commitView(id: string, sha: string): Promise<void> {
     body.replaceChildren(h("h1", {}, gone ? "Not on any branch any more" : `Commit ${shortSha(sha)}`), h("p", { class: gone ? "state gone" : "state failed", role: "alert" }, message));
   }
   body.setAttribute("aria-busy", "false");
-  const heading = main.querySelector("h1");
+  const heading = body.querySelector("h1");
   heading?.setAttribute("tabindex", "-1");
   heading?.focus();
 }
@@ -615,7 +685,7 @@ document.querySelector(".skip")?.addEventListener("click", (event) => {
   main.focus();
 });
 window.addEventListener("hashchange", () => {
-  render();
+  render(true);
   window.scrollTo(0, 0);
 });
 render();
