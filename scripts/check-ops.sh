@@ -7,8 +7,9 @@
 #
 #   scripts/check-ops.sh
 #
-# Missing tools (promtool, amtool, docker-compose, python3, kubectl) are installed with apt-get when run
-# as root; otherwise the script says which packages to install.
+# Missing tools (promtool, amtool, docker-compose, python3, npm) are installed with apt-get when run
+# as root; otherwise the script says which packages to install. kubectl is not a Debian package: the
+# script says where to get it and stops.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -166,15 +167,26 @@ for document in docs/openapi/*.json; do
     tools/openapi/node_modules/.bin/redocly lint --config tools/openapi/redocly.yaml --max-problems 50 "$document"
 done
 
-# The Kubernetes manifests (deploy/kubernetes/, docs/deploy-kubernetes.md): the generated
-# monitoring files match prometheus/alerts.yml and the dashboard, and each way of deploying
+# The Kubernetes manifests (deploy/kubernetes/, docs/deploy-kubernetes.md): the generated files
+# match prometheus/alerts.yml, the dashboard and the databases' init scripts (whose list in
+# overlays/local/kustomization.yaml must name exactly the copies), and each way of deploying
 # renders with kubectl kustomize (offline) and passes tools/kubernetes/validate.mjs: the API
 # schemas (strictly: unknown fields fail), probes, resources, security contexts, disruption
 # budgets, image tags, and exactly the expected NetworkPolicy edges. The validator's models come
 # from the npm registry at the versions of tools/kubernetes/package-lock.json.
-check "kubernetes monitoring generated from prometheus/alerts.yml and the dashboard" \
+check "kubernetes generated files (monitoring, local initdb) up to date" \
   python3 deploy/kubernetes/generate.py --check
-require kubectl kubectl
+# kubectl is not in Debian's archive (apt-get cannot install it): say where to get it, and stop.
+# 1.27 or later: its kustomize knows components and `labels`.
+kubectl_install="install kubectl 1.27 or later (kustomize components and labels), see https://kubernetes.io/docs/tasks/tools/"
+if ! command -v kubectl >/dev/null 2>&1; then
+  log "kubectl not found: $kubectl_install" >&2
+  exit 1
+fi
+if [[ "$(kubectl version --client 2>/dev/null)" =~ Client\ Version:\ v1\.([0-9]+) ]] && (( BASH_REMATCH[1] < 27 )); then
+  log "kubectl 1.${BASH_REMATCH[1]} is too old: $kubectl_install" >&2
+  exit 1
+fi
 if [[ ! -d tools/kubernetes/node_modules/kubernetes-models ]]; then
   check "kubernetes validator install (npm ci)" npm ci --prefix tools/kubernetes --no-audit --no-fund --loglevel=error
 fi

@@ -5,8 +5,12 @@
   components/monitoring/generated/grafana-dashboard.yaml  from grafana/dashboards/commit-viewer.json
   overlays/local/initdb/*                                 from postgres/initdb/ and mongo/initdb/
 
-The generated files are committed. --check writes nothing and exits 1 when they differ from what
-this script would write (scripts/check-ops.sh runs it).
+The generated files are committed. The script also deletes a copy in overlays/local/initdb/ whose
+source is gone, and checks that the configMapGenerator entries postgres-initdb and mongo-initdb of
+overlays/local/kustomization.yaml name exactly the copies (that list is written by hand: the
+script prints the one expected). --check writes nothing and exits 1 when a file differs from what
+this script would write, a stale copy remains, or that list does not match (scripts/check-ops.sh
+runs it).
 
   python3 deploy/kubernetes/generate.py [--check]
 """
@@ -64,10 +68,38 @@ def outputs():
         "components/monitoring/generated/grafana-dashboard.yaml":
             document("grafana/dashboards/commit-viewer.json", config_map),
     }
-    # kustomize reads files only below the kustomization: the init scripts are copied next to it
-    for source in sorted([*ROOT.glob("postgres/initdb/*"), *ROOT.glob("mongo/initdb/*")]):
-        files[f"overlays/local/initdb/{source.parent.parent.name}-{source.name}"] = source.read_text()
+    for entries in initdb_entries().values():
+        for _, relative, source in entries:
+            files[f"overlays/local/{relative}"] = source.read_text()
     return files
+
+
+INITDB = "overlays/local/initdb"
+
+
+def initdb_entries():
+    """The configMapGenerator entries of overlays/local: generator name -> [(key, path, source)].
+
+    kustomize reads files only below the kustomization: the init scripts are copied next to it,
+    as initdb/DATABASE-NAME, and mounted under their own NAME."""
+    entries = {}
+    for database in ("postgres", "mongo"):
+        sources = sorted(path for path in (ROOT / database / "initdb").glob("*") if path.is_file())
+        entries[f"{database}-initdb"] = [(source.name, f"initdb/{database}-{source.name}", source) for source in sources]
+    return entries
+
+
+def generator_problems():
+    """Where overlays/local/kustomization.yaml's initdb configMapGenerator lists differ from the copies."""
+    kustomization = yaml.safe_load((HERE / "overlays/local/kustomization.yaml").read_text())
+    listed = {item.get("name"): item.get("files", []) for item in kustomization.get("configMapGenerator") or []}
+    problems = []
+    for generator, entries in initdb_entries().items():
+        expected = sorted(f"{key}={relative}" for key, relative, _ in entries)
+        if sorted(listed.get(generator, [])) != expected:
+            problems.append(f"overlays/local/kustomization.yaml: configMapGenerator {generator} lists "
+                            f"{listed.get(generator, [])}, expected files: {expected}")
+    return problems
 
 
 def main(argv):
@@ -75,7 +107,8 @@ def main(argv):
     if argv[1:] not in ([], ["--check"]):
         sys.exit(__doc__)
     stale = []
-    for relative, content in outputs().items():
+    files = outputs()
+    for relative, content in files.items():
         path = HERE / relative
         if path.exists() and path.read_text() == content:
             continue
@@ -85,11 +118,25 @@ def main(argv):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(content)
             print(f"wrote deploy/kubernetes/{relative}")
+    # copies whose source is gone
+    for path in sorted((HERE / INITDB).glob("*")):
+        relative = str(path.relative_to(HERE))
+        if relative in files:
+            continue
+        if check:
+            stale.append(f"{relative} (no source)")
+        else:
+            path.unlink()
+            print(f"deleted deploy/kubernetes/{relative} (no source)")
+    status = 0
     if stale:
         print("generate.py: out of date (run python3 deploy/kubernetes/generate.py): "
               + ", ".join(f"deploy/kubernetes/{name}" for name in stale))
-        return 1
-    return 0
+        status = 1
+    for problem in generator_problems():
+        print(f"generate.py: deploy/kubernetes/{problem}")
+        status = 1
+    return status
 
 
 if __name__ == "__main__":

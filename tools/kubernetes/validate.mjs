@@ -47,7 +47,6 @@ const BASE_EDGES = [
   "in: commit-service -> rabbitmq:5672/TCP",
   "in: rabbitmq -> rabbitmq:4369/TCP",
   "in: rabbitmq -> rabbitmq:25672/TCP",
-  "in: rabbitmq -> rabbitmq:5672/TCP",
   "in: ns:monitoring -> rabbitmq:15692/TCP",
   "out: * -> ns:kube-system/pod:k8s-app=kube-dns:53/UDP",
   "out: * -> ns:kube-system/pod:k8s-app=kube-dns:53/TCP",
@@ -56,16 +55,16 @@ const BASE_EDGES = [
   "out: commit-service -> rabbitmq:5672/TCP",
   "out: rabbitmq -> rabbitmq:4369/TCP",
   "out: rabbitmq -> rabbitmq:25672/TCP",
-  "out: rabbitmq -> rabbitmq:5672/TCP",
   // peer discovery: the Kubernetes API, whose address depends on the cluster
   "out: rabbitmq -> *:443/TCP",
   "out: rabbitmq -> *:6443/TCP",
-  "out: commit-service -> ip:0.0.0.0/0!10.0.0.0/8,172.16.0.0/12,192.168.0.0/16:443/TCP",
+  "out: commit-service -> ip:0.0.0.0/0!10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,100.64.0.0/10,169.254.0.0/16,127.0.0.0/8:443/TCP",
 ];
 const PRODUCTION_EDGES = [
   ...BASE_EDGES,
-  "out: project-service -> ip:10.0.2.10/32:5432/TCP",
-  "out: commit-service -> ip:10.0.2.20/32:27017/TCP",
+  // RDS: the database subnets (its address moves on a Multi-AZ failover)
+  "out: project-service -> ip:10.0.2.0/24:5432/TCP",
+  "out: commit-service -> ip:10.0.3.20/32:27017/TCP",
 ];
 const EXPECTED_EDGES = {
   local: [
