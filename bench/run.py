@@ -251,6 +251,118 @@ def service_ingest(histories, size, runs, tag):
     return result
 
 
+def proc_cpu_seconds(pid):
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return sum(int(fields[i]) for i in (11, 12, 13, 14)) / os.sysconf("SC_CLK_TCK")
+
+
+def start_commit_service(port, concurrency, stack_env):
+    """A commit-service process on the stack's store and broker (HTTP `port`, management `port` +
+    1000), with mirrors of its own and `concurrency` consumers, as a replica would run."""
+    env = dict(stack_env)
+    for line in subprocess.run(["bash", str(ROOT / "scripts" / "local-infra.sh"), "env"], capture_output=True,
+                               text=True, check=True).stdout.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        env[name] = value
+    env.update(PORT=str(port), MANAGEMENT_PORT=str(port + 1000), COMMITVIEWER_CONSUMER_CONCURRENCY=str(concurrency),
+               SPRING_MONGODB_URI=f"mongodb://127.0.0.1:{os.environ.get('COMMITVIEWER_MONGO_STANDIN_PORT', '27018')}/commitviewer",
+               COMMITVIEWER_CACHE_DIR=str(OUT / f"mirrors-{port}"), COMMITVIEWER_PROJECTS_URL="http://127.0.0.1:8081",
+               LOGGING_STRUCTURED_FORMAT_CONSOLE="ecs")
+    shutil.rmtree(OUT / f"mirrors-{port}", ignore_errors=True)
+    log_path = OUT / f"commit-service-{port}.log"
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen(["java", "-Xmx512m", "-jar", str(ROOT / "commit-service" / "target" / "commit-service.jar")],
+                                   env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    process.log_path = log_path
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"bench: a commit-service on {port} exited; see {log_path}")
+        try:
+            if http("GET", f"http://127.0.0.1:{port + 1000}/actuator/health/readiness", timeout=2)[0] == 200:
+                return process
+        except OSError:
+            pass
+        time.sleep(0.5)
+    stop_process(process)
+    raise SystemExit(f"bench: a commit-service on {port} was not ready in 120 s")
+
+
+def stop_process(process):
+    process.terminate()
+    try:
+        process.wait(40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def ingest_two(histories, size, tag, label, instances):
+    """Two projects of the same history POSTed at once; wall time to both READY, CPU s of each
+    process, and which instance fetched each project (from the instances' logs)."""
+    urls = [histories.alias(size, f"{tag}-{label}-{size}-{k}") for k in (0, 1)]
+    shared = ("mongo-stand-in", "project-service")
+    before = {part: cpu_seconds(part) for part in shared}
+    before.update({name: proc_cpu_seconds(process.pid) for name, process in instances.items()})
+    start = time.perf_counter()
+    created = []
+    for url in urls:
+        status, body = http("POST", GATEWAY + "/api/projects", {"url": url})
+        if status not in (200, 202):
+            raise SystemExit(f"bench: POST {url} answered {status}: {body}")
+        project = json.loads(body)
+        created.append((project["id"], project["fetch"]["id"]))
+    for project_id, fetch_id in created:
+        project = wait_for_fetch(project_id, fetch_id)
+        if project["commitCount"] != size:
+            raise SystemExit(f"bench: {project['commitCount']} commits stored, the history has {size}")
+    elapsed = time.perf_counter() - start
+    cpu = {name: proc_cpu_seconds(process.pid) - before[name] for name, process in instances.items()}
+    cpu.update({part: cpu_seconds(part) - before[part] for part in shared})
+    logs = {name: process.log_path.read_text(errors="replace").splitlines() for name, process in instances.items()}
+    fetched_by = {project_id: [name for name, lines in logs.items()
+                               if any("Fetch succeeded" in line and f'"projectId":"{project_id}"' in line for line in lines)]
+                  for project_id, _ in created}
+    for project_id, _ in created:
+        delete(project_id)
+    return {"seconds": elapsed, "cpu_s": cpu, "fetched_by": fetched_by}
+
+
+def instances_case(histories, size, tag, stack_env):
+    """Two projects' worth of work for one commit-service instance with two consumers (as shipped),
+    then for two instances with one consumer each, so that each fetches one project. The stack's
+    own commit-service is stopped meanwhile (the ones measured take its port, 8082, and 8083) and
+    started again afterwards."""
+    pid = (ROOT / ".local" / "stack" / "commit-service.pid").read_text().split()[0]
+    subprocess.run(["kill", "-TERM", pid], check=True)
+    while Path(f"/proc/{pid}").exists():
+        time.sleep(0.2)
+    results = {}
+    try:
+        one = {"commit-service": start_commit_service(8082, 2, stack_env)}
+        try:
+            ingest_two(histories, size, tag, "warm-one", one)  # each new JVM gets its JIT warm-up first
+            results["one"] = ingest_two(histories, size, tag, "one", one)
+        finally:
+            stop_process(one["commit-service"])
+        two = {"commit-service": start_commit_service(8082, 1, stack_env), "commit-service-2": start_commit_service(8083, 1, stack_env)}
+        try:
+            ingest_two(histories, size, tag, "warm-two", two)
+            results["two"] = ingest_two(histories, size, tag, "two", two)
+        finally:
+            for process in two.values():
+                stop_process(process)
+    finally:
+        run("bash", str(ROOT / "scripts" / "run-local.sh"), "up", env=stack_env, stdout=subprocess.DEVNULL)
+    for label in ("one", "two"):
+        x = results[label]
+        log(f"{size:,} two projects at once, {label} instance(s): {x['seconds']:.2f} s, CPU s {x['cpu_s']}, fetched by {x['fetched_by']}")
+    return results
+
+
 def refresh(histories, size, runs, tag):
     """+100 commits on main, then raw fetch + log of the new commits vs the service's refresh."""
     name = f"{tag}-refresh-{size}"
@@ -478,6 +590,17 @@ def table(results, args):
             lines.append(f"| {name} | {x['commits']:,} | {x['raw_rev_list']['median']:.3f} s | {x['raw_log']['median']:.3f} s | "
                          f"{x['first_page']['p50_ms']:.1f} / {x['first_page']['p99_ms']:.1f}, {x['first_page']['rps']:,.0f} | "
                          f"{x['last_page']['p50_ms']:.1f} / {x['last_page']['p99_ms']:.1f}, {x['last_page']['rps']:,.0f} |")
+    for size, r in results.get("instances", {}).items():
+        parts = list(r["two"]["cpu_s"])
+        lines += ["", f"Two {int(size):,}-commit projects POSTed at once, POST → both READY: one commit-service instance with "
+                  "two consumers (as shipped) against two instances with one consumer each, on one store and broker "
+                  "(ADR 0010 is what will make several instances safe for one project):", "",
+                  "| commit-service instances | seconds | " + " | ".join(f"CPU s {part}" for part in parts) + " | fetched by |",
+                  "|---" * (len(parts) + 3) + "|"]
+        for label, name in (("1 (2 consumers)", "one"), ("2 (1 consumer each)", "two")):
+            x = r[name]
+            by = ", ".join("/".join(names) or "?" for names in x["fetched_by"].values())
+            lines.append(f"| {label} | {x['seconds']:.2f} | " + " | ".join(f"{x['cpu_s'].get(part, 0.0):.1f}" for part in parts) + f" | {by} |")
     return "\n".join(lines) + "\n"
 
 
@@ -485,7 +608,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches")
+    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches,instances")
+    parser.add_argument("--instances-size", type=int, default=100000, help="commits of each of the two projects (case instances)")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
     parser.add_argument("--reads-size", type=int, default=100000)
     parser.add_argument("--branch-size", type=int, default=100000, help="commits of the branch histories (case branches)")
@@ -496,7 +620,7 @@ def main():
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
-    needs_stack = bool(cases & {"service", "refresh", "reads", "branches"})
+    needs_stack = bool(cases & {"service", "refresh", "reads", "branches", "instances"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
     for size in sizes:
@@ -507,7 +631,7 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
                           + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
-               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}}
+               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}}
     histories.serve()
     try:
         if needs_stack:
@@ -533,6 +657,9 @@ def main():
             for count in (int(c) for c in args.branch_counts.split(",")):
                 results["branches"][f"{args.branch_size}/{count}"] = branch_case(
                     histories, args.branch_size, count, args.runs, args.wrk_duration, tag)
+        if "instances" in cases:
+            size = args.instances_size if args.instances_size in sizes else max(sizes)
+            results["instances"][size] = instances_case(histories, size, tag, env)
     finally:
         histories.close()
         if needs_stack and not args.keep_stack:
