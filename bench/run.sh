@@ -12,7 +12,9 @@
 # cursor and page=1000 by offset, limit=50, through the gateway, on --reads-size), branches (one
 # branch's history, ADR 0008: on --branch-size commits with each of --branch-counts branches (6,1000),
 # the first fetch next to the limit, a refresh, GET …/branches, the first and the last page of the
-# largest and the smallest branch next to the raw `git rev-list NAME`).
+# largest and the smallest branch next to the raw `git rev-list NAME`), instances (two projects of
+# --instances-size commits POSTed at once: one commit-service instance with two consumers, then two
+# instances with one each on the same store and broker; wall time and each process's CPU seconds).
 # Histories are built once with git fast-import into bench/out/histories and served on loopback
 # smart HTTP (--port, 18090). The stack is started and stopped by the run (--keep-stack keeps it);
 # it must not be running already. Results: bench/out/results-<time>.md and .json.
