@@ -11,6 +11,13 @@ const PAGE_SIZE = 100;
 /** rows kept in the document above and below the screen */
 const OVERSCAN = 12;
 
+/** What a list has read, to show it again as it was (back from a commit) without reading it again. */
+export interface ListSnapshot {
+  commits: Commit[];
+  cursor: string | null;
+  total: number;
+}
+
 export class CommitList {
   readonly element: HTMLElement;
   private readonly commits: Commit[];
@@ -26,14 +33,28 @@ export class CommitList {
     private readonly api: Api,
     private readonly projectId: string,
     private readonly filter: CommitFilter,
-    first: CommitPage,
+    first: CommitPage | ListSnapshot,
     private readonly href: (sha: string) => string,
   ) {
-    this.commits = [...first.items];
-    this.cursor = first.nextCursor;
-    this.total = first.nextCursor ? Math.max(first.totalCount, first.items.length) : first.items.length;
+    if ("items" in first) {
+      this.commits = [...first.items];
+      this.cursor = first.nextCursor;
+      this.total = first.nextCursor ? Math.max(first.totalCount, first.items.length) : first.items.length;
+    } else {
+      this.commits = [...first.commits];
+      this.cursor = first.cursor;
+      this.total = first.total;
+    }
     this.element = h("div", { class: "commit-list", role: "list", "aria-label": "Commits, newest first" });
     this.resize();
+  }
+
+  snapshot(): ListSnapshot {
+    return { commits: [...this.commits], cursor: this.cursor, total: this.total };
+  }
+
+  get totalCount(): number {
+    return this.total;
   }
 
   /** Starts following the window's scrolling; call detach() when the view goes. */

@@ -4,7 +4,7 @@
 //   #/p/{id}/c/{sha}                            one commit
 
 import { Api, ApiError, type Branch, type CommitFilter, NotFetchedYet, type Project, failureInWords } from "./api";
-import { CommitList } from "./commit-list";
+import { CommitList, type ListSnapshot } from "./commit-list";
 import { announce, append, copyButton, h, replace } from "./dom";
 import { ago, count, dayEnd, dayStart, number, shortSha, when } from "./format";
 
@@ -26,7 +26,15 @@ let shown = 0;
 let cleanups: (() => void)[] = [];
 
 /** The address of the last commit listing, so that a commit's "back" keeps its filters. */
-let lastListing = new Map<string, string>();
+const lastListing = new Map<string, string>();
+
+/**
+ * The commits a listing had read and where it was scrolled, by its address: coming back to it
+ * (from a commit) shows it as it was, unless the project was fetched again meanwhile. The last
+ * two only: each holds the commits its list had read, which were in memory while it was shown.
+ */
+const savedListings = new Map<string, { snapshot: ListSnapshot; scrollY: number; fetchedAt: string | null; total: string }>();
+const SAVED_LISTINGS = 2;
 
 const isActive = (project: Project) => project.status === "QUEUED" || project.status === "FETCHING";
 
@@ -41,15 +49,25 @@ function render(moveFocus = false): void {
     onLeave: (cleanup) => (number === shown ? cleanups.push(cleanup) : cleanup()),
   };
   const [path = "/", query = ""] = location.hash.replace(/^#/, "").split("?", 2);
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  // a mangled escape (%E0) in a pasted address is a view that does not exist, not a blank page
+  const parts = path
+    .split("/")
+    .filter(Boolean)
+    .map((part) => {
+      try {
+        return decodeURIComponent(part);
+      } catch {
+        return "";
+      }
+    });
   main.replaceChildren();
   if (parts.length === 0) {
     document.title = "Commit Viewer";
     void homeView(view, moveFocus);
-  } else if (parts[0] === "p" && parts.length === 2) {
+  } else if (parts[0] === "p" && parts.length === 2 && parts[1]) {
     lastListing.set(parts[1]!, location.hash);
     void projectView(view, parts[1]!, new URLSearchParams(query), moveFocus);
-  } else if (parts[0] === "p" && parts.length === 4 && parts[2] === "c") {
+  } else if (parts[0] === "p" && parts.length === 4 && parts[1] && parts[2] === "c" && parts[3]) {
     void commitView(view, parts[1]!, parts[3]!);
   } else {
     document.title = "Not found · Commit Viewer";
@@ -487,7 +505,8 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     summary.actions,
     note,
   );
-  if (moveFocus) heading.focus();
+  // without scrolling: coming back to a listing scrolls it to where it was
+  if (moveFocus) heading.focus({ preventScroll: true });
   const show = (current: Project) => {
     project = current;
     summary.update(current);
@@ -515,7 +534,20 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
   if (isActive(project)) watch();
 
   let list: CommitList | null = null;
-  view.onLeave(() => list?.detach());
+  const address = location.hash;
+  view.onLeave(() => {
+    if (list) {
+      savedListings.delete(address);
+      savedListings.set(address, {
+        snapshot: list.snapshot(),
+        scrollY: window.scrollY,
+        fetchedAt: project.lastFetchedAt,
+        total: document.getElementById("commit-total")?.textContent ?? "",
+      });
+      while (savedListings.size > SAVED_LISTINGS) savedListings.delete(savedListings.keys().next().value!);
+    }
+    list?.detach();
+  });
 
   const filters = filterForm(id, query);
 
@@ -527,8 +559,18 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     list?.detach();
     list = null;
     const title = h("h2", { id: "commits-title" }, "Commits");
-    content.replaceChildren(title, filters.form, h("p", { class: "state", "aria-busy": "true" }, "Loading the commits…"));
     void filters.loadBranches(filter.branch);
+    const saved = savedListings.get(address);
+    savedListings.delete(address);
+    if (saved && saved.fetchedAt === project.lastFetchedAt && !isActive(project)) {
+      // back from a commit: the list as it was, scrolled where it was
+      list = new CommitList(api, id, filter, saved.snapshot, (sha) => `#/p/${encodeURIComponent(id)}/c/${sha}`);
+      content.replaceChildren(title, filters.form, h("p", { class: "total", id: "commit-total" }, saved.total), list.element);
+      list.attach();
+      window.scrollTo(0, saved.scrollY);
+      return;
+    }
+    content.replaceChildren(title, filters.form, h("p", { class: "state", "aria-busy": "true" }, "Loading the commits…"));
     try {
       const page = await api.commits(id, filter, null);
       if (!current()) return;

@@ -236,6 +236,28 @@ describe("the web page", () => {
     assert.equal(await page.evaluate(() => document.activeElement?.closest(".row")?.dataset.index), "1");
   });
 
+  test("back from a commit, the list is as it was: scrolled to the same row, nothing read again", async () => {
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await scrollThroughCommits(page, 320, await totalShown());
+    const row = page.locator('.commit-list .row[data-index="300"]');
+    await row.scrollIntoViewIfNeeded();
+    const sha = await row.getAttribute("data-sha");
+    const scrolled = await page.evaluate(() => window.scrollY);
+    assert.ok(scrolled > 300 * ROW_HEIGHT - 1000, `scrolled down (${scrolled})`);
+    await row.locator("a.message").click();
+    await page.locator(`.commit code.sha[data-sha="${sha}"]`).waitFor(WAIT);
+    const reads = [];
+    const record = (request) => request.url().includes("/commits?") && reads.push(request.url());
+    page.on("request", record);
+    await page.click("p.back a");
+    await page.locator('.commit-list .row[data-index="300"][data-sha]').waitFor(WAIT);
+    page.off("request", record);
+    assert.equal(await page.evaluate(() => window.scrollY), scrolled, "the same scroll position");
+    assert.equal(await page.locator('.commit-list .row[data-index="300"]').getAttribute("data-sha"), sha);
+    assert.deepEqual(reads, [], "no page read again");
+  });
+
   test("filtered by branch, the list is that branch's history and the address keeps the filter", async () => {
     const branches = lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/"));
     const branch = branches.find((name) => name !== "main") ?? branches[0];
@@ -361,6 +383,14 @@ describe("the web page", () => {
     await card.waitFor({ state: "detached", ...WAIT });
     const answer = await page.evaluate(async (projectId) => (await fetch(`/api/projects/${projectId}`)).status, id);
     assert.equal(answer, 404);
+  });
+
+  test("an address that names nothing says so, even a mangled one", async () => {
+    for (const address of ["/#/nowhere", "/#/p/%E0", "/#/p/x/c/%ZZ"]) {
+      await page.goto(address);
+      await page.locator("h1", { hasText: "Nothing here" }).waitFor();
+      assert.equal(await page.locator("main a[href='#/']").count(), 1, `${address} links to the projects`);
+    }
   });
 
   test("keyboard alone: skip link, add form, projects", async () => {
