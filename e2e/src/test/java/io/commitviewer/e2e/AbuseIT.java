@@ -76,15 +76,7 @@ class AbuseIT {
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (checkout != null) {
-                checkout.stopStack();
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-        }
+        PrivateCheckout.tearDown(checkout, server, null);
     }
 
     @Test

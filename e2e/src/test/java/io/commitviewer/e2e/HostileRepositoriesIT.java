@@ -71,13 +71,8 @@ class HostileRepositoriesIT {
             outcomes.forEach((hostile, row) -> table.append("| ").append(name(hostile)).append(" | ").append(row).append(" |\n"));
             Files.writeString(Path.of("target/hostile-corpus.md"), table);
             System.out.println(table);
-            if (checkout != null) {
-                checkout.stopStack();
-            }
         } finally {
-            if (server != null) {
-                server.close();
-            }
+            PrivateCheckout.tearDown(checkout, server, null);
         }
     }
 

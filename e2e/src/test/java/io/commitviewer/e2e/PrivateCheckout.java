@@ -80,11 +80,45 @@ final class PrivateCheckout {
         return checkout;
     }
 
-    /** Stops the stack, drops its databases' data (which may live outside the folder) and deletes the checkout. */
-    void stopStack() throws IOException, InterruptedException {
-        run("run-local.sh", "down");
-        run("local-infra.sh", "clean");
-        deleteQuietly(root.getParent());
+    /**
+     * The end of a test class's stack, each step taken even if one before it failed: stops what
+     * run-local.sh started (nothing, if a test stopped it already), closes the class's git server,
+     * keeps the services' logs in {@code logs} (unless null: the checkout goes), drops the
+     * databases' data (which may live outside the folder) and deletes the checkout.
+     */
+    static void tearDown(PrivateCheckout checkout, AutoCloseable server, Path logs) throws Exception {
+        try {
+            if (checkout != null) {
+                checkout.run("run-local.sh", "down");
+            }
+        } finally {
+            try {
+                if (server != null) {
+                    server.close();
+                }
+            } finally {
+                if (checkout != null) {
+                    if (logs != null) {
+                        copyLogs(checkout.stackState(), logs);
+                    }
+                    checkout.run("local-infra.sh", "clean");
+                    deleteQuietly(checkout.root().getParent());
+                }
+            }
+        }
+    }
+
+    /** The services' logs, kept for when a test failed (the checkout is deleted). */
+    private static void copyLogs(Path stack, Path into) throws IOException {
+        if (!Files.isDirectory(stack)) {
+            return;
+        }
+        Files.createDirectories(into);
+        try (Stream<Path> logs = Files.list(stack)) {
+            for (Path file : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
+                Files.copy(file, into.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     /** Lifts the gateway's per-client rate limits, which a test that reads as fast as it can would otherwise measure. */

@@ -64,7 +64,6 @@ class StackIT {
     private ServedRepository repository;
     private PrivateCheckout checkout;
     private PrivateCheckout secondCheckout;
-    private boolean stackUp;
     private String projectId;
     private String createRequestId;
     private String firstFetchId;
@@ -88,40 +87,16 @@ class StackIT {
         // it refreshes right after a fetch to test the refresh itself; coalescing is tested in project-service
         environment.put("COMMITVIEWER_FETCH_MIN_REFRESH_INTERVAL", "0s");
         checkout = PrivateCheckout.create("a checkout", environment, SCRIPT_LOG);
-        stackUp = true;
         runLocal("up");
     }
 
     @AfterAll
     void stopStack() throws Exception {
         try {
-            if (stackUp && checkout != null) {
-                checkout.run("run-local.sh", "down");
-            }
+            PrivateCheckout.tearDown(checkout, server, Path.of("target/stack-logs"));
         } finally {
-            if (server != null) {
-                server.close();
-            }
-            if (checkout != null) {
-                copyLogs(checkout.stackState(), Path.of("target/stack-logs"));
-                checkout.run("local-infra.sh", "clean"); // its databases' data may live outside the folder
-                PrivateCheckout.deleteQuietly(checkout.root().getParent());
-            }
             if (secondCheckout != null) {
                 PrivateCheckout.deleteQuietly(secondCheckout.root().getParent());
-            }
-        }
-    }
-
-    /** The services' logs, kept in target/ for when a test failed (the checkout is deleted). */
-    private static void copyLogs(Path stack, Path into) throws IOException {
-        if (!Files.isDirectory(stack)) {
-            return;
-        }
-        Files.createDirectories(into);
-        try (var logs = Files.list(stack)) {
-            for (Path log : logs.filter(p -> p.toString().endsWith(".log")).toList()) {
-                Files.copy(log, into.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }
@@ -441,7 +416,6 @@ class StackIT {
                 "postgres: running", "rabbitmq: running");
 
         runLocal("down");
-        stackUp = false;
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(checkout.processes()).isEmpty());
         for (String port : List.of("8080", "9090", "8081", "8082", "9081", "9082", "27018",

@@ -43,7 +43,6 @@ class WebPageIT {
 
     private GitHttpServer server;
     private PrivateCheckout checkout;
-    private boolean stackUp;
 
     @BeforeAll
     void startStack() throws Exception {
@@ -59,26 +58,13 @@ class WebPageIT {
         // the suite refreshes right after a fetch; the gateway's rate limits stay as shipped
         environment.put("COMMITVIEWER_FETCH_MIN_REFRESH_INTERVAL", "0s");
         checkout = PrivateCheckout.create("web page", environment, Path.of("target/web-run-local.log"));
-        stackUp = true;
         PrivateCheckout.Result up = checkout.run("run-local.sh", "up");
         assertThat(up.exitCode()).as("run-local.sh up (see e2e/target/web-run-local.log): %s", up.output()).isZero();
     }
 
     @AfterAll
     void stopStack() throws Exception {
-        try {
-            if (stackUp && checkout != null) {
-                checkout.run("run-local.sh", "down");
-            }
-        } finally {
-            if (server != null) {
-                server.close();
-            }
-            if (checkout != null) {
-                checkout.run("local-infra.sh", "clean");
-                PrivateCheckout.deleteQuietly(checkout.root().getParent());
-            }
-        }
+        PrivateCheckout.tearDown(checkout, server, null);
     }
 
     @Test
