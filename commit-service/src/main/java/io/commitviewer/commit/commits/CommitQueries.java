@@ -84,10 +84,18 @@ class CommitQueries {
                 api.retryAfter());
     }
 
+    /*
+     * Every listing reads through the served generation's commit graph (ADR 0010): the graph names
+     * exactly the commits of the last successful fetch, so a commit document no committed graph
+     * names (written by an attempt that never reached its commit point, or by a writer whose lease
+     * lapsed, and not swept yet) is never served. Listings narrowed to an author alone read the
+     * author's index and keep what the graph names.
+     */
+
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {
         ProjectState.Served served = served(projectId);
-        if (filter.branch() != null) {
-            BranchListing listing = branchListing(projectId, served, filter);
+        if (filter.branch() != null || filter.author() == null) {
+            BranchListing listing = graphListing(projectId, served, filter);
             int start = 0;
             if (cursor != null) {
                 CommitCursor position = CommitCursor.decode(cursor, projectId);
@@ -102,6 +110,7 @@ class CommitQueries {
             query = Filters.and(base, Filters.or(Filters.lt("committedAt", position.committedAt()),
                     Filters.and(Filters.eq("committedAt", position.committedAt()), Filters.lt("_id", position.id()))));
         }
+        CommitGraph graph = servedGraph(projectId, served);
         List<Document> rows = store.find(query, limit + 1);
         Optional<String> next = Optional.empty();
         if (rows.size() > limit) {
@@ -109,7 +118,22 @@ class CommitQueries {
             Document last = rows.get(limit - 1);
             next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
         }
-        return new Page(rows, total(projectId, served, filter, base), next, Optional.empty());
+        return new Page(served(rows, graph), total(projectId, served, filter, base, graph), next, Optional.empty());
+    }
+
+    private CommitGraph servedGraph(String projectId, ProjectState.Served served) {
+        return graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
+    }
+
+    /** The rows the served graph names. */
+    private static List<Document> served(List<Document> rows, CommitGraph graph) {
+        List<Document> kept = new ArrayList<>(rows.size());
+        for (Document row : rows) {
+            if (graph.rankOf(row.getString("sha")) >= 0) {
+                kept.add(row);
+            }
+        }
+        return kept;
     }
 
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
@@ -119,38 +143,52 @@ class CommitQueries {
         if (skip > api.maxPageOffset()) {
             throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
-        if (filter.branch() != null) {
-            Page listed = page(projectId, branchListing(projectId, served, filter), 0, (int) skip, perPage);
+        if (filter.branch() != null || filter.author() == null) {
+            Page listed = page(projectId, graphListing(projectId, served, filter), 0, (int) skip, perPage);
             return new Page(listed.items(), listed.totalCount(), Optional.empty(),
                     listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty());
         }
+        CommitGraph graph = servedGraph(projectId, served);
         List<Document> rows = store.findSkipping(base, (int) skip, perPage + 1);
         Optional<Integer> next = Optional.empty();
         if (rows.size() > perPage) {
             rows = new ArrayList<>(rows.subList(0, perPage));
             next = Optional.of(page + 1);
         }
-        return new Page(rows, total(projectId, served, filter, base), Optional.empty(), next);
+        return new Page(served(rows, graph), total(projectId, served, filter, base, graph), Optional.empty(), next);
     }
 
-    private long total(String projectId, ProjectState.Served served, Filter filter, Bson base) {
-        // the unfiltered total is recorded by each fetch; a filtered one is counted once per fetch
-        return filter.isEmpty() ? served.totalCount()
-                : totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> store.count(base));
+    /** An author's total: the commits of that author the served graph names, counted once per fetch. */
+    private long total(String projectId, ProjectState.Served served, Filter filter, Bson base, CommitGraph graph) {
+        return totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> {
+            long[] count = {0};
+            store.forEachSha(base, sha -> {
+                if (graph.rankOf(sha) >= 0) {
+                    count[0]++;
+                }
+            });
+            return count[0];
+        });
     }
 
     /**
-     * One branch's history, narrowed by the other filters: the ranks its tip reaches in the
-     * served commit graph, cut to the date range (a range of ranks: the graph is in the listing's
-     * order) and to the author's commits.
+     * Every branch's history (every rank of the served commit graph) or one branch's (the ranks its
+     * tip reaches), narrowed by the other filters: cut to the date range (a range of ranks: the
+     * graph is in the listing's order) and to the author's commits.
      */
-    private BranchListing branchListing(String projectId, ProjectState.Served served, Filter filter) {
+    private BranchListing graphListing(String projectId, ProjectState.Served served, Filter filter) {
         String generation = served.branchGeneration();
-        Document branch = store.branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
-                "branch-not-found", "no branch " + filter.branch() + " in this project (as of its last fetch)"));
-        CommitGraph graph = graphs.served(projectId, generation, served.fetchId(), served.tips());
-        int tip = graph.rankOf(branch.getString("tip"));
-        BitSet ranks = tip < 0 ? new BitSet() : graph.reachable(tip);
+        CommitGraph graph = servedGraph(projectId, served);
+        BitSet ranks;
+        if (filter.branch() == null) {
+            ranks = new BitSet(graph.size());
+            ranks.set(0, graph.size()); // every branch: every commit the graph holds
+        } else {
+            Document branch = store.branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
+                    "branch-not-found", "no branch " + filter.branch() + " in this project (as of its last fetch)"));
+            int tip = graph.rankOf(branch.getString("tip"));
+            ranks = tip < 0 ? new BitSet() : graph.reachable(tip);
+        }
         if (filter.until() != null) {
             ranks.clear(0, graph.firstAtOrBefore(filter.until().toEpochMilli()));
         }
@@ -207,11 +245,11 @@ class CommitQueries {
     }
 
     Document commit(String projectId, String sha) {
-        served(projectId);
+        ProjectState.Served served = served(projectId);
         if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
             throw new InvalidRequestException("invalid-parameter", "not a full commit sha: " + sha);
         }
-        return store.commit(projectId, sha)
+        return store.commit(projectId, sha).filter(commit -> servedGraph(projectId, served).rankOf(sha) >= 0)
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
     }
 

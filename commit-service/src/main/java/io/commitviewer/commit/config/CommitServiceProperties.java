@@ -24,12 +24,21 @@ import org.springframework.validation.annotation.Validated;
  * @param api      the commits API
  * @param store    the checks of the store's identity (ADR 0006)
  * @param projects where project-service answers whether a project exists
+ * @param lease    the per-project lease that makes one instance the project's only writer (ADR 0010)
  */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
         @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Fetch fetch, @Valid @NotNull Api api,
-        @Valid @NotNull Store store, @Valid @NotNull Projects projects) {
+        @Valid @NotNull Store store, @Valid @NotNull Projects projects, @Valid @NotNull Lease lease) {
+
+    /**
+     * @param duration   a lease not renewed for this long (by MongoDB's clock) lapses: another instance may take it
+     * @param renewEvery how often a holder renews its leases (well under {@code duration})
+     * @param maxWait    how long a fetch request waits for a project another instance holds before it is requeued
+     */
+    public record Lease(@NotNull Duration duration, @NotNull Duration renewEvery, @NotNull Duration maxWait) {
+    }
 
     /**
      * The one retry policy of a fetch request (ADR 0007): attempts with jittered exponential

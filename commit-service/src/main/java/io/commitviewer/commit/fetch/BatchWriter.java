@@ -22,6 +22,8 @@ final class BatchWriter implements AutoCloseable {
     private final CommitStore store;
     private final String projectId;
     private final String attempt;
+    private final long token;
+    private final java.util.function.Predicate<String> adopt;
     private final int batchSize;
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -29,10 +31,17 @@ final class BatchWriter implements AutoCloseable {
     private final Thread thread;
     private List<Document> batch;
 
-    BatchWriter(CommitStore store, String projectId, String attempt, int batchSize) {
+    /**
+     * @param attempt the attempt the commits are written by, under the lease {@code token}
+     * @param adopt   which commits already stored the attempt makes its own (see {@link CommitStore#insert(List, String, long, java.util.function.Predicate)})
+     */
+    BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
+            int batchSize) {
         this.store = store;
         this.projectId = projectId;
         this.attempt = attempt;
+        this.token = token;
+        this.adopt = adopt;
         this.batchSize = batchSize;
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
@@ -45,7 +54,7 @@ final class BatchWriter implements AutoCloseable {
         if (error != null) {
             throw error;
         }
-        batch.add(CommitStore.toDocument(projectId, attempt, commit));
+        batch.add(CommitStore.toDocument(projectId, attempt, token, commit));
         if (batch.size() == batchSize) {
             queue.put(batch);
             batch = new ArrayList<>(batchSize);
@@ -75,7 +84,7 @@ final class BatchWriter implements AutoCloseable {
                     return;
                 }
                 if (failure.get() == null) {
-                    inserted.addAndGet(store.insert(next));
+                    inserted.addAndGet(store.insert(next, attempt, token, adopt));
                 }
             }
         } catch (InterruptedException e) {

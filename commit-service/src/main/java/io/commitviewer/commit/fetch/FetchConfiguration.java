@@ -6,6 +6,7 @@ import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraphs;
@@ -32,9 +33,9 @@ class FetchConfiguration {
     @Bean
     Fetcher fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion,
             EventPublisher publisher, EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties properties,
-            ProjectLocks locks, MeterRegistry meters, FetchProgressReporter progress) {
-        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, meters,
-                progress);
+            ProjectLocks locks, ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progress) {
+        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, leases,
+                meters, progress);
     }
 
     @Bean

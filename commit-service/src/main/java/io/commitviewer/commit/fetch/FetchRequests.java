@@ -3,6 +3,8 @@ package io.commitviewer.commit.fetch;
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.PublishFailedException;
+import io.commitviewer.commit.project.LeaseBusyException;
+import io.commitviewer.commit.project.LeaseLostException;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.FetchRequested;
@@ -16,9 +18,10 @@ import org.springframework.amqp.rabbit.annotation.RabbitListener;
 
 /**
  * Consumes {@code fetch.requested}: a message that is not one goes to the DLQ at once; a request
- * is handled to its end by the {@link Fetcher}, then acked. The only failure left to the broker is
- * a result that could not be published (the broker itself is in trouble): the request is requeued
- * and its recorded result published at the next delivery. Redeliveries after a crash are bounded
+ * is handled to its end by the {@link Fetcher}, then acked. The failures left to the broker are a
+ * result that could not be published (the broker itself is in trouble): the request is requeued
+ * and its recorded result published at the next delivery; and a project another instance writes
+ * for longer than the lease wait, or that another instance took over (ADR 0010): requeued too. Redeliveries after a crash are bounded
  * by the queue's delivery limit, after which the request goes to the DLQ.
  */
 class FetchRequests {
@@ -50,6 +53,10 @@ class FetchRequests {
         } catch (PublishFailedException e) {
             log.warn("The result could not be published ({}); the request is requeued", e.getMessage());
             throw new ImmediateRequeueAmqpException("result not published", e);
+        } catch (LeaseBusyException | LeaseLostException e) {
+            // another instance is the project's writer (ADR 0010): it reports this request, or the next delivery does
+            log.warn("{}; the request is requeued", e.getMessage());
+            throw new ImmediateRequeueAmqpException("project held by another writer", e);
         }
     }
 }

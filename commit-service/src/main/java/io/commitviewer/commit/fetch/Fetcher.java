@@ -4,6 +4,8 @@ import com.mongodb.MongoException;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.LeaseLostException;
+import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
@@ -66,6 +68,7 @@ class Fetcher {
     private final RepositoryUrlPolicy policy;
     private final CommitServiceProperties.Fetch settings;
     private final ProjectLocks locks;
+    private final ProjectLeases leases;
     private final MeterRegistry meters;
     private final Sleeper sleeper;
     private final DoubleSupplier jitter;
@@ -79,14 +82,14 @@ class Fetcher {
 
     Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
-            MeterRegistry meters, FetchProgressReporter progressReporter) {
-        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, meters, progressReporter,
+            ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progressReporter) {
+        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, leases, meters, progressReporter,
                 duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
     }
 
     Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
-            MeterRegistry meters, FetchProgressReporter progressReporter, Sleeper sleeper, DoubleSupplier jitter) {
+            ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progressReporter, Sleeper sleeper, DoubleSupplier jitter) {
         this.states = states;
         this.progressReporter = progressReporter;
         this.identities = identities;
@@ -97,6 +100,7 @@ class Fetcher {
         this.policy = policy;
         this.settings = settings;
         this.locks = locks;
+        this.leases = leases;
         this.meters = meters;
         this.sleeper = sleeper;
         this.jitter = jitter;
@@ -105,19 +109,22 @@ class Fetcher {
 
     /**
      * Handles one delivery of a request to its end: a result published (or, for a deleted project,
-     * nothing). Throws only if that result could not be published, so that the request comes again.
+     * nothing). Throws only if that result could not be published, or the project's lease was
+     * held elsewhere too long or lost ({@link io.commitviewer.commit.project.LeaseBusyException},
+     * {@link LeaseLostException}), so that the request comes again. One writer per project: threads
+     * of this instance queue on a lock, instances on the project's lease (ADR 0010).
      */
     void handle(FetchRequested request, Instant received) {
         String projectId = request.projectId().toString();
-        locks.withLock(projectId, () -> {
+        locks.withLock(projectId, () -> leases.holding(projectId, lease -> {
             inFlight.incrementAndGet();
             try {
-                run(request, received);
+                run(request, received, lease);
             } finally {
                 inFlight.decrementAndGet();
             }
             return null;
-        });
+        }));
     }
 
     /** A failure an attempt ended with: its reason, message, and whether a later attempt may succeed. */
@@ -137,7 +144,7 @@ class Fetcher {
         }
     }
 
-    private void run(FetchRequested request, Instant received) {
+    private void run(FetchRequested request, Instant received, ProjectLeases.Lease lease) {
         String projectId = request.projectId().toString();
         String fetchId = request.fetchId().toString();
         long deadline = nanosUntil(received.plus(settings.deadline()));
@@ -148,6 +155,7 @@ class Fetcher {
                     log.info("Ignoring a fetch request for a deleted project");
                     return;
                 }
+                states.claim(lease); // from here on, writers before this lease are fenced out
                 UUID epoch = identities.epoch();
                 ProjectState previous = states.find(projectId).orElse(null);
                 if (previous != null && previous.reportedFor(fetchId).isPresent()) {
@@ -159,7 +167,7 @@ class Fetcher {
                 if (coveredByEarlierFetch(previous, request, received)) {
                     log.info("Fetch covered by fetch {}", previous.served().fetchId());
                     ProjectState.Served served = previous.served();
-                    report(previous, succeeded(request, served, 0, 0, previous.storeEpoch()));
+                    report(previous, succeeded(request, served, 0, 0, previous.storeEpoch()), lease);
                     return;
                 }
                 ProjectState base = previous != null ? previous : ProjectState.none(projectId, request.repositoryUrl(), epoch);
@@ -168,15 +176,18 @@ class Fetcher {
                     url = policy.parse(request.repositoryUrl());
                 } catch (InvalidRepositoryUrlException e) {
                     report(base.failed(FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), fetchId, Instant.now()),
-                            failed(request, FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), false));
+                            failed(request, FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), false), lease);
                     return;
                 }
-                ingestion.undo(base); // an attempt that never reached its commit point (the process died, the store was down)
+                ingestion.undo(base, lease.token()); // an attempt that never reached its commit point (the process died, the store was down)
+                if (lease.tookOver()) {
+                    ingestion.sweep(base, lease.token()); // and whatever a writer whose lease lapsed wrote besides
+                }
                 ProjectState started = base.started(url.canonical(), fetchId, Instant.now(), epoch);
-                states.save(started);
+                states.save(started, lease);
                 deadline = nanosUntil(started.current().startedAt().plus(settings.deadline()));
                 publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
-                attempts(request, started, url, epoch, deadline);
+                attempts(request, started, url, epoch, deadline, lease);
                 return;
             } catch (MongoException e) {
                 // the store failed before an attempt could start: the same policy, counted as attempts
@@ -191,58 +202,54 @@ class Fetcher {
     }
 
     /** Attempts the fetch until it succeeds, fails for good, or runs out of attempts or time; reports the outcome. */
-    private void attempts(FetchRequested request, ProjectState started, RepositoryUrl url, UUID epoch, long deadline) {
+    private void attempts(FetchRequested request, ProjectState started, RepositoryUrl url, UUID epoch, long deadline,
+            ProjectLeases.Lease lease) {
         ProjectState state = started;
         Failure last = null;
         FetchProgressReporter.Progress progress = progressReporter.of(request.projectId(), request.fetchId());
         while (true) {
             if (state.current().attempts() >= settings.maxAttempts()) {
                 Failure reported = last != null ? last : new Failure(FailureReason.TIMEOUT, "no attempts left", true);
-                fail(request, state, reported);
+                fail(request, state, reported, lease);
                 return;
             }
             if (deadline - System.nanoTime() <= 0) {
                 fail(request, state, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
-                        + (last == null ? "" : "; last attempt: " + last.message()), true));
+                        + (last == null ? "" : "; last attempt: " + last.message()), true), lease);
                 return;
             }
             try {
-                state = takenBack(state); // the attempt before this one, if it could not be taken back yet
+                state = takenBack(state, lease); // the attempt before this one, if it could not be taken back yet
                 state = state.attempting(UUID.randomUUID().toString());
-                states.save(state); // the attempt is recorded before its first write
+                states.save(state, lease); // the attempt is recorded before its first write
                 ProjectState attempt = state;
-                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress));
+                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress, lease));
                 ProjectState done = state.succeeded(result.served());
                 long duration = Duration.between(state.current().startedAt(), Instant.now()).toMillis();
-                report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch)); // the commit point
+                // the commit point
+                report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch), lease);
                 log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.served().totalCount(),
                         result.newCommitCount(), result.served().branchCount(), duration);
                 record("succeeded", state.current().startedAt());
-                dropOldBranches(state.projectId(), result.served().branchGeneration());
+                ingestion.afterCommit(state.projectId(), result, lease.token());
                 return;
             } catch (RuntimeException e) {
                 if (e instanceof io.commitviewer.amqp.PublishFailedException) {
                     throw e; // the outcome is recorded: the request comes again and publishes it
                 }
+                if (e instanceof LeaseLostException) {
+                    throw e; // another writer has the project: nothing more is written, the request comes again
+                }
                 last = Failure.of(e);
                 if (!last.retryable()) {
-                    fail(request, state, last);
+                    fail(request, state, last, lease);
                     return;
                 }
                 if (!pause(state.current().attempts(), last, deadline)) {
-                    fail(request, state, last); // no attempts left, or no back-off fits before the deadline
+                    fail(request, state, last, lease); // no attempts left, or no back-off fits before the deadline
                     return;
                 }
             }
-        }
-    }
-
-    /** After the commit point the branches of earlier generations are no one's: dropped, or by the next fetch. */
-    private void dropOldBranches(String projectId, String generation) {
-        try {
-            store.deleteBranchesBut(projectId, generation);
-        } catch (MongoException e) {
-            log.debug("Old branches left for the next fetch to drop: {}", e.toString());
         }
     }
 
@@ -252,13 +259,13 @@ class Fetcher {
      * and records that nothing is left of it. Throws if the store does not answer: the attempt stays
      * named, in memory and in the store, so that whoever comes next takes it back.
      */
-    private ProjectState takenBack(ProjectState state) {
+    private ProjectState takenBack(ProjectState state, ProjectLeases.Lease lease) {
         if (state.current() == null || state.current().attemptId() == null) {
             return state;
         }
-        ingestion.undo(state);
+        ingestion.undo(state, lease.token());
         ProjectState next = state.attemptUndone();
-        states.save(next);
+        states.save(next, lease);
         return next;
     }
 
@@ -284,16 +291,16 @@ class Fetcher {
         return Duration.ofMillis(Math.max(0, base + Math.round(base * 0.2 * jitter.getAsDouble())));
     }
 
-    private void fail(FetchRequested request, ProjectState state, Failure failure) {
+    private void fail(FetchRequested request, ProjectState state, Failure failure, ProjectLeases.Lease lease) {
         ProjectState settled = state;
         try {
-            settled = takenBack(state);
+            settled = takenBack(state, lease);
         } catch (MongoException e) {
             // the failed state keeps naming the attempt: the next fetch of the project takes it back first
             log.warn("Could not take back attempt {}: {}", state.current().attemptId(), e.toString());
         }
         report(settled.failed(failure.reason(), failure.message(), request.fetchId().toString(), Instant.now()),
-                failed(request, failure.reason(), failure.message(), failure.retryable()));
+                failed(request, failure.reason(), failure.message(), failure.retryable()), lease);
         record("failed", state.current() == null ? Instant.now() : state.current().startedAt());
         log.info("Fetch failed: {}: {}", failure.reason(), failure.message());
     }
@@ -301,16 +308,17 @@ class Fetcher {
     /**
      * Records the result in the project's state — for a success, its commit point — and publishes
      * it. If the state cannot be saved the result is published anyway: its id is the fetch's, so
-     * a second one for the same fetch is applied once.
+     * a second one for the same fetch is applied once; but not if the lease was lost: the project's
+     * new writer reports this fetch.
      */
-    private void report(ProjectState next, Event result) {
+    private void report(ProjectState next, Event result, ProjectLeases.Lease lease) {
         String fetchId = ((FetchEvent) result).fetchId().toString();
         ProjectState recorded = next.reporting(new ProjectState.Reported(fetchId, result.type().routingKey(), codec.toJson(result)));
         if (result instanceof FetchSucceeded) {
-            states.save(recorded); // a store that fails here fails the attempt: nothing is served of it
+            states.save(recorded, lease); // a store that fails here fails the attempt: nothing is served of it
         } else {
             try {
-                states.save(recorded);
+                states.save(recorded, lease);
             } catch (MongoException e) {
                 log.warn("Could not record the failure of the fetch; publishing it anyway: {}", e.toString());
             }

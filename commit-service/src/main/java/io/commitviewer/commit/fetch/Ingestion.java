@@ -2,6 +2,7 @@ package io.commitviewer.commit.fetch;
 
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
@@ -27,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * reachable from the repository's branches, or takes back what it wrote (ADR 0007).
  *
  * <p>First fetch (or a mirror cloned afresh): every commit is listed and inserted, and stored
- * commits git no longer has are removed. Refresh: only the commits new since the served tips are
- * listed and inserted, then those that left every branch are removed. The branches, with their
+ * commits git no longer has are removed after the commit point. Refresh: only the commits new since
+ * the served tips are listed and inserted, and those that left every branch are removed after the
+ * commit point. Every write carries the lease's fencing token (ADR 0010). The branches, with their
  * commit counts, and the commit graph the branch listings read (ADR 0008) are written as a new
  * generation beside the served one. Nothing of this is served as the project's new state
  * until the caller saves the state this returns: the attempt's one commit point. Until then a
@@ -66,8 +68,12 @@ class Ingestion {
                 .register(meters);
     }
 
-    /** What a successful attempt leaves to serve, and how many commits it inserted. */
-    record Result(ProjectState.Served served, long newCommitCount) {
+    /**
+     * What a successful attempt leaves to serve, how many commits it inserted, and the commits that
+     * left every branch: removed after the commit point ({@link #afterCommit}), never before, so
+     * that an attempt that does not reach it removes nothing a later writer's generation names.
+     */
+    record Result(ProjectState.Served served, long newCommitCount, List<String> gone) {
     }
 
     /**
@@ -75,9 +81,11 @@ class Ingestion {
      * against the repository's current branches; returns what to serve, or throws after taking
      * back what it wrote.
      */
-    Result ingest(ProjectState state, RepositoryUrl url, UUID epoch, FetchProgressReporter.Progress progress) {
+    Result ingest(ProjectState state, RepositoryUrl url, UUID epoch, FetchProgressReporter.Progress progress,
+            ProjectLeases.Lease lease) {
         String projectId = state.projectId();
         String attempt = state.current().attemptId();
+        long token = lease.token();
         ProjectState.Served previous = state.served();
         progress.phase(FetchPhase.CLONING);
         return mirrors.withMirror(url, update -> {
@@ -92,12 +100,17 @@ class Ingestion {
                 // before graphs) it lists everything, once
                 Optional<CommitGraph> before = previous != null && !update.cloned()
                         ? graphs.stored(projectId, previous.branchGeneration()) : Optional.empty();
+                // a commit stored already that the served generation does not name was left by an attempt that never
+                // reached its commit point: this attempt adopts it (ADR 0010)
+                CommitGraph served = previous == null ? null : before.orElseGet(() -> graphs.served(projectId,
+                        previous.branchGeneration(), previous.fetchId(), previous.tips()));
+                Writes writes = new Writes(projectId, attempt, token, sha -> served == null || served.rankOf(sha) < 0);
                 CommitGraph.Builder listed = CommitGraph.builder();
                 Counts counts = before.isPresent()
                         // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
                         // changed, not what the history holds (no rev-list --count)
-                        ? refresh(projectId, attempt, mirror, previous.tips(), previous.totalCount(), listed, progress)
-                        : full(projectId, attempt, mirror, listed, progress);
+                        ? refresh(writes, mirror, previous.tips(), previous.totalCount(), listed, progress)
+                        : full(writes, mirror, listed, progress);
                 progress.phase(FetchPhase.STORING);
                 List<Branch> branches = update.after();
                 List<String> tips = branches.stream().map(Branch::tip).distinct().toList();
@@ -107,8 +120,9 @@ class Ingestion {
                 }
                 long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
                         BRANCH_COUNT_VISITS);
-                store.writeBranches(projectId, attempt, branches, commitCounts);
-                graphs.save(projectId, attempt, graph, before.isPresent() ? previous.branchGeneration() : null,
+                lease.check();
+                store.writeBranches(projectId, attempt, token, branches, commitCounts);
+                graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
                         new CommitGraph.Delta(listed, tips));
                 // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
                 // (not tried again here: this delivery's epoch is gone; project-service asks again once it hears of the new one)
@@ -117,12 +131,46 @@ class Ingestion {
                 ingested.increment(counts.inserted());
                 return new Result(new ProjectState.Served(state.current().fetchId(), tips,
                         counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
-                        counts.inserted());
+                        counts.inserted(), counts.gone());
             } catch (RuntimeException e) {
-                undo(state);
+                undo(state, token);
                 throw e;
             }
         });
+    }
+
+    /**
+     * After the commit point: removes the commits that left every branch and the branches and
+     * graphs of earlier generations, but what a later writer wrote. A failure here leaves them for
+     * later (a sweep, or the next full listing): nothing served names them.
+     */
+    void afterCommit(String projectId, Result result, long token) {
+        try {
+            List<String> gone = result.gone();
+            for (int from = 0; from < gone.size(); from += settings.batchSize()) {
+                store.delete(projectId, gone.subList(from, Math.min(gone.size(), from + settings.batchSize())), token);
+            }
+            store.deleteBranchesBut(projectId, result.served().branchGeneration(), token);
+        } catch (com.mongodb.MongoException e) {
+            log.debug("Commits that left every branch, or old branches, left for later: {}", e.toString());
+        }
+    }
+
+    /**
+     * Takes back what writers whose lease lapsed may have left besides the attempt the state names
+     * (ADR 0010): every commit the served generation does not name (all of them before a first
+     * success), and every generation of branches but the served one; not what a later writer wrote.
+     */
+    void sweep(ProjectState state, long token) {
+        String projectId = state.projectId();
+        if (state.ready()) {
+            ProjectState.Served served = state.served();
+            CommitGraph graph = graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
+            log.info("Swept {} commits no served generation names", store.sweep(projectId, sha -> graph.rankOf(sha) >= 0, token));
+        } else {
+            store.deleteCommits(projectId, token);
+        }
+        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null, token);
     }
 
     /**
@@ -130,7 +178,7 @@ class Ingestion {
      * commits (all of the project's, before anything was ever served) and its branches.
      * Idempotent; the commits it removed because they left every branch stay removed: they did leave.
      */
-    void undo(ProjectState state) {
+    void undo(ProjectState state, long token) {
         if (state.current() == null || state.current().attemptId() == null) {
             return;
         }
@@ -139,10 +187,10 @@ class Ingestion {
         if (state.ready()) {
             log.info("Took back attempt {}: {} commits it inserted", attempt, store.deleteInsertedBy(projectId, attempt));
         } else {
-            store.deleteCommits(projectId); // nothing was ever served
+            store.deleteCommits(projectId, token); // nothing was ever served
             log.info("Took back attempt {}: every commit, none was served yet", attempt);
         }
-        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null);
+        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null, token);
     }
 
     private FetchFailure tooLarge(long commits) {
@@ -150,16 +198,19 @@ class Ingestion {
                 + " commits on its branches; the limit is " + settings.maxCommits(), false);
     }
 
-    private record Counts(long total, long inserted) {
+    private record Counts(long total, long inserted, List<String> gone) {
     }
 
-    /** Lists every commit, inserts what is missing, removes what git no longer has. */
-    private Counts full(String projectId, String attempt, Mirror mirror, CommitGraph.Builder graph,
-            FetchProgressReporter.Progress progress) {
+    /** Where an attempt writes: its project, its id, its lease's token, and which stored commits it adopts. */
+    private record Writes(String projectId, String attempt, long token, java.util.function.Predicate<String> adopt) {
+    }
+
+    /** Lists every commit, inserts what is missing, finds what git no longer has. */
+    private Counts full(Writes writes, Mirror mirror, CommitGraph.Builder graph, FetchProgressReporter.Progress progress) {
         ShaSet current = new ShaSet();
-        Deletions gone = new Deletions(projectId);
+        List<String> gone = new ArrayList<>();
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize())) {
+        try (BatchWriter writer = writer(writes)) {
             mirror.forEachCommit(commit -> {
                 if (current.size() >= settings.maxCommits()) {
                     throw tooLarge(current.size() + 1L); // stops git; what was written is taken back
@@ -174,27 +225,29 @@ class Ingestion {
         } catch (InterruptedException e) {
             throw interrupted();
         }
-        store.forEachSha(projectId, sha -> {
+        store.forEachSha(writes.projectId(), sha -> {
             if (!current.contains(sha)) {
                 gone.add(sha);
             }
         });
-        gone.flush();
-        log.info("Listed {} commits, {} new, {} removed", current.size(), inserted, gone.count);
-        return new Counts(current.size(), inserted);
+        log.info("Listed {} commits, {} new, {} to remove", current.size(), inserted, gone.size());
+        return new Counts(current.size(), inserted, gone);
+    }
+
+    private BatchWriter writer(Writes writes) {
+        return new BatchWriter(store, writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize());
     }
 
     /**
-     * Inserts the commits new since the served tips, then removes those that left every branch.
-     * Removals made before a failure were of commits that did leave; the next refresh, from the
-     * same served tips, removes them again (a no-op) and counts them again.
+     * Inserts the commits new since the served tips, then lists those that left every branch
+     * (removed after the commit point).
      */
-    private Counts refresh(String projectId, String attempt, Mirror mirror, List<String> servedTips, long previousTotal,
+    private Counts refresh(Writes writes, Mirror mirror, List<String> servedTips, long previousTotal,
             CommitGraph.Builder graph, FetchProgressReporter.Progress progress) {
         long[] listed = {0};
-        Deletions gone = new Deletions(projectId);
+        List<String> gone = new ArrayList<>();
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, projectId, attempt, settings.batchSize())) {
+        try (BatchWriter writer = writer(writes)) {
             long leaving = mirror.forEachRemovedCommit(servedTips, sha -> { }); // counted first, removed last
             mirror.forEachCommitSince(servedTips, commit -> {
                 listed[0]++;
@@ -212,37 +265,12 @@ class Ingestion {
             throw interrupted();
         }
         mirror.forEachRemovedCommit(servedTips, gone::add);
-        gone.flush();
-        log.info("Refresh: {} new commits, {} removed", inserted, gone.count);
-        return new Counts(previousTotal + listed[0] - gone.count, inserted);
+        log.info("Refresh: {} new commits, {} to remove", inserted, gone.size());
+        return new Counts(previousTotal + listed[0] - gone.size(), inserted, gone);
     }
 
     private static FetchFailure interrupted() {
         Thread.currentThread().interrupt();
         return new FetchFailure(FailureReason.INTERNAL, "interrupted (the service is stopping)", true);
-    }
-
-    /** Deletes streamed shas in batches, so that a large removal never sits in memory. */
-    private final class Deletions {
-        private final String projectId;
-        private final List<String> pending = new ArrayList<>();
-        private long count;
-
-        Deletions(String projectId) {
-            this.projectId = projectId;
-        }
-
-        void add(String sha) {
-            pending.add(sha);
-            count++;
-            if (pending.size() == settings.batchSize()) {
-                flush();
-            }
-        }
-
-        void flush() {
-            store.delete(projectId, pending);
-            pending.clear();
-        }
     }
 }

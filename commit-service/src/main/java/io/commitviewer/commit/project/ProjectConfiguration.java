@@ -2,15 +2,17 @@ package io.commitviewer.commit.project;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.mongodb.core.MongoTemplate;
 
-/** Where a project's state is kept, the per-project lock, and the consumer of deletions. */
+/** Where a project's state is kept, the per-project lock and lease, and the consumer of deletions. */
 @Configuration(proxyBeanMethods = false)
 class ProjectConfiguration {
 
@@ -24,9 +26,18 @@ class ProjectConfiguration {
         return new ProjectLocks();
     }
 
+    @Bean(destroyMethod = "close")
+    ProjectLeases projectLeases(MongoTemplate mongo, CommitServiceProperties properties, MeterRegistry meters) {
+        CommitServiceProperties.Lease lease = properties.lease();
+        return new ProjectLeases(mongo.getDb(), lease.duration(), lease.renewEvery(), lease.maxWait(), meters);
+    }
+
     @Bean
     ProjectDeletions projectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, ProjectStates states, CommitStore store,
-            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks) {
-        return new ProjectDeletions(codec, deadLetters, states, store, mirrors, policy, locks);
+            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks, ProjectLeases leases,
+            CommitServiceProperties properties) {
+        // a deletion waits for a fetch of the project on another instance as long as one may take
+        return new ProjectDeletions(codec, deadLetters, states, store, mirrors, policy, locks, leases,
+                properties.fetch().deadline().plus(properties.lease().duration()));
     }
 }

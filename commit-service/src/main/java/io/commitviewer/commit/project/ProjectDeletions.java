@@ -25,9 +25,11 @@ class ProjectDeletions {
     private final MirrorCache mirrors;
     private final RepositoryUrlPolicy policy;
     private final ProjectLocks locks;
+    private final ProjectLeases leases;
+    private final java.time.Duration leaseWait;
 
     ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, ProjectStates states, CommitStore store,
-            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks) {
+            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks, ProjectLeases leases, java.time.Duration leaseWait) {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.states = states;
@@ -35,6 +37,8 @@ class ProjectDeletions {
         this.mirrors = mirrors;
         this.policy = policy;
         this.locks = locks;
+        this.leases = leases;
+        this.leaseWait = leaseWait;
     }
 
     @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
@@ -44,13 +48,14 @@ class ProjectDeletions {
 
     private void delete(ProjectDeleted event) {
         String projectId = event.projectId().toString();
-        // waits for a fetch of this project in progress; later requests find the tombstone
-        ProjectState state = locks.withLock(projectId, () -> {
+        // waits for a fetch of this project in progress, here or on another instance (ADR 0010); later requests
+        // find the tombstone
+        ProjectState state = locks.withLock(projectId, () -> leases.holding(projectId, leaseWait, lease -> {
             ProjectState current = states.find(projectId).orElse(null);
-            states.delete(projectId); // the tombstone first: a redelivery after a crash finishes the rest
+            states.delete(projectId, lease); // the tombstone first: a redelivery after a crash finishes the rest
             store.deleteCommitsAndBranches(projectId);
             return current;
-        });
+        }));
         if (state != null && state.repositoryUrl() != null) {
             try {
                 mirrors.delete(policy.parse(state.repositoryUrl()));

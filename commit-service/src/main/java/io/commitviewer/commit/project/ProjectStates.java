@@ -1,9 +1,13 @@
 package io.commitviewer.commit.project;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.git.FailureReason;
@@ -48,6 +52,8 @@ public class ProjectStates {
     private static final String REPORTED_TYPE = "type";
     private static final String REPORTED_EVENT = "event";
     private static final String DELETED_AT = "at";
+    /** The fencing token of the lease the state was last written under (ADR 0010); absent before leases. */
+    private static final String WRITER_TOKEN = "writerToken";
 
     private final MongoCollection<Document> projects;
     private final MongoCollection<Document> deleted;
@@ -67,22 +73,54 @@ public class ProjectStates {
         if (StoreIdentities.isReserved(projectId)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(projects.find(Filters.eq(ID, projectId)).first()).map(ProjectStates::fromDocument)
+        return Optional.ofNullable(projects.find(Filters.eq(ID, projectId)).first())
+                .filter(document -> document.containsKey(STATUS)) // not only a claim, before the first state
+                .map(ProjectStates::fromDocument)
                 .filter(state -> identities.isCurrent(state.storeEpoch()));
     }
 
-    public void save(ProjectState state) {
-        projects.replaceOne(Filters.eq(ID, state.projectId()), toDocument(state), new ReplaceOptions().upsert(true));
+    /**
+     * Raises the project's fencing token to the lease's, the first write of every holder: from
+     * here on, writes under an earlier lease are refused. Creates the document (with no state yet)
+     * for a project that has none. Throws {@link LeaseLostException} if a later lease's token is
+     * there already.
+     */
+    public void claim(ProjectLeases.Lease lease) {
+        try {
+            projects.updateOne(Filters.and(Filters.eq(ID, lease.projectId()), Filters.not(Filters.gt(WRITER_TOKEN, lease.token()))),
+                    Updates.set(WRITER_TOKEN, lease.token()), new UpdateOptions().upsert(true));
+        } catch (MongoException e) {
+            if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
+                throw new LeaseLostException(lease.projectId(), lease.token(), "a later lease claimed the project");
+            }
+            throw e;
+        }
+    }
+
+    /** Writes the state, fenced: refused ({@link LeaseLostException}) unless the project is still the lease's. */
+    public void save(ProjectState state, ProjectLeases.Lease lease) {
+        lease.check();
+        long matched = projects.replaceOne(Filters.and(Filters.eq(ID, state.projectId()), Filters.eq(WRITER_TOKEN, lease.token())),
+                toDocument(state).append(WRITER_TOKEN, lease.token())).getMatchedCount();
+        if (matched == 0) {
+            throw new LeaseLostException(state.projectId(), lease.token(), "its state holds another writer's token");
+        }
     }
 
     /**
      * Remembers that the project was deleted, so that a fetch request arriving later (the two
-     * events travel on different queues) stores nothing again, and drops its state.
+     * events travel on different queues) stores nothing again, and drops its state; fenced like
+     * {@link #save}.
      */
-    public void delete(String projectId) {
+    public void delete(String projectId, ProjectLeases.Lease lease) {
+        lease.check();
         deleted.replaceOne(Filters.eq(ID, projectId), new Document(ID, projectId).append(DELETED_AT, new Date()),
                 new ReplaceOptions().upsert(true));
-        projects.deleteOne(Filters.eq(ID, projectId));
+        long removed = projects.deleteOne(Filters.and(Filters.eq(ID, projectId), Filters.not(Filters.gt(WRITER_TOKEN, lease.token()))))
+                .getDeletedCount();
+        if (removed == 0 && projects.find(Filters.eq(ID, projectId)).first() != null) {
+            throw new LeaseLostException(projectId, lease.token(), "its state holds a later writer's token");
+        }
     }
 
     public boolean isDeleted(String projectId) {

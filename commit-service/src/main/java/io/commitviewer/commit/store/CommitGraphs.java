@@ -91,7 +91,7 @@ public class CommitGraphs {
      * Stores the graph a fetch built for its generation: as a delta over {@code previous} (the
      * served generation it refreshed, null for a full listing) when the chain allows, else whole.
      */
-    public void save(String projectId, String generation, CommitGraph graph, String previous, CommitGraph.Delta delta) {
+    public void save(String projectId, String generation, long token, CommitGraph graph, String previous, CommitGraph.Delta delta) {
         Optional<CommitStore.StoredGraph> base = previous == null || delta == null ? Optional.empty()
                 : store.graphHeader(projectId, previous);
         byte[] deltaBytes = base.isPresent() ? delta.toBytes() : null;
@@ -99,10 +99,10 @@ public class CommitGraphs {
                 && base.get().deltaBytes() + deltaBytes.length <= graph.bytes() / 10) {
             List<String> chain = new java.util.ArrayList<>(base.get().chain());
             chain.add(previous);
-            store.writeGraph(projectId, generation, new CommitStore.StoredGraph(previous, chain,
+            store.writeGraph(projectId, generation, token, new CommitStore.StoredGraph(previous, chain,
                     base.get().deltaBytes() + deltaBytes.length, deltaBytes));
         } else {
-            store.writeGraph(projectId, generation, new CommitStore.StoredGraph(null, List.of(), 0, graph.toBytes()));
+            store.writeGraph(projectId, generation, token, new CommitStore.StoredGraph(null, List.of(), 0, graph.toBytes()));
         }
         put(projectId, generation, graph);
     }

@@ -11,6 +11,7 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 import io.commitviewer.common.git.Branch;
 import io.commitviewer.common.git.GitCommit;
 import io.commitviewer.common.git.Signature;
@@ -40,6 +41,12 @@ public class CommitStore {
     static final int GRAPH_CHUNK_BYTES = 4 << 20;
     private static final int DUPLICATE_KEY = 11000;
     private static final String GENERATION = "generation";
+    /**
+     * The fencing token of the lease its writer held (ADR 0010), on every commit, branch and graph
+     * document written under a lease: a writer deletes only documents with a token no higher than
+     * its own, so that one whose lease lapsed cannot remove what a later writer wrote or adopted.
+     */
+    public static final String WRITER_TOKEN = "writerToken";
     private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final MongoCollection<Document> commits;
@@ -92,11 +99,14 @@ public class CommitStore {
     }
 
     public static Document toDocument(String projectId, GitCommit commit) {
-        return toDocument(projectId, null, commit);
+        return toDocument(projectId, null, 0, commit);
     }
 
-    /** @param attempt the ingestion attempt that inserts the commit, kept so that a failed attempt can take back what it added */
-    public static Document toDocument(String projectId, String attempt, GitCommit commit) {
+    /**
+     * @param attempt the ingestion attempt that inserts the commit, kept so that a failed attempt can take back what it added
+     * @param token   its lease's fencing token (0: written without a lease)
+     */
+    public static Document toDocument(String projectId, String attempt, long token, GitCommit commit) {
         Document document = new Document("_id", id(projectId, commit.sha()))
                 .append("projectId", projectId)
                 .append("sha", commit.sha())
@@ -117,6 +127,9 @@ public class CommitStore {
         if (attempt != null) {
             document.append("insertedBy", attempt);
         }
+        if (token > 0) {
+            document.append(WRITER_TOKEN, token);
+        }
         return document;
     }
 
@@ -127,36 +140,87 @@ public class CommitStore {
 
     /** Inserts what is not there yet; returns how many were new. */
     public long insert(List<Document> batch) {
-        return insert(commits, batch);
+        return batch.size() - insert(commits, batch).size();
     }
 
-    private static long insert(MongoCollection<Document> collection, List<Document> batch) {
+    /**
+     * Inserts commits written by {@code attempt} under the lease {@code token}; a commit already
+     * stored that {@code adopt} accepts (one no served generation names: left by an attempt that
+     * never reached its commit point) and that carries no later token is made the attempt's, so that
+     * the writer that left it, taking back what it wrote, cannot remove it; one that vanished
+     * meanwhile (taken back by that writer) is inserted again (ADR 0010). Returns how many were new.
+     */
+    public long insert(List<Document> batch, String attempt, long token, java.util.function.Predicate<String> adopt) {
+        List<Document> pending = batch;
+        long inserted = 0;
+        for (int round = 0; !pending.isEmpty(); round++) {
+            List<Integer> duplicates = insert(commits, pending);
+            inserted += pending.size() - duplicates.size();
+            List<String> adoptable = new ArrayList<>();
+            for (int index : duplicates) {
+                if (adopt.test(pending.get(index).getString("sha"))) {
+                    adoptable.add(pending.get(index).getString("_id"));
+                }
+            }
+            if (adoptable.isEmpty()) {
+                break;
+            }
+            if (round == 3) {
+                throw new IllegalStateException("commits taken back and inserted again three times: another writer keeps writing");
+            }
+            commits.updateMany(Filters.and(Filters.in("_id", adoptable), Filters.not(Filters.gt(WRITER_TOKEN, token))),
+                    Updates.combine(Updates.set("insertedBy", attempt), Updates.set(WRITER_TOKEN, token)));
+            java.util.Set<String> present = new java.util.HashSet<>();
+            commits.find(Filters.in("_id", adoptable)).projection(new Document("_id", 1))
+                    .forEach(document -> present.add(document.getString("_id")));
+            List<Document> vanished = new ArrayList<>();
+            for (int index : duplicates) {
+                Document document = pending.get(index);
+                if (adoptable.contains(document.getString("_id")) && !present.contains(document.getString("_id"))) {
+                    vanished.add(document);
+                }
+            }
+            pending = vanished;
+        }
+        return inserted;
+    }
+
+    /** Inserts unordered; returns the positions in {@code batch} of the documents already there (duplicate keys). */
+    private static List<Integer> insert(MongoCollection<Document> collection, List<Document> batch) {
         if (batch.isEmpty()) {
-            return 0;
+            return List.of();
         }
         try {
             collection.insertMany(batch, new InsertManyOptions().ordered(false));
-            return batch.size();
+            return List.of();
         } catch (MongoBulkWriteException e) {
             if (e.getWriteConcernError() != null) {
                 throw e; // not durably written: the request must not be acked
             }
+            List<Integer> duplicates = new ArrayList<>(e.getWriteErrors().size());
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (error.getCode() != DUPLICATE_KEY && ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                     throw e;
                 }
+                duplicates.add(error.getIndex());
             }
-            return batch.size() - e.getWriteErrors().size();
+            return duplicates;
         }
     }
 
-    public long delete(String projectId, Collection<String> shas) {
+    /** Deletes these commits of the project, but those a later writer than {@code token}'s wrote or adopted. */
+    public long delete(String projectId, Collection<String> shas, long token) {
         if (shas.isEmpty()) {
             return 0;
         }
         List<String> ids = new ArrayList<>(shas.size());
         shas.forEach(sha -> ids.add(id(projectId, sha)));
-        return commits.deleteMany(Filters.in("_id", ids)).getDeletedCount();
+        return commits.deleteMany(Filters.and(Filters.in("_id", ids), notLaterThan(token))).getDeletedCount();
+    }
+
+    /** Documents written by no later writer than the one holding {@code token} (or before leases). */
+    private static Bson notLaterThan(long token) {
+        return Filters.not(Filters.gt(WRITER_TOKEN, token));
     }
 
     /** Streams the shas stored for the project. */
@@ -186,7 +250,7 @@ public class CommitStore {
      * beside the generation being served: readers ask for the served one, so they never see a
      * set half written or none; the fetch's state switches generations (ADR 0007).
      */
-    public void writeBranches(String projectId, String generation, List<Branch> current, long[] commitCounts) {
+    public void writeBranches(String projectId, String generation, long token, List<Branch> current, long[] commitCounts) {
         if (current.isEmpty()) {
             return;
         }
@@ -194,7 +258,8 @@ public class CommitStore {
         for (int i = 0; i < current.size(); i++) {
             Branch branch = current.get(i);
             Document document = new Document("_id", projectId + ":" + generation + ":" + branch.name()).append("projectId", projectId)
-                    .append(GENERATION, generation).append("name", branch.name()).append("tip", branch.tip());
+                    .append(GENERATION, generation).append("name", branch.name()).append("tip", branch.tip())
+                    .append(WRITER_TOKEN, token);
             if (commitCounts[i] >= 0) {
                 document.append("commitCount", commitCounts[i]);
             }
@@ -222,7 +287,7 @@ public class CommitStore {
      * fate: served, then dropped with them, except while a later generation builds on it).
      * Rewriting a generation's graph replaces it.
      */
-    public void writeGraph(String projectId, String generation, StoredGraph graph) {
+    public void writeGraph(String projectId, String generation, long token, StoredGraph graph) {
         byte[] bytes = graph.payload();
         int chunks = Math.max(1, (bytes.length + GRAPH_CHUNK_BYTES - 1) / GRAPH_CHUNK_BYTES);
         graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq(GENERATION, generation)));
@@ -232,7 +297,7 @@ public class CommitStore {
             // one at a time: a batch of 4 MiB chunks would exceed a message's size
             graphs.insertOne(new Document("_id", projectId + ":" + generation + ":" + chunk).append("projectId", projectId)
                     .append(GENERATION, generation).append("chunk", chunk).append("chunks", chunks).append("base", graph.base())
-                    .append("chain", graph.chain()).append("deltaBytes", graph.deltaBytes())
+                    .append("chain", graph.chain()).append("deltaBytes", graph.deltaBytes()).append(WRITER_TOKEN, token)
                     .append("data", new org.bson.types.Binary(part)));
         }
     }
@@ -309,18 +374,39 @@ public class CommitStore {
                 .sort(Sorts.ascending("name")).into(new ArrayList<>());
     }
 
-    /** Drops every generation of the project's branches but {@code keep}, and its graphs but those {@code keep}'s builds on. */
-    public void deleteBranchesBut(String projectId, String keep) {
-        branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep)));
+    /**
+     * Drops every generation of the project's branches but {@code keep}, and its graphs but those
+     * {@code keep}'s builds on; not those a later writer than {@code token}'s wrote.
+     */
+    public void deleteBranchesBut(String projectId, String keep, long token) {
+        branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.ne(GENERATION, keep), notLaterThan(token)));
         List<String> kept = new ArrayList<>();
         kept.add(keep);
         graphHeader(projectId, keep).ifPresent(graph -> kept.addAll(graph.chain())); // the graphs it builds on
-        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.nin(GENERATION, kept)));
+        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.nin(GENERATION, kept), notLaterThan(token)));
     }
 
-    /** Drops the project's commits (a first fetch that failed part-way). */
-    public void deleteCommits(String projectId) {
-        commits.deleteMany(Filters.eq("projectId", projectId));
+    /** Drops the project's commits (a first fetch that failed part-way), but those a later writer wrote. */
+    public void deleteCommits(String projectId, long token) {
+        commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), notLaterThan(token)));
+    }
+
+    /**
+     * Drops the project's commits that {@code keep} does not accept (by sha), but those a later
+     * writer wrote: what writers that never reached their commit point left (ADR 0010). One scan.
+     */
+    public long sweep(String projectId, java.util.function.Predicate<String> keep, long token) {
+        List<String> stray = new ArrayList<>();
+        forEachSha(projectId, sha -> {
+            if (!keep.test(sha)) {
+                stray.add(sha);
+            }
+        });
+        long removed = 0;
+        for (int from = 0; from < stray.size(); from += 1000) {
+            removed += delete(projectId, stray.subList(from, Math.min(stray.size(), from + 1000)), token);
+        }
+        return removed;
     }
 
     /**

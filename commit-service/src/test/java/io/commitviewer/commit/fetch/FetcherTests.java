@@ -2,6 +2,7 @@ package io.commitviewer.commit.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
@@ -15,6 +16,7 @@ import com.mongodb.ServerAddress;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
@@ -58,13 +60,15 @@ class FetcherTests {
     private final List<Event> published = new ArrayList<>();
     private final List<Duration> pauses = new ArrayList<>();
     private final AtomicReference<ProjectState> saved = new AtomicReference<>();
+    private final ProjectLeases leases = mock(ProjectLeases.class);
+    private static final ProjectLeases.Lease LEASE = new ProjectLeases.Lease("any", 7, false);
     private final FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/acme/widgets", UUID.randomUUID());
 
     private Fetcher fetcher(Duration deadline) {
         return new Fetcher(states, identities, store, ingestion, publisher, codec,
                 new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com")),
                 new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), new ProjectLocks(),
-                new SimpleMeterRegistry(), new FetchProgressReporter(publisher), pauses::add, () -> 0);
+                leases, new SimpleMeterRegistry(), new FetchProgressReporter(publisher), pauses::add, () -> 0);
     }
 
     @BeforeEach
@@ -74,17 +78,19 @@ class FetcherTests {
         doAnswer(invocation -> {
             saved.set(invocation.getArgument(0));
             return null;
-        }).when(states).save(any());
+        }).when(states).save(any(), any());
+        when(leases.holding(anyString(), any())).thenAnswer(invocation ->
+                invocation.<java.util.function.Function<ProjectLeases.Lease, Object>>getArgument(1).apply(LEASE));
         doAnswer(invocation -> published.add(invocation.getArgument(0))).when(publisher).publish(any());
     }
 
     @Test
     void aTransientGitFailureIsTriedMaxAttemptsTimesWithDoublingBackOffAndEndsInOneResult() {
-        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion, times(4)).ingest(any(), any(), any(), any());
+        verify(ingestion, times(4)).ingest(any(), any(), any(), any(), any());
         assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
         assertThat(published).hasSize(2).first().isInstanceOf(FetchStarted.class);
         assertThat(published.get(1)).isInstanceOfSatisfying(FetchFailed.class, failed -> {
@@ -98,11 +104,11 @@ class FetcherTests {
 
     @Test
     void aFailureThatCannotChangeIsNotTriedAgain() {
-        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion, times(1)).ingest(any(), any(), any(), any());
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         assertThat(pauses).isEmpty();
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND));
@@ -110,11 +116,11 @@ class FetcherTests {
 
     @Test
     void theDeadlineEndsTheFetchWhenNoBackOffFitsInWhatIsLeft() {
-        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
 
         fetcher(Duration.ofSeconds(3)).handle(request, Instant.now()); // the first back-off, 2 s, fits; the second, 4 s, does not
 
-        verify(ingestion, times(2)).ingest(any(), any(), any(), any());
+        verify(ingestion, times(2)).ingest(any(), any(), any(), any(), any());
         assertThat(published).filteredOn(FetchFailed.class::isInstance).hasSize(1);
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT));
@@ -141,7 +147,7 @@ class FetcherTests {
 
         fetcher(Duration.ofMinutes(20)).handle(refused, Instant.now());
 
-        verify(ingestion, never()).ingest(any(), any(), any(), any());
+        verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
             assertThat(failed.reason()).isEqualTo(FailureReason.INVALID_URL);
             assertThat(failed.retryable()).isFalse();
@@ -152,7 +158,7 @@ class FetcherTests {
     void aRequestThatComesAgainGetsItsRecordedResultAgainAndNoAttempt() {
         ProjectState.Served served = new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
                 Instant.now(), Instant.now(), 3L, "attempt-1");
-        when(ingestion.ingest(any(), any(), any(), any())).thenReturn(new Ingestion.Result(served, 10));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenReturn(new Ingestion.Result(served, 10, List.of()));
         Fetcher fetcher = fetcher(Duration.ofMinutes(20));
         fetcher.handle(request, Instant.now());
         Event first = published.get(1);
@@ -160,7 +166,7 @@ class FetcherTests {
 
         fetcher.handle(request, Instant.now());
 
-        verify(ingestion, times(1)).ingest(any(), any(), any(), any());
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         assertThat(first).isInstanceOf(FetchSucceeded.class);
         assertThat(published).containsExactly(first);
     }
@@ -170,17 +176,17 @@ class FetcherTests {
         ProjectState crashed = ProjectState.none(request.projectId().toString(), request.repositoryUrl(), EPOCH)
                 .started(request.repositoryUrl(), request.fetchId().toString(), Instant.now(), EPOCH).attempting("attempt-killed");
         saved.set(crashed);
-        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion).undo(crashed);
+        verify(ingestion).undo(crashed, LEASE.token());
         assertThat(saved.get().current()).isNull();
     }
 
     @Test
     void aStoreThatLostDataMeanwhileFailsTheAttemptWithoutServingIt() {
-        when(ingestion.ingest(any(), any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
                 "the commit store lost data while this fetch ran", false));
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
@@ -188,6 +194,7 @@ class FetcherTests {
         assertThat(saved.get().ready()).isFalse();
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL));
-        verify(store, never()).deleteBranchesBut(anyString(), any());
+        verify(store, never()).deleteBranchesBut(anyString(), any(), anyLong());
+        verify(ingestion, never()).afterCommit(anyString(), any(), anyLong());
     }
 }

@@ -1,0 +1,217 @@
+package io.commitviewer.commit.project;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreIdentities;
+import io.commitviewer.common.git.Branch;
+import io.commitviewer.common.git.GitCommit;
+import io.commitviewer.common.git.Signature;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * One writer per project across instances (ADR 0010), on the store through the MongoDB driver:
+ * two {@link ProjectLeases} stand for two commit-service instances. A lease is exclusive until
+ * released or lapsed; a writer whose lease was taken over cannot write the project's state any
+ * more; and what the later writer wrote or adopted survives the earlier one's take-back.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProjectLeasesIT {
+
+    private MongoServer server;
+    private MongoClient client;
+    private MongoDatabase database;
+    private CommitStore store;
+    private ProjectStates states;
+    private final List<ProjectLeases> instances = new ArrayList<>();
+
+    @BeforeAll
+    void start() {
+        server = new MongoServer(new MemoryBackend());
+        client = MongoClients.create("mongodb://" + hostAndPort(server.bind()));
+        database = client.getDatabase("leases-it");
+        store = new CommitStore(database);
+        states = new ProjectStates(database, new StoreIdentities(database, store));
+    }
+
+    @AfterAll
+    void stop() {
+        instances.forEach(ProjectLeases::close);
+        client.close();
+        server.shutdownNow();
+    }
+
+    private static String hostAndPort(java.net.InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    /** An instance whose leases lapse after {@code duration} (judged by the taker's setting). */
+    private ProjectLeases instance(Duration duration) {
+        ProjectLeases leases = new ProjectLeases(database, duration, Duration.ofMillis(200), Duration.ofSeconds(2),
+                new SimpleMeterRegistry());
+        instances.add(leases);
+        return leases;
+    }
+
+    @Test
+    void aLeaseIsHeldByOneInstanceUntilReleasedAndTokensOnlyGrow() {
+        ProjectLeases first = instance(Duration.ofSeconds(60));
+        ProjectLeases second = instance(Duration.ofSeconds(60));
+        String projectId = UUID.randomUUID().toString();
+
+        long held = first.holding(projectId, lease -> {
+            assertThat(second.take(projectId)).as("taken while another instance holds it").isEmpty();
+            assertThatThrownBy(() -> second.holding(projectId, Duration.ofMillis(700), other -> 0L))
+                    .isInstanceOf(LeaseBusyException.class);
+            return lease.token();
+        });
+
+        Optional<ProjectLeases.Lease> next = second.take(projectId);
+        assertThat(next).as("free once released").isPresent();
+        assertThat(next.get().token()).isGreaterThan(held);
+        assertThat(next.get().tookOver()).as("a released lease is taken cleanly").isFalse();
+    }
+
+    @Test
+    void aLapsedLeaseIsTakenOverAndItsHolderCanNoLongerWriteTheProjectsState() throws Exception {
+        ProjectLeases paused = instance(Duration.ofSeconds(60));
+        ProjectLeases impatient = instance(Duration.ofMillis(300)); // sees any lease not renewed for 0.3 s as lapsed
+        String projectId = UUID.randomUUID().toString();
+        ProjectLeases.Lease old = paused.take(projectId).orElseThrow();
+        states.claim(old);
+        ProjectState state = ProjectState.none(projectId, "https://github.com/acme/widgets", null)
+                .started("https://github.com/acme/widgets", "fetch-1", Instant.now(), null);
+        states.save(state, old);
+
+        Thread.sleep(600); // the holder is paused: no renewal (it never registered one)
+        ProjectLeases.Lease taken = impatient.take(projectId).orElseThrow();
+        states.claim(taken);
+
+        assertThat(taken.tookOver()).isTrue();
+        assertThat(taken.token()).isGreaterThan(old.token());
+        assertThatThrownBy(() -> states.save(state.attempting("attempt-of-the-paused"), old)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> states.claim(old)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> states.delete(projectId, old)).isInstanceOf(LeaseLostException.class);
+        states.save(state.attempting("attempt-of-the-new-holder"), taken);
+        assertThat(projects().find(Filters.eq("_id", projectId)).first().getString("currentAttemptId"))
+                .isEqualTo("attempt-of-the-new-holder");
+    }
+
+    @Test
+    void aRenewalThatFindsTheLeaseTakenStopsTheHoldersWork() throws Exception {
+        ProjectLeases slow = instance(Duration.ofSeconds(60));
+        ProjectLeases impatient = instance(Duration.ofMillis(100));
+        String projectId = UUID.randomUUID().toString();
+
+        Throwable stopped = slow.holding(projectId, lease -> {
+            try {
+                Thread.sleep(150);
+                impatient.take(projectId).orElseThrow(); // between two renewals (every 0.2 s) of the holder
+                Thread.sleep(500);
+                lease.check();
+                return null;
+            } catch (LeaseLostException e) {
+                return e;
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+
+        assertThat(stopped).isInstanceOf(LeaseLostException.class);
+    }
+
+    @Test
+    void whatTheLaterWriterWroteOrAdoptedSurvivesTheEarlierWritersTakeBack() {
+        String projectId = UUID.randomUUID().toString();
+        long earlier = 10;
+        long later = 11;
+        // the earlier writer (lease lapsed) inserted x and y; the later one lists x and z: x is a duplicate it adopts
+        store.insert(List.of(commit(projectId, "earlier", earlier, 'x'), commit(projectId, "earlier", earlier, 'y')),
+                "earlier", earlier, sha -> true);
+        long inserted = store.insert(List.of(commit(projectId, "later", later, 'x'), commit(projectId, "later", later, 'z')),
+                "later", later, sha -> true);
+        // the earlier writer wakes, writes x again (it cannot adopt it back), and takes back what it wrote
+        store.insert(List.of(commit(projectId, "earlier", earlier, 'x')), "earlier", earlier, sha -> true);
+        store.deleteInsertedBy(projectId, "earlier");
+        store.deleteCommits(projectId, earlier);
+        store.delete(projectId, List.of(sha('x'), sha('z')), earlier);
+
+        assertThat(inserted).isEqualTo(1);
+        assertThat(shas(projectId)).containsExactlyInAnyOrder(sha('x'), sha('z'));
+        assertThat(commits().find(Filters.eq("_id", CommitStore.id(projectId, sha('x')))).first().getString("insertedBy"))
+                .isEqualTo("later");
+    }
+
+    @Test
+    void aCommitTheServedGenerationNamesIsNotAdoptedAndOneTakenBackMeanwhileIsInsertedAgain() {
+        String projectId = UUID.randomUUID().toString();
+        store.insert(List.of(commit(projectId, "served", 1, 's')), "served", 1, sha -> true);
+
+        store.insert(List.of(commit(projectId, "next", 5, 's')), "next", 5, sha -> !sha.equals(sha('s')));
+        store.deleteInsertedBy(projectId, "next"); // the next attempt fails: the served commit stays
+
+        assertThat(shas(projectId)).containsExactly(sha('s'));
+        assertThat(commits().find(Filters.eq("_id", CommitStore.id(projectId, sha('s')))).first().getString("insertedBy"))
+                .isEqualTo("served");
+    }
+
+    @Test
+    void theEarlierWriterCannotDropTheLaterWritersBranchesOrGraph() {
+        String projectId = UUID.randomUUID().toString();
+        Branch main = new Branch("main", sha('a'));
+        store.writeBranches(projectId, "generation-earlier", 3, List.of(main), new long[] {1});
+        store.writeBranches(projectId, "generation-later", 4, List.of(main), new long[] {1});
+        store.writeGraph(projectId, "generation-later", 4, new CommitStore.StoredGraph(null, List.of(), 0, new byte[] {1, 2, 3}));
+
+        store.deleteBranchesBut(projectId, "generation-earlier", 3);
+
+        assertThat(store.branches(projectId, "generation-later")).hasSize(1);
+        assertThat(store.graphHeader(projectId, "generation-later")).isPresent();
+        store.deleteBranchesBut(projectId, "generation-later", 4);
+        assertThat(store.branches(projectId, "generation-earlier")).isEmpty();
+    }
+
+    private MongoCollection<Document> projects() {
+        return database.getCollection(CommitStore.PROJECTS);
+    }
+
+    private MongoCollection<Document> commits() {
+        return database.getCollection(CommitStore.COMMITS);
+    }
+
+    private List<String> shas(String projectId) {
+        List<String> shas = new ArrayList<>();
+        store.forEachSha(projectId, shas::add);
+        return shas;
+    }
+
+    private static String sha(char c) {
+        return String.valueOf(c).repeat(40);
+    }
+
+    private static Document commit(String projectId, String attempt, long token, char c) {
+        Signature who = new Signature("Ada", "ada@example.com", OffsetDateTime.parse("2026-01-01T00:00:00Z"));
+        return CommitStore.toDocument(projectId, attempt, token, new GitCommit(sha(c), List.of(), who, who, "m", Set.of(), Set.of()));
+    }
+}
