@@ -23,6 +23,11 @@
 # COMMITVIEWER_LOG_FORMAT (json: the services log JSON lines as in the images; text: plain text),
 # COMMITVIEWER_GATEWAY_READS_PER_SECOND (50), _READS_BURST (100), _WRITES_PER_SECOND (5),
 # _WRITES_BURST (10): the gateway's rate limits per client address.
+# COMMITVIEWER_PROJECT_SERVICE_INSTANCES, COMMITVIEWER_COMMIT_SERVICE_INSTANCES (1 each): more
+# instances of a service behind the gateway (one nginx upstream with a server each) and scraped by
+# Prometheus; instance k > 1 is named SERVICE-k, on the service's ports + 100 × (k - 1) (e.g.
+# commit-service-2 on 8182/9182), with a mirror cache of its own. `up` starts the instances that
+# are not running (one killed is started again); `down` stops every instance it finds.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,10 +38,30 @@ prometheus_port="${COMMITVIEWER_PROMETHEUS_PORT:-9090}"
 scrape_interval="${COMMITVIEWER_SCRAPE_INTERVAL:-15s}"
 java_opts="${COMMITVIEWER_JAVA_OPTS:--Xmx512m}"
 mongo_port="${COMMITVIEWER_MONGO_STANDIN_PORT:-27018}"
-# the services' ports are theirs: 8081/9081 and 8082/9082, as in compose and the gateway's routes
+# the services' ports are theirs: 8081/9081 and 8082/9082, as in compose and the gateway's routes;
+# instance k > 1 of a service adds 100 × (k - 1)
 services=(project-service commit-service)
 declare -A app_port=([project-service]=8081 [commit-service]=8082)
 declare -A management_port=([project-service]=9081 [commit-service]=9082)
+declare -A instance_count=([project-service]="${COMMITVIEWER_PROJECT_SERVICE_INSTANCES:-1}"
+  [commit-service]="${COMMITVIEWER_COMMIT_SERVICE_INSTANCES:-1}")
+declare -A service_of=()
+instances=() # every instance to run, in start order
+for service in "${services[@]}"; do
+  count="${instance_count[$service]}"
+  if [[ ! "$count" =~ ^[1-9]$ ]]; then
+    echo "run-local: the number of $service instances must be 1 to 9, not '$count'" >&2
+    exit 2
+  fi
+  for k in $(seq 1 "$count"); do
+    name="$service"
+    [[ $k -gt 1 ]] && name="$service-$k"
+    app_port[$name]=$((app_port[$service] + 100 * (k - 1)))
+    management_port[$name]=$((management_port[$service] + 100 * (k - 1)))
+    service_of[$name]="$service"
+    instances+=("$name")
+  done
+done
 
 log() { echo "run-local: $*" >&2; }
 # shellcheck source=scripts/lib/processes.sh
@@ -45,15 +70,28 @@ source "$root/scripts/lib/processes.sh"
 # reused PID after a reboot is never taken for it); the marker is a path only that command has.
 declare -A marker=([project-service]=project-service.jar [commit-service]=commit-service.jar
   [mongo-stand-in]=MongoStandIn [gateway]="$stack/nginx/nginx.conf" [prometheus]="$stack/prometheus/prometheus.yml")
+marker_of() { # name: an instance SERVICE-k is marked by its service's jar
+  if [[ -n "${marker[$1]:-}" ]]; then echo "${marker[$1]}"; else echo "${1%-[0-9]}.jar"; fi
+}
 pid_of() {
   local pid
   [[ -f "$stack/$1.pid" ]] || return 0
   pid="$(head -n 1 "$stack/$1.pid")"
-  if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "${marker[$1]}"; then
+  if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$(marker_of "$1")"; then
     echo "$pid"
   fi
 }
+# every service instance with a pid file, whatever the instance counts now (for `down` and `status`)
+recorded_instances() {
+  local file name
+  for file in "$stack"/project-service*.pid "$stack"/commit-service*.pid; do
+    [[ -f "$file" ]] || continue
+    name="$(basename "$file" .pid)"
+    [[ "$name" =~ ^(project|commit)-service(-[2-9])?$ ]] && echo "$name"
+  done
+}
 started=() # what this `up` started, stopped again if it fails
+infra_started_here= # set when this `up` (not an earlier one) starts PostgreSQL and RabbitMQ
 
 stop_pid() { # name: TERM, wait up to 30 s, then KILL
   local name="$1" pid
@@ -98,24 +136,49 @@ build_jars() {
 }
 
 start_service() {
-  local service="$1" pid
-  pid="$(pid_of "$service")"
+  local name="$1" service="${service_of[$1]}" pid
+  pid="$(pid_of "$name")"
   if alive "$pid"; then
-    log "$service already running (pid $pid)"
+    log "$name already running (pid $pid)"
     return
   fi
-  require_free_ports "$service" "the services' ports are fixed (8081/9081, 8082/9082)" \
-    "${app_port[$service]}" "${management_port[$service]}"
+  require_free_ports "$name" "the services' ports are fixed (8081/9081, 8082/9082; instance k adds 100 × (k - 1))" \
+    "${app_port[$name]}" "${management_port[$name]}"
+  # commit-service asks project-service about projects its store does not hold (ADR 0006): the one
+  # instance, or through the gateway when there are several
+  local projects_url="http://127.0.0.1:${app_port[project-service]}"
+  [[ "${instance_count[project-service]}" -gt 1 ]] && projects_url="http://127.0.0.1:$gateway_port"
+  # each commit-service instance keeps its mirrors in a folder of its own
+  local cache=() suffix="${name#"$service"}"
+  [[ "$service" == commit-service ]] && cache=(COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}$suffix")
   # JSON logs (ECS), as in the images, unless COMMITVIEWER_LOG_FORMAT=text
   local log_format=(LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)
   [[ "${COMMITVIEWER_LOG_FORMAT:-json}" == text ]] && log_format=()
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
-  # commit-service asks project-service about projects its store does not hold (ADR 0006)
-  PORT="${app_port[$service]}" MANAGEMENT_PORT="${management_port[$service]}" \
-    COMMITVIEWER_PROJECTS_URL="${COMMITVIEWER_PROJECTS_URL:-http://127.0.0.1:${app_port[project-service]}}" \
-    nohup env "${log_format[@]}" java $java_opts -jar "$root/$service/target/$service.jar" >"$stack/$service.log" 2>&1 &
-  echo $! > "$stack/$service.pid"
-  started+=("$service")
+  PORT="${app_port[$name]}" MANAGEMENT_PORT="${management_port[$name]}" \
+    COMMITVIEWER_PROJECTS_URL="${COMMITVIEWER_PROJECTS_URL:-$projects_url}" \
+    nohup env "${log_format[@]}" "${cache[@]}" java $java_opts -jar "$root/$service/target/$service.jar" \
+    >>"$stack/$name.log" 2>&1 &
+  echo $! > "$stack/$name.pid"
+  started+=("$name")
+}
+
+# nginx's servers, or Prometheus's targets, of every instance of a service
+upstream_servers() {
+  local name
+  for name in "${instances[@]}"; do
+    # an instance that refuses a connection (stopped, starting) is skipped for a second, not nginx's default ten
+    [[ "${service_of[$name]}" == "$1" ]] && printf 'server 127.0.0.1:%s max_fails=1 fail_timeout=1s; ' "${app_port[$name]}"
+  done
+  return 0
+}
+scrape_targets() {
+  local name targets=()
+  for name in "${instances[@]}"; do
+    [[ "${service_of[$name]}" == "$1" ]] && targets+=("127.0.0.1:${management_port[$name]}")
+  done
+  local IFS=,
+  echo "${targets[*]}" | sed "s/,/', '/g"
 }
 
 mongo_standin_up() {
@@ -206,8 +269,8 @@ http {
   uwsgi_temp_path "$stack/nginx/temp/uwsgi";
   scgi_temp_path "$stack/nginx/temp/scgi";
   include "$stack/nginx/limits.conf";
-  upstream project_service { server 127.0.0.1:${app_port[project-service]}; keepalive 16; }
-  upstream commit_service { server 127.0.0.1:${app_port[commit-service]}; keepalive 16; }
+  upstream project_service { $(upstream_servers project-service)keepalive 16; }
+  upstream commit_service { $(upstream_servers commit-service)keepalive 16; }
   server {
     listen 127.0.0.1:$gateway_port;
     root "$web_root";
@@ -235,8 +298,8 @@ prometheus_up() {
   local infra_env rabbit_metrics
   infra_env="$("$root/scripts/local-infra.sh" env)"
   rabbit_metrics="$(sed -n 's|^export COMMITVIEWER_RABBITMQ_PROMETHEUS_URL=http://\([^/]*\)/.*|\1|p' <<<"$infra_env")"
-  sed -e "s|project-service:9081|127.0.0.1:${management_port[project-service]}|" \
-      -e "s|commit-service:9082|127.0.0.1:${management_port[commit-service]}|" \
+  sed -e "s|project-service:9081|$(scrape_targets project-service)|" \
+      -e "s|commit-service:9082|$(scrape_targets commit-service)|" \
       -e "s|rabbitmq:15692|$rabbit_metrics|" \
       -e "s|^\(  *scrape_interval:\).*|\1 $scrape_interval|" \
       -e "s|^\(  *evaluation_interval:\).*|\1 $scrape_interval|" \
@@ -257,7 +320,12 @@ up() {
     # remember whether the databases ran before, so that `down` leaves them as it found them
     local infra_status
     infra_status="$("$root/scripts/local-infra.sh" status)"
-    if [[ "$infra_status" == *running* ]]; then echo caller > "$stack/infra-owner"; else echo run-local > "$stack/infra-owner"; fi
+    if [[ "$infra_status" == *running* ]]; then
+      echo caller > "$stack/infra-owner"
+    else
+      echo run-local > "$stack/infra-owner"
+      infra_started_here=1
+    fi
   fi
   trap 'undo_failed_up' EXIT
   "$root/scripts/local-infra.sh" up
@@ -274,11 +342,12 @@ up() {
     export SPRING_MONGODB_URI="mongodb://127.0.0.1:$mongo_port/commitviewer"
     mongo="stand-in (mongo-java-server, in memory, pid $(pid_of mongo-stand-in)) on $SPRING_MONGODB_URI"
   fi
-  for service in "${services[@]}"; do start_service "$service"; done
+  local name
+  for name in "${instances[@]}"; do start_service "$name"; done
   gateway_up
   prometheus_up
-  for service in "${services[@]}"; do
-    wait_http "$service" "http://127.0.0.1:${management_port[$service]}/actuator/health/readiness" 120 "$(pid_of "$service")"
+  for name in "${instances[@]}"; do
+    wait_http "$name" "http://127.0.0.1:${management_port[$name]}/actuator/health/readiness" 120 "$(pid_of "$name")"
   done
   wait_http gateway "http://127.0.0.1:$gateway_port/healthz" 30 "$(pid_of gateway)"
   wait_http prometheus "http://127.0.0.1:$prometheus_port/-/ready" 60 "$(pid_of prometheus)"
@@ -295,8 +364,9 @@ run-local: the stack is up (logs in $stack)
 URLS
 }
 
-# A failed `up` stops what it started, the databases too if it started them, so that nothing
-# half-started is left behind.
+# A failed `up` stops what it started, the databases too if this `up` started them (not if an
+# earlier one did: a second `up`, starting an instance that was killed, leaves them running), so
+# that nothing half-started is left behind.
 undo_failed_up() {
   local status=$? name
   if [[ $status -ne 0 ]]; then
@@ -304,7 +374,7 @@ undo_failed_up() {
       log "up failed: stopping what it started (${started[*]})"
       for name in "${started[@]}"; do stop_pid "$name"; done
     fi
-    if [[ "$(cat "$stack/infra-owner" 2>/dev/null)" == run-local ]]; then
+    if [[ -n "$infra_started_here" ]]; then
       "$root/scripts/local-infra.sh" down || true
       rm -f "$stack/infra-owner"
     fi
@@ -315,7 +385,8 @@ down() {
   stop_pid prometheus
   stop_pid gateway
   remove_web_copy
-  for service in commit-service project-service; do stop_pid "$service"; done
+  local name
+  for name in $(recorded_instances | sort -r); do stop_pid "$name"; done
   stop_pid mongo-stand-in
   # without a record of who started them (a second `down`), the databases are left alone
   if [[ "$(cat "$stack/infra-owner" 2>/dev/null || echo caller)" == run-local ]]; then
@@ -328,7 +399,7 @@ down() {
 
 status() {
   local pid
-  for name in "${services[@]}" mongo-stand-in gateway prometheus; do
+  for name in $( (printf '%s\n' "${instances[@]}"; recorded_instances) | sort -u) mongo-stand-in gateway prometheus; do
     pid="$(pid_of "$name")"
     if alive "$pid"; then echo "$name: running (pid $pid)"; else echo "$name: stopped"; fi
   done

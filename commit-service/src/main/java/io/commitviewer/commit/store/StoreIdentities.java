@@ -96,7 +96,11 @@ public class StoreIdentities {
             String epoch = found.getString(EPOCH);
             boolean settling = found.getDate(CREATED_AT) != null
                     && found.getDate(CREATED_AT).toInstant().plus(SETTLING).isAfter(Instant.now());
-            if ((epoch.equals(commitsMarker) && epoch.equals(branchesMarker)) || (settling && commitsMarker == null)) {
+            // the instance that began the epoch writes its two markers just after the identity: one or both still
+            // missing is no loss while it settles (a marker of another epoch is)
+            boolean pending = settling && (commitsMarker == null || epoch.equals(commitsMarker))
+                    && (branchesMarker == null || epoch.equals(branchesMarker));
+            if ((epoch.equals(commitsMarker) && epoch.equals(branchesMarker)) || pending) {
                 return remember(new Check(identity(found), false));
             }
             log.warn("The commit store lost data: epoch {} but the commits say {} and the branches {}", epoch, commitsMarker,
