@@ -594,7 +594,7 @@ def table(results, args):
         parts = list(r["two"]["cpu_s"])
         lines += ["", f"Two {int(size):,}-commit projects POSTed at once, POST → both READY: one commit-service instance with "
                   "two consumers (as shipped) against two instances with one consumer each, on one store and broker "
-                  "(ADR 0010 is what will make several instances safe for one project):", "",
+                  "(ADR 0010: a lease per project makes them safe for one project too):", "",
                   "| commit-service instances | seconds | " + " | ".join(f"CPU s {part}" for part in parts) + " | fetched by |",
                   "|---" * (len(parts) + 3) + "|"]
         for label, name in (("1 (2 consumers)", "one"), ("2 (1 consumer each)", "two")):
