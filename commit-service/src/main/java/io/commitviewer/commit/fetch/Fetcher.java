@@ -116,15 +116,30 @@ class Fetcher {
      */
     void handle(FetchRequested request, Instant received) {
         String projectId = request.projectId().toString();
-        locks.withLock(projectId, () -> leases.holding(projectId, lease -> {
-            inFlight.incrementAndGet();
+        long deadline = nanosUntil(received.plus(settings.deadline()));
+        for (int tries = 1; ; tries++) {
             try {
-                run(request, received, lease);
-            } finally {
-                inFlight.decrementAndGet();
+                locks.withLock(projectId, () -> leases.holding(projectId, lease -> {
+                    inFlight.incrementAndGet();
+                    try {
+                        run(request, received, lease);
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                    return null;
+                }));
+                return;
+            } catch (MongoException e) {
+                // the store failed while the lease was being taken (the work itself handles its own store failures):
+                // the same policy as a store failure before an attempt, and the same end
+                Failure failure = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
+                if (!pause(tries, failure, deadline)) {
+                    publisher.publish(failed(request, failure.reason(), failure.message(), true));
+                    record("failed", received);
+                    return;
+                }
             }
-            return null;
-        }));
+        }
     }
 
     /** A failure an attempt ended with: its reason, message, and whether a later attempt may succeed. */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One writer per project across commit-service instances (ADR 0010): a lease per project in the
- * {@code leases} collection, taken with one conditional write, judged by MongoDB's clock (so that
+ * {@code leases} collection, taken with a conditional write, judged by MongoDB's clock (so that
  * the instances' clocks do not matter), renewed while the work runs and released at its end. Each
  * taking gets a fencing token from one counter, never reused and higher than every earlier one; the
  * holder's writes carry it and are refused once a higher one exists ({@link ProjectStates#claim},
@@ -147,27 +147,38 @@ public class ProjectLeases {
         }
     }
 
-    /** Takes the project's lease if nobody holds it or its holder's lapsed; empty if it is held. */
+    /**
+     * Takes the project's lease if nobody holds it or its holder's lapsed; empty if it is held. Two
+     * steps, because MongoDB refuses {@code $expr} (the "lapsed" test against {@code $$NOW}) in an
+     * upsert's filter: a lapsed lease is taken over in one conditional update; a missing one is
+     * inserted, then dated by the store's clock in a second write (dated at 1970 until then, so that
+     * one whose creator died in between lapses at once; a creator overtaken in between gives up).
+     */
     Optional<Lease> take(String projectId) {
         long token = nextToken();
         // lapsed: not renewed for the lease's duration, by MongoDB's clock
         Document lapsed = new Document("$lt", List.of("$renewedAt", new Document("$subtract", List.of("$$NOW", duration.toMillis()))));
+        Document before = leases.findOneAndUpdate(Filters.and(Filters.eq("_id", projectId), Filters.expr(lapsed)),
+                Updates.combine(Updates.set("instance", instance), Updates.set("token", token), Updates.currentDate("renewedAt")),
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.BEFORE));
+        if (before != null) {
+            takenOver.increment();
+            log.warn("Took over project {}'s lease from {} (token {}), which lapsed", projectId, before.getString("instance"),
+                    before.get("token"));
+            return Optional.of(new Lease(projectId, token, true));
+        }
         try {
-            Document before = leases.findOneAndUpdate(Filters.and(Filters.eq("_id", projectId), Filters.expr(lapsed)),
-                    Updates.combine(Updates.set("instance", instance), Updates.set("token", token), Updates.currentDate("renewedAt")),
-                    new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE));
-            if (before != null) {
-                takenOver.increment();
-                log.warn("Took over project {}'s lease from {} (token {}), which lapsed", projectId, before.getString("instance"),
-                        before.get("token"));
-            }
-            return Optional.of(new Lease(projectId, token, before != null));
+            leases.insertOne(new Document("_id", projectId).append("instance", instance).append("token", token)
+                    .append("renewedAt", new java.util.Date(0)));
         } catch (MongoException e) {
             if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
-                return Optional.empty(); // held and not lapsed: the upsert met the holder's document
+                return Optional.empty(); // held, and not lapsed
             }
             throw e;
         }
+        long dated = leases.updateOne(Filters.and(Filters.eq("_id", projectId), Filters.eq("token", token)),
+                Updates.currentDate("renewedAt")).getMatchedCount();
+        return dated == 1 ? Optional.of(new Lease(projectId, token, false)) : Optional.empty();
     }
 
     private long nextToken() {

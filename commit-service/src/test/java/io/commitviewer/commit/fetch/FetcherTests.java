@@ -5,6 +5,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
@@ -134,6 +135,21 @@ class FetcherTests {
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
         verify(states, times(4)).isDeleted(anyString());
+        assertThat(pauses).hasSize(3);
+        assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL);
+            assertThat(failed.retryable()).isTrue();
+        });
+    }
+
+    @Test
+    void ourStoreFailingWhileTheLeaseIsTakenIsRetriedByTheSamePolicyAndReportedAsInternal() {
+        doThrow(new MongoSocketReadTimeoutException("read timed out", new ServerAddress("127.0.0.1", 27017),
+                new java.net.SocketTimeoutException())).when(leases).holding(anyString(), any());
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(leases, times(4)).holding(anyString(), any());
         assertThat(pauses).hasSize(3);
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
             assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL);
