@@ -1,6 +1,7 @@
 package io.commitviewer.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -127,9 +128,7 @@ class ChaosIT {
         }, "chaos-faults");
         threads.forEach(Thread::start);
         faults.start();
-        while (Instant.now().isBefore(end) && faults.isAlive()) {
-            Thread.sleep(500);
-        }
+        faults.join(Math.max(1, Duration.between(Instant.now(), end).toMillis())); // ends at the end, or earlier if it failed
         stop.set(true);
         for (Thread thread : threads) {
             thread.join(60_000);
@@ -148,14 +147,9 @@ class ChaosIT {
         }
         waitForQuiet(live.keySet());
         // and every event consumed: deletions included
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        Map<String, Long> queued = queueDepths();
-        while (queued.values().stream().anyMatch(n -> n > 0) && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            queued = queueDepths();
-        }
-        assertThat(queued).as("messages left in the queues (dead-letter queues included)").allSatisfy((queue, messages) ->
-                assertThat(messages).as(queue).isZero());
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(queueDepths()).as("messages left in the queues (dead-letter queues included)")
+                        .allSatisfy((queue, messages) -> assertThat(messages).as(queue).isZero()));
 
         long verified = 0;
         for (Map.Entry<String, JsonNode> project : live.entrySet()) {
@@ -398,20 +392,17 @@ class ChaosIT {
     }
 
     /** Waits (up to 5 minutes) until every project's latest fetch ended. */
-    private void waitForQuiet(Set<String> ids) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    private void waitForQuiet(Set<String> ids) {
         Set<String> pending = new HashSet<>(ids);
-        while (!pending.isEmpty()) {
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             for (String id : List.copyOf(pending)) {
-                JsonNode project = json.readTree(send("GET", "/api/projects/" + id, null).body());
-                JsonNode fetch = project.get("fetch");
+                JsonNode fetch = json.readTree(send("GET", "/api/projects/" + id, null).body()).get("fetch");
                 if (fetch != null && !fetch.isNull() && Set.of("SUCCEEDED", "FAILED").contains(fetch.get("status").asString())) {
                     pending.remove(id);
                 }
             }
-            assertThat(System.nanoTime() < deadline).as("fetches still running after 5 minutes of quiet: %s", pending).isTrue();
-            Thread.sleep(1_000);
-        }
+            assertThat(pending).as("projects whose fetch still runs").isEmpty();
+        });
     }
 
     private ServedRepository repositoryOf(String url) {

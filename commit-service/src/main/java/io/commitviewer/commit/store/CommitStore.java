@@ -156,7 +156,7 @@ public class CommitStore {
         for (int round = 0; !pending.isEmpty(); round++) {
             List<Integer> duplicates = insert(commits, pending);
             inserted += pending.size() - duplicates.size();
-            List<String> adoptable = new ArrayList<>();
+            java.util.Set<String> adoptable = new java.util.LinkedHashSet<>();
             for (int index : duplicates) {
                 if (adopt.test(pending.get(index).getString("sha"))) {
                     adoptable.add(pending.get(index).getString("_id"));

@@ -2,6 +2,7 @@ package io.commitviewer.commit.project;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -94,7 +95,7 @@ class ProjectLeasesIT {
     }
 
     @Test
-    void aLapsedLeaseIsTakenOverAndItsHolderCanNoLongerWriteTheProjectsState() throws Exception {
+    void aLapsedLeaseIsTakenOverAndItsHolderCanNoLongerWriteTheProjectsState() {
         ProjectLeases paused = instance(Duration.ofSeconds(60));
         ProjectLeases impatient = instance(Duration.ofMillis(300)); // sees any lease not renewed for 0.3 s as lapsed
         String projectId = UUID.randomUUID().toString();
@@ -104,8 +105,9 @@ class ProjectLeasesIT {
                 .started("https://github.com/acme/widgets", "fetch-1", Instant.now(), null);
         states.save(state, old);
 
-        Thread.sleep(600); // the holder is paused: no renewal (it never registered one)
-        ProjectLeases.Lease taken = impatient.take(projectId).orElseThrow();
+        // the holder is paused: no renewal (it never registered one), so its lease lapses for the impatient one
+        ProjectLeases.Lease taken = await().atMost(Duration.ofSeconds(10)).until(() -> impatient.take(projectId), Optional::isPresent)
+                .orElseThrow();
         states.claim(taken);
 
         assertThat(taken.tookOver()).isTrue();
@@ -119,26 +121,18 @@ class ProjectLeasesIT {
     }
 
     @Test
-    void aRenewalThatFindsTheLeaseTakenStopsTheHoldersWork() throws Exception {
+    void aRenewalThatFindsTheLeaseTakenStopsTheHoldersWork() {
         ProjectLeases slow = instance(Duration.ofSeconds(60));
         ProjectLeases impatient = instance(Duration.ofMillis(100));
         String projectId = UUID.randomUUID().toString();
 
-        Throwable stopped = slow.holding(projectId, lease -> {
-            try {
-                Thread.sleep(150);
-                impatient.take(projectId).orElseThrow(); // between two renewals (every 0.2 s) of the holder
-                Thread.sleep(500);
-                lease.check();
-                return null;
-            } catch (LeaseLostException e) {
-                return e;
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
+        slow.holding(projectId, lease -> {
+            // taken between two renewals (every 0.2 s) of the holder, which sees it at its next renewal
+            await().atMost(Duration.ofSeconds(10)).until(() -> impatient.take(projectId), Optional::isPresent);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThatThrownBy(lease::check).isInstanceOf(LeaseLostException.class));
+            return null;
         });
-
-        assertThat(stopped).isInstanceOf(LeaseLostException.class);
     }
 
     @Test

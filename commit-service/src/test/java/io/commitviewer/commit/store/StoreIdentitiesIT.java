@@ -44,10 +44,8 @@ class StoreIdentitiesIT {
     void anEpochWhoseSecondMarkerIsNotWrittenYetIsTakenAsItIs() {
         UUID epoch = UUID.randomUUID();
         // what the first instance's begin() has written so far: the identity and the commits' marker
-        database.getCollection(CommitStore.PROJECTS).insertOne(new Document("_id", StoreIdentities.ID)
-                .append("epoch", epoch.toString()).append("sequence", 0L).append("createdAt", new Date()));
-        database.getCollection(CommitStore.COMMITS).insertOne(new Document("_id", StoreIdentities.ID)
-                .append("projectId", StoreIdentities.ID).append("epoch", epoch.toString()));
+        write(CommitStore.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
+        write(CommitStore.COMMITS, new Document("projectId", StoreIdentities.ID), epoch);
 
         StoreIdentities.Check check = new StoreIdentities(database, new CommitStore(database)).check();
 
@@ -58,15 +56,20 @@ class StoreIdentitiesIT {
     @Test
     void aMarkerOfAnotherEpochIsALossEvenWhileTheIdentitySettles() {
         UUID epoch = UUID.randomUUID();
-        database.getCollection(CommitStore.PROJECTS).insertOne(new Document("_id", StoreIdentities.ID)
-                .append("epoch", epoch.toString()).append("sequence", 0L).append("createdAt", new Date()));
-        database.getCollection(CommitStore.BRANCHES).insertOne(new Document("_id", StoreIdentities.ID)
-                .append("projectId", StoreIdentities.ID).append("epoch", UUID.randomUUID().toString()));
+        write(CommitStore.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
+        write(CommitStore.BRANCHES, new Document("projectId", StoreIdentities.ID), UUID.randomUUID());
 
         StoreIdentities.Check check = new StoreIdentities(database, new CommitStore(database)).check();
 
         assertThat(check.lost()).isTrue();
         assertThat(check.identity().epoch()).isNotEqualTo(epoch);
+    }
+
+    /** The store identity's document (or a marker) of {@code epoch} in a collection, with {@code fields}. */
+    private void write(String collection, Document fields, UUID epoch) {
+        Document document = new Document("_id", StoreIdentities.ID).append("epoch", epoch.toString());
+        document.putAll(fields);
+        database.getCollection(collection).insertOne(document);
     }
 
     @Test
