@@ -206,7 +206,7 @@ rabbit_up() {
   alive "$(pidfile_pid "$rabbit_dir/epmd.pid")" || ports+=("$epmd_port")
   require_free_ports RabbitMQ "$ports_hint" "${ports[@]}"
   mkdir -p "$rabbit_dir/mnesia" "$rabbit_dir/log" "$HOME"
-  echo '[rabbitmq_management,rabbitmq_prometheus].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+  echo '[rabbitmq_management,rabbitmq_prometheus,rabbitmq_consistent_hash_exchange].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
   echo '[].' > "$RABBITMQ_ADVANCED_CONFIG_FILE"
   cat > "$RABBITMQ_CONFIG_FILE" <<CONF
 listeners.tcp.default = 127.0.0.1:$rabbit_port

@@ -150,7 +150,10 @@ start_service() {
   [[ "${instance_count[project-service]}" -gt 1 ]] && projects_url="http://127.0.0.1:$gateway_port"
   # each commit-service instance keeps its mirrors in a folder of its own
   local cache=() suffix="${name#"$service"}"
-  [[ "$service" == commit-service ]] && cache=(COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}$suffix")
+  # and its name among the instances (ADR 0010): the same after a restart, so it takes back the
+  # shards of the project work whose mirrors are in its folder
+  [[ "$service" == commit-service ]] && cache=(COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}$suffix"
+    COMMITVIEWER_INSTANCE_ID="${COMMITVIEWER_INSTANCE_ID:-$name}")
   # JSON logs (ECS), as in the images, unless COMMITVIEWER_LOG_FORMAT=text
   local log_format=(LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)
   [[ "${COMMITVIEWER_LOG_FORMAT:-json}" == text ]] && log_format=()

@@ -75,7 +75,7 @@ const EXPECTED_EDGES = {
     "out: commit-service -> mongo:27017/TCP",
   ],
   production: PRODUCTION_EDGES,
-  "production-keda": [...PRODUCTION_EDGES, "in: ns:keda -> rabbitmq:5672/TCP"],
+  "production-keda": [...PRODUCTION_EDGES, "in: ns:keda -> rabbitmq:15672/TCP"],
 };
 
 // The Java services: their probes go to Spring Boot's health groups on the management port.

@@ -2,6 +2,7 @@ package io.commitviewer.amqp;
 
 import io.commitviewer.common.events.AmqpNames;
 import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -32,6 +33,14 @@ public class AmqpSupportConfiguration {
     @Bean
     Declarables topology() {
         return Topology.declarables(AmqpNames.QUEUES);
+    }
+
+    /** The bindings of an older version removed at each connection (ADR 0010: the project work moved to shard queues). */
+    @Bean
+    RetiredBindings retiredBindings(ConnectionFactory connectionFactory) {
+        RetiredBindings retired = new RetiredBindings();
+        connectionFactory.addConnectionListener(retired);
+        return retired;
     }
 
     @Bean

@@ -2,9 +2,13 @@ package io.commitviewer.amqp;
 
 import java.time.Duration;
 import org.aopalliance.intercept.MethodInterceptor;
+import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.config.RetryInterceptorBuilder;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.retry.MessageRecoverer;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
 
 /**
  * How both services' consumers fail: a failure other than a {@link PoisonMessageException} is
@@ -23,6 +27,25 @@ public final class ConsumerRetries {
                         .maxDelay(maxBackoff).predicate(Topology::transientFailure))
                 .recoverer(recoverer)
                 .build();
+    }
+
+    /**
+     * Runs one message's work the way {@link #apply} retries a consumer, for a container that carries
+     * other work too: a failure other than a {@link PoisonMessageException} is retried with back-off,
+     * then (or at once for poison) the message goes to the recoverer.
+     */
+    public static void run(Message message, Runnable work, int maxRetries, Duration initialBackoff, Duration maxBackoff,
+            MessageRecoverer recoverer) {
+        RetryTemplate retries = new RetryTemplate(RetryPolicy.builder().maxRetries(maxRetries).delay(initialBackoff).multiplier(2)
+                .maxDelay(maxBackoff).predicate(Topology::transientFailure).build());
+        try {
+            retries.execute(() -> {
+                work.run();
+                return null;
+            });
+        } catch (RetryException e) {
+            recoverer.recover(message, e.getLastException());
+        }
     }
 
     /**

@@ -4,8 +4,12 @@ import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.EventType;
 import io.commitviewer.common.events.QueueSpec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.springframework.amqp.core.BindingBuilder;
+import org.springframework.amqp.core.CustomExchange;
 import org.springframework.amqp.core.Declarable;
 import org.springframework.amqp.core.Declarables;
 import org.springframework.amqp.core.DirectExchange;
@@ -26,14 +30,27 @@ public final class Topology {
         List<Declarable> declarables = new ArrayList<>();
         TopicExchange events = new TopicExchange(AmqpNames.EXCHANGE, true, false);
         DirectExchange deadLetters = new DirectExchange(AmqpNames.DEAD_LETTER_EXCHANGE, true, false);
+        CustomExchange projectWork = new CustomExchange(AmqpNames.PROJECT_WORK_EXCHANGE, "x-consistent-hash", true, false,
+                Map.of("hash-header", AmqpNames.PROJECT_ID_HEADER));
         declarables.add(events);
         declarables.add(deadLetters);
+        declarables.add(projectWork);
+        for (EventType type : AmqpNames.PROJECT_WORK_EVENTS) {
+            declarables.add(BindingBuilder.bind(projectWork).to(events).with(type.routingKey()));
+        }
+        Set<String> deadLetterQueues = new HashSet<>();
         for (QueueSpec spec : queues) {
             Queue queue = QueueBuilder.durable(spec.name()).withArguments(spec.arguments()).build();
-            Queue deadLetterQueue = QueueBuilder.durable(spec.deadLetterQueue()).withArguments(spec.deadLetterArguments()).build();
             declarables.add(queue);
-            declarables.add(deadLetterQueue);
-            declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetters).with(spec.deadLetterQueue()));
+            if (deadLetterQueues.add(spec.deadLetterQueue())) { // the shards share one
+                Queue deadLetterQueue = QueueBuilder.durable(spec.deadLetterQueue()).withArguments(spec.deadLetterArguments()).build();
+                declarables.add(deadLetterQueue);
+                declarables.add(BindingBuilder.bind(deadLetterQueue).to(deadLetters).with(spec.deadLetterQueue()));
+            }
+            if (AmqpNames.isProjectWorkQueue(spec.name())) {
+                // the binding key of a consistent-hash exchange is the queue's weight on the hash ring
+                declarables.add(BindingBuilder.bind(queue).to(projectWork).with("1").noargs());
+            }
             for (EventType type : spec.events()) {
                 declarables.add(BindingBuilder.bind(queue).to(events).with(type.routingKey()));
             }

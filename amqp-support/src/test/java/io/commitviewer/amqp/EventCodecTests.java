@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
+import io.commitviewer.common.events.EventType;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.QueueSpec;
 import java.nio.charset.StandardCharsets;
@@ -120,5 +121,37 @@ class EventCodecTests {
                 .containsEntry("x-dead-letter-exchange", AmqpNames.DEAD_LETTER_EXCHANGE)
                 .containsEntry("x-dead-letter-routing-key", "commit-service.fetch-requests.dlq")
                 .containsEntry("x-delivery-limit", QueueSpec.DELIVERY_LIMIT);
+    }
+
+    @Test
+    void projectWorkGoesThroughAConsistentHashExchangeToSingleActiveConsumerShardsWithOneDeadLetterQueue() {
+        var declarables = Topology.declarables(AmqpNames.QUEUES);
+        var shards = declarables.getDeclarablesByType(Queue.class).stream().filter(q -> AmqpNames.isProjectWorkQueue(q.getName())).toList();
+        assertThat(shards).extracting(Queue::getName).containsExactlyElementsOf(AmqpNames.projectWorkQueues()).hasSize(8);
+        assertThat(shards).allSatisfy(q -> assertThat(q.getArguments()).containsEntry("x-single-active-consumer", true)
+                .containsEntry("x-queue-type", "quorum").containsEntry("x-dead-letter-routing-key", AmqpNames.PROJECT_WORK_DLQ));
+        assertThat(declarables.getDeclarablesByType(Queue.class)).extracting(Queue::getName).containsOnlyOnce(AmqpNames.PROJECT_WORK_DLQ);
+        var exchange = declarables.getDeclarablesByType(org.springframework.amqp.core.Exchange.class).stream()
+                .filter(e -> e.getName().equals(AmqpNames.PROJECT_WORK_EXCHANGE)).findFirst().orElseThrow();
+        assertThat(exchange.getType()).isEqualTo("x-consistent-hash");
+        assertThat(exchange.getArguments()).containsEntry("hash-header", AmqpNames.PROJECT_ID_HEADER);
+        var bindings = declarables.getDeclarablesByType(org.springframework.amqp.core.Binding.class);
+        assertThat(bindings).filteredOn(b -> b.getDestination().equals(AmqpNames.PROJECT_WORK_EXCHANGE))
+                .extracting(org.springframework.amqp.core.Binding::getRoutingKey).containsExactlyInAnyOrder("fetch.requested", "project.deleted");
+        assertThat(bindings).filteredOn(b -> b.getExchange().equals(AmqpNames.EXCHANGE))
+                .extracting(org.springframework.amqp.core.Binding::getDestination).doesNotContain(AmqpNames.FETCH_REQUESTS_QUEUE,
+                        AmqpNames.PROJECT_DELETIONS_QUEUE);
+        assertThat(AmqpNames.deadLetterQueue(AmqpNames.projectWorkQueue(3))).isEqualTo(AmqpNames.PROJECT_WORK_DLQ);
+    }
+
+    @Test
+    void aMessageCarriesItsProjectIdForTheShardAndNoneWhenItsEventHasNone() {
+        UUID projectId = UUID.randomUUID();
+        FetchRequested request = FetchRequested.of(projectId, "https://github.com/a/b", UUID.randomUUID());
+        Message requested = codec.toMessage(request, MessageTrace.of(request, null));
+        assertThat(requested.getMessageProperties().getHeaders()).containsEntry(AmqpNames.PROJECT_ID_HEADER, projectId.toString());
+        Message checked = codec.toMessage(EventType.COMMIT_STORE_CHECKED, UUID.randomUUID().toString(), "{\"storeId\":\"x\"}",
+                MessageTrace.of(request, null));
+        assertThat(checked.getMessageProperties().getHeaders()).doesNotContainKey(AmqpNames.PROJECT_ID_HEADER);
     }
 }

@@ -165,7 +165,7 @@ class CommitServiceIT {
 
     @BeforeEach
     void clear() {
-        for (String queue : List.of(AmqpNames.FETCH_RESULTS_QUEUE, AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE))) {
+        for (String queue : List.of(AmqpNames.FETCH_RESULTS_QUEUE, AmqpNames.PROJECT_WORK_DLQ)) {
             admin.purgeQueue(queue, false);
         }
         // everything but the store's identity and markers (ADR 0006): their loss is a test of its own
@@ -548,7 +548,7 @@ class CommitServiceIT {
         assertThat(failed.reason()).isEqualTo(FailureReason.REPOSITORY_NOT_FOUND);
         assertThat(failed.retryable()).isFalse();
         assertThat(laterResults(fetchId, Duration.ofSeconds(1))).as("no result after the failure").isEmpty();
-        assertThat(rabbit.receive(AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE), 500)).isNull();
+        assertThat(rabbit.receive(AmqpNames.PROJECT_WORK_DLQ, 500)).isNull();
         HttpResponse<String> commits = get("/api/projects/" + projectId + "/commits");
         assertThat(commits.statusCode()).isEqualTo(409);
         assertThat(json.readTree(commits.body()).get("reason").asString()).isEqualTo("REPOSITORY_NOT_FOUND");
@@ -648,9 +648,43 @@ class CommitServiceIT {
 
         fetch(UUID.randomUUID(), "after-poison");
 
-        Message dead = rabbit.receive(AmqpNames.deadLetterQueue(AmqpNames.FETCH_REQUESTS_QUEUE), 5000);
+        Message dead = rabbit.receive(AmqpNames.PROJECT_WORK_DLQ, 5000);
         assertThat(dead).isNotNull();
         assertThat((String) dead.getMessageProperties().getHeader("x-exception-message")).startsWith("unreadable fetch.requested body");
+    }
+
+    @Autowired
+    org.springframework.amqp.rabbit.listener.RabbitListenerEndpointRegistry listeners;
+
+    /**
+     * A broker upgraded from the version before the shards (ADR 0010): the old queue's binding is
+     * removed when a connection opens, so requests go to the shards only; a request that waited in
+     * the old queue is still fetched (the old queue is drained).
+     */
+    @Test
+    void theOldFetchQueueLosesItsBindingAndWhatWaitedInItIsStillFetched() throws Exception {
+        repository("from-the-old-queue", 30);
+        var legacy = listeners.getListenerContainer("fetch-requests");
+        legacy.stop();
+        try {
+            var old = org.springframework.amqp.core.BindingBuilder.bind(new org.springframework.amqp.core.Queue(AmqpNames.FETCH_REQUESTS_QUEUE))
+                    .to(new org.springframework.amqp.core.TopicExchange(AmqpNames.EXCHANGE)).with("fetch.requested");
+            admin.declareBinding(old);
+            UUID waiting = UUID.randomUUID();
+            publish(FetchRequested.of(UUID.randomUUID(), SERVER.url("acme", "from-the-old-queue"), waiting));
+            await().atMost(WAIT).until(() -> admin.getQueueInfo(AmqpNames.FETCH_REQUESTS_QUEUE).getMessageCount() == 1);
+            assertThat(results(waiting)).last().isInstanceOf(FetchSucceeded.class); // and through its shard
+
+            try (var connection = connections.createConnection()) {
+                new io.commitviewer.amqp.RetiredBindings().onCreate(connection);
+            }
+            fetch(UUID.randomUUID(), "from-the-old-queue");
+            assertThat(admin.getQueueInfo(AmqpNames.FETCH_REQUESTS_QUEUE).getMessageCount()).as("nothing more in the old queue").isEqualTo(1);
+        } finally {
+            legacy.start();
+        }
+        // the copy that waited in the old queue is consumed too: its fetch id was done, so its result is published again
+        await().atMost(WAIT).until(() -> admin.getQueueInfo(AmqpNames.FETCH_REQUESTS_QUEUE).getMessageCount() == 0);
     }
 
     @Test
@@ -1035,7 +1069,7 @@ class CommitServiceIT {
 
         publish(FetchRequested.of(projectId, SERVER.url("acme", "late-git"), UUID.randomUUID()));
 
-        await().atMost(WAIT).until(() -> admin.getQueueInfo(AmqpNames.FETCH_REQUESTS_QUEUE).getMessageCount() == 0
+        await().atMost(WAIT).until(() -> AmqpNames.projectWorkQueues().stream().allMatch(queue -> admin.getQueueInfo(queue).getMessageCount() == 0)
                 && meters.get("commitviewer.fetches.in.flight").gauge().value() == 0);
         assertThat(gitRuns()).isEqualTo(gitRuns);
     }

@@ -87,6 +87,9 @@ class CommitServiceRestartIT {
                 "COMMITVIEWER_GIT_ALLOWED_ORIGINS", server.allowedOrigin(),
                 "COMMITVIEWER_CACHE_DIR", work.resolve("mirrors").toString(),
                 "COMMITVIEWER_INGEST_BATCH_SIZE", "200"));
+        // a killed instance's shards move to the others after the lapse
+        env.put("COMMITVIEWER_SHARDS_HEARTBEAT_EVERY", "1s");
+        env.put("COMMITVIEWER_SHARDS_LAPSE", "4s");
         if (TestInfrastructure.useContainers()) {
             mongo = new MongoDBContainer(InfrastructureConfiguration.MONGO_IMAGE);
             mongo.start();
@@ -183,6 +186,114 @@ class CommitServiceRestartIT {
         }
     }
 
+    /**
+     * Two instances, each with its own mirror cache (ADR 0010, item 7): every fetch of a project goes
+     * to the instance that consumes the project's shard, so each repository is cloned on one of them
+     * only; killed, an instance's shards move to the survivor, which fetches its projects from then on.
+     */
+    @Test
+    void twoInstancesKeepEachProjectsMirrorOnOneAndTheSurvivorTakesAKilledOnesShards() throws Exception {
+        Files.createDirectories(logs);
+        TestInfrastructure.RabbitMq rabbit = TestInfrastructure.rabbitMq();
+        try (GitHttpServer server = GitHttpServer.start(work.resolve("served"))) {
+            Map<String, String> first = environment(server, rabbit, freePort());
+            Map<String, String> second = new java.util.HashMap<>(first);
+            second.put("PORT", Integer.toString(freePort()));
+            second.put("MANAGEMENT_PORT", Integer.toString(freePort()));
+            second.put("COMMITVIEWER_CACHE_DIR", work.resolve("mirrors-2").toString());
+            List<Path> caches = List.of(Path.of(first.get("COMMITVIEWER_CACHE_DIR")), Path.of(second.get("COMMITVIEWER_CACHE_DIR")));
+            Map<UUID, String> projects = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < 8; i++) {
+                server.repository("acme", "affinity-" + i).load(SyntheticHistory.builder().commits(30).branches(2).build());
+                projects.put(UUID.randomUUID(), "affinity-" + i);
+            }
+
+            try (Connection connection = connect(rabbit); Channel channel = connection.createChannel()) {
+                Results results = new Results(channel);
+                List<Process> instances = List.of(start(first, logs.resolve("affinity-1.log")), start(second, logs.resolve("affinity-2.log")));
+                // both alive and the shards split between them, each consumed by its owner alone (the first
+                // instance's cancelled consumers gone from the broker)
+                await().atMost(Duration.ofSeconds(120)).until(() -> liveInstances() == 2
+                        && ownedShards(first) > 0 && ownedShards(second) > 0
+                        && ownedShards(first) + ownedShards(second) == AmqpNames.PROJECT_WORK_SHARDS
+                        && AmqpNames.projectWorkQueues().stream().allMatch(queue -> consumerCount(channel, queue) == 1));
+
+                for (int round = 0; round < 3; round++) { // the first fetch, then two refreshes, of every project
+                    fetchAll(channel, results, server, projects);
+                }
+                Map<UUID, Integer> holder = new java.util.HashMap<>();
+                for (var project : projects.entrySet()) {
+                    List<Integer> with = mirrorsOf(caches, project.getValue());
+                    assertThat(with).as("instances with a mirror of %s after three fetches", project.getValue()).hasSize(1);
+                    holder.put(project.getKey(), with.get(0));
+                }
+
+                int killed = holder.values().iterator().next();
+                instances.get(killed).destroyForcibly().waitFor();
+                fetchAll(channel, results, server, projects);
+                for (var project : projects.entrySet()) {
+                    if (holder.get(project.getKey()) == killed) {
+                        assertThat(mirrorsOf(caches, project.getValue())).as("%s, its instance killed", project.getValue())
+                                .contains(1 - killed);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Requests a fetch of every project at once and waits until each has succeeded. */
+    private void fetchAll(Channel channel, Results results, GitHttpServer server, Map<UUID, String> projects) throws Exception {
+        List<FetchRequested> requests = new ArrayList<>();
+        for (var project : projects.entrySet()) {
+            FetchRequested request = FetchRequested.of(project.getKey(), server.url("acme", project.getValue()), UUID.randomUUID());
+            publish(channel, request);
+            requests.add(request);
+        }
+        for (FetchRequested request : requests) {
+            await().atMost(Duration.ofSeconds(120)).until(() -> results.count(request, "fetch.succeeded") == 1);
+        }
+    }
+
+    /** The instances (0, 1) whose mirror cache holds the repository. */
+    private static List<Integer> mirrorsOf(List<Path> caches, String repository) throws IOException {
+        List<Integer> with = new ArrayList<>();
+        for (int i = 0; i < caches.size(); i++) {
+            try (var paths = Files.walk(caches.get(i))) {
+                if (paths.anyMatch(path -> path.getFileName().toString().equals(repository + ".git") && Files.isDirectory(path))) {
+                    with.add(i);
+                }
+            } catch (java.nio.file.NoSuchFileException e) {
+                // no mirror yet on that instance
+            }
+        }
+        return with;
+    }
+
+    /** The shards an instance consumes, from its metrics ({@code commitviewer.shards.owned}); -1 while it does not answer. */
+    private static int ownedShards(Map<String, String> env) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + env.get("MANAGEMENT_PORT") + "/actuator/prometheus")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.body().lines().filter(line -> line.startsWith("commitviewer_shards_owned"))
+                    .mapToInt(line -> (int) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst().orElse(-1);
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /** Instances that said they are alive (ADR 0010's {@code instances} collection). */
+    private long liveInstances() {
+        String uri = mongo != null ? mongo.getReplicaSetUrl("commitviewer")
+                : "mongodb://127.0.0.1:" + standIn.getLocalAddress().getPort() + "/commitviewer";
+        try (var client = com.mongodb.client.MongoClients.create(uri)) {
+            return client.getDatabase("commitviewer").getCollection("instances").countDocuments();
+        }
+    }
+
     private List<String> walk(int port, UUID projectId) throws Exception {
         return CommitPages.walk("http://127.0.0.1:" + port, projectId.toString());
     }
@@ -196,7 +307,9 @@ class CommitServiceRestartIT {
         Results(Channel channel) throws IOException {
             this.channel = channel;
             // requests and results other tests left behind would be served first (and slowly: their servers are gone)
-            channel.queuePurge(AmqpNames.FETCH_REQUESTS_QUEUE);
+            for (String queue : AmqpNames.projectWorkQueues()) {
+                channel.queuePurge(queue);
+            }
             channel.queuePurge(AmqpNames.FETCH_RESULTS_QUEUE);
         }
 
@@ -236,14 +349,28 @@ class CommitServiceRestartIT {
         return factory.newConnection("commit-service-restart-it");
     }
 
+    /** Until every shard queue of the project work has a consumer. */
     private static void awaitConsumer(Channel channel) {
-        await().atMost(Duration.ofSeconds(120)).until(() ->
-                channel.consumerCount(AmqpNames.FETCH_REQUESTS_QUEUE) > 0);
+        await().atMost(Duration.ofSeconds(120)).until(() -> consumers(channel) >= AmqpNames.PROJECT_WORK_SHARDS
+                && AmqpNames.projectWorkQueues().stream().allMatch(queue -> consumerCount(channel, queue) > 0));
+    }
+
+    /** Consumers of every shard queue together (a single active one each, others waiting). */
+    private static long consumers(Channel channel) {
+        return AmqpNames.projectWorkQueues().stream().mapToLong(queue -> consumerCount(channel, queue)).sum();
+    }
+
+    private static long consumerCount(Channel channel, String queue) {
+        try {
+            return channel.consumerCount(queue);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void publish(Channel channel, FetchRequested request) throws IOException {
         AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .deliveryMode(2).messageId(request.eventId().toString()).headers(Map.of("type", "fetch.requested")).build();
+                .deliveryMode(2).messageId(request.eventId().toString()).headers(Map.of("type", "fetch.requested", AmqpNames.PROJECT_ID_HEADER, request.projectId().toString())).build();
         channel.basicPublish(AmqpNames.EXCHANGE, "fetch.requested", true, properties, json.writeValueAsBytes(request));
     }
 

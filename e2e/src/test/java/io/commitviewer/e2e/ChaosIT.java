@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,6 +98,9 @@ class ChaosIT {
         // a killed writer's projects are taken over within seconds, not the production minute
         environment.put("COMMITVIEWER_LEASE_DURATION", "8s");
         environment.put("COMMITVIEWER_LEASE_RENEW_EVERY", "2s");
+        // and its shards of the project work move to the live instances as soon (ADR 0010)
+        environment.put("COMMITVIEWER_SHARDS_HEARTBEAT_EVERY", "2s");
+        environment.put("COMMITVIEWER_SHARDS_LAPSE", "6s");
         PrivateCheckout.liftGatewayLimits(environment);
         checkout = PrivateCheckout.startStack("chaos checkout", environment, Path.of("target/run-local-chaos.log"));
     }
@@ -148,7 +150,7 @@ class ChaosIT {
         waitForQuiet(live.keySet());
         // and every event consumed: deletions included
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(queueDepths()).as("messages left in the queues (dead-letter queues included)")
+                assertThat(PrivateCheckout.queueDepths(INFRA_PORTS)).as("messages left in the queues (dead-letter queues included)")
                         .allSatisfy((queue, messages) -> assertThat(messages).as(queue).isZero()));
 
         long verified = 0;
@@ -436,20 +438,6 @@ class ChaosIT {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor()).as("psql: %s", output).isZero();
         return output;
-    }
-
-    /** Messages ready or unacknowledged in each queue, from RabbitMQ's management API. */
-    private Map<String, Long> queueDepths() throws IOException, InterruptedException {
-        String auth = Base64.getEncoder().encodeToString("commitviewer:commitviewer".getBytes(StandardCharsets.UTF_8));
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + INFRA_PORTS.get("COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT") + "/api/queues")).header("Authorization", "Basic " + auth)
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        Map<String, Long> depths = new TreeMap<>();
-        json.readTree(response.body()).forEach(queue -> depths.put(queue.get("name").asString(),
-                queue.path("messages").asLong(0)));
-        assertThat(depths).as("the queues").isNotEmpty();
-        return depths;
     }
 
     /** What the commit-service instances' logs say happened: fetches, and the leases' waits and take-overs. */

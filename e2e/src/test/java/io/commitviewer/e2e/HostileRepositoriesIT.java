@@ -8,16 +8,13 @@ import io.commitviewer.testsupport.GitHttpServer;
 import io.commitviewer.testsupport.HostileRepositories;
 import io.commitviewer.testsupport.HostileRepositories.Case;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,8 +158,9 @@ class HostileRepositoriesIT {
             default -> throw new IllegalStateException(hostile.name());
         }
         assertThat(peakKib).as("commit-service peak RSS, KiB").isLessThan(RSS_BOUND_KIB);
-        for (String queue : List.of("commit-service.fetch-requests.dlq", "project-service.fetch-results.dlq")) {
-            assertThat(queueDepth(queue)).as(queue).isZero();
+        Map<String, Long> depths = PrivateCheckout.queueDepths(INFRA_PORTS);
+        for (String queue : List.of("commit-service.project-work.dlq", "project-service.fetch-results.dlq")) {
+            assertThat(depths.get(queue)).as(queue).isZero();
         }
     }
 
@@ -215,16 +213,6 @@ class HostileRepositoriesIT {
             }
         }
         throw new IllegalStateException("no VmHWM for " + pid);
-    }
-
-    private long queueDepth(String queue) throws Exception {
-        String url = "http://127.0.0.1:" + INFRA_PORTS.get("COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT") + "/api/queues/%2F/"
-                + URLEncoder.encode(queue, StandardCharsets.UTF_8);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Basic "
-                + Base64.getEncoder().encodeToString("commitviewer:commitviewer".getBytes(StandardCharsets.UTF_8))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json.readTree(response.body()).path("messages").asLong(0);
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -53,6 +53,23 @@ final class PrivateCheckout {
         return new PrivateCheckout(root, environment, log);
     }
 
+    /**
+     * Messages ready or unacknowledged in each queue (dead-letter queues included), from the
+     * management API of the RabbitMQ whose ports {@link #infraPorts} gave.
+     */
+    static Map<String, Long> queueDepths(Map<String, String> infraPorts) throws IOException, InterruptedException {
+        String auth = java.util.Base64.getEncoder().encodeToString("commitviewer:commitviewer".getBytes(StandardCharsets.UTF_8));
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + infraPorts.get("COMMITVIEWER_RABBITMQ_MANAGEMENT_PORT") + "/api/queues"))
+                .header("Authorization", "Basic " + auth).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, Long> depths = new java.util.TreeMap<>();
+        tools.jackson.databind.json.JsonMapper.builder().build().readTree(response.body())
+                .forEach(queue -> depths.put(queue.get("name").asString(), queue.path("messages").asLong(0)));
+        assertThat(depths).as("the queues").isNotEmpty();
+        return depths;
+    }
+
     /** The databases' and broker's ports of a checkout, from a base (PostgreSQL base+432, AMQP base+672, ...). */
     static Map<String, String> infraPorts(int base) {
         return Map.of("COMMITVIEWER_PG_PORT", Integer.toString(base + 432),

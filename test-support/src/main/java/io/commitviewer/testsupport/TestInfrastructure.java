@@ -118,6 +118,18 @@ public final class TestInfrastructure {
         static final Lazy<RabbitMQContainer> RABBITMQ = new Lazy<>(() -> {
             RabbitMQContainer container = new RabbitMQContainer(RABBITMQ_IMAGE);
             container.start();
+            // the exchange type that shards commit-service's work (ADR 0010), bundled but not enabled by default
+            try {
+                var enabled = container.execInContainer("rabbitmq-plugins", "enable", "rabbitmq_consistent_hash_exchange");
+                if (enabled.getExitCode() != 0) {
+                    throw new IllegalStateException("rabbitmq-plugins enable failed: " + enabled.getStderr());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
             return container;
         });
     }

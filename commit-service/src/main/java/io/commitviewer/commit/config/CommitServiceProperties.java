@@ -25,12 +25,25 @@ import org.springframework.validation.annotation.Validated;
  * @param store    the checks of the store's identity (ADR 0006)
  * @param projects where project-service answers whether a project exists
  * @param lease    the per-project lease that makes one instance the project's only writer (ADR 0010)
+ * @param shards   how the instances split the shard queues of project work (ADR 0010)
  */
 @Validated
 @ConfigurationProperties("commitviewer")
 public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNull Git git, @Valid @NotNull Cache cache,
         @Valid @NotNull Ingest ingest, @Valid @NotNull Consumer consumer, @Valid @NotNull Fetch fetch, @Valid @NotNull Api api,
-        @Valid @NotNull Store store, @Valid @NotNull Projects projects, @Valid @NotNull Lease lease) {
+        @Valid @NotNull Store store, @Valid @NotNull Projects projects, @Valid @NotNull Lease lease, @Valid @NotNull Shards shards) {
+
+    /**
+     * Which instance consumes which shard queue of the project work (ADR 0010, item 7): each instance
+     * says it is alive in MongoDB; the live ones split the shards by rendezvous hashing.
+     * @param instanceId     this instance's name among them: stable across restarts where the mirror
+     *                       cache is (a StatefulSet's pod name), so that a restarted instance takes back
+     *                       the shards whose mirrors it has; blank: the host name and a random suffix
+     * @param heartbeatEvery how often an instance says it is alive and looks at who else is
+     * @param lapse          an instance silent for this long (by MongoDB's clock) is gone: its shards move
+     */
+    public record Shards(String instanceId, @NotNull Duration heartbeatEvery, @NotNull Duration lapse) {
+    }
 
     /**
      * @param duration   a lease not renewed for this long (by MongoDB's clock) lapses: another instance may take it

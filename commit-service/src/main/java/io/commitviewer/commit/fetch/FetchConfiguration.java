@@ -13,7 +13,11 @@ import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
+import io.commitviewer.commit.project.ProjectDeletions;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
@@ -44,8 +48,21 @@ class FetchConfiguration {
     }
 
     @Bean
-    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher) {
-        return new FetchRequests(codec, deadLetters, fetcher);
+    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher, CommitServiceProperties properties) {
+        return new FetchRequests(codec, deadLetters, fetcher, properties.consumer().concurrency());
+    }
+
+    /** This instance's share of the project-work shards (ADR 0010, item 7). */
+    @Bean
+    ProjectWorkShards projectWorkShards(MongoTemplate mongo, @Qualifier("fetchRequestsContainerFactory") SimpleRabbitListenerContainerFactory containers,
+            FetchRequests fetchRequests, ProjectDeletions deletions, DeadLetterRecoverer deadLetters, CommitServiceProperties properties,
+            MeterRegistry meters) {
+        String instance = properties.shards().instanceId();
+        if (instance == null || instance.isBlank()) {
+            instance = System.getenv().getOrDefault("HOSTNAME", "commit-service") + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+        ShardMembers members = new ShardMembers(mongo.getDb(), instance, properties.shards().lapse());
+        return new ProjectWorkShards(members, containers, fetchRequests, deletions, deadLetters, properties, meters);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.FetchRequested;
 import java.time.Instant;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -22,7 +23,9 @@ import org.springframework.amqp.rabbit.annotation.RabbitListener;
  * result that could not be published (the broker itself is in trouble): the request is requeued
  * and its recorded result published at the next delivery; and a project another instance writes
  * for longer than the lease wait, or that another instance took over (ADR 0010): requeued too. Redeliveries after a crash are bounded
- * by the queue's delivery limit, after which the request goes to the DLQ.
+ * by the queue's delivery limit, after which the request goes to the DLQ. Requests come through the
+ * project-work shards this instance consumes ({@link ProjectWorkShards}) and, drained, the queue of an
+ * older version; at most {@code concurrency} are handled at once, whatever the number of shards.
  */
 class FetchRequests {
 
@@ -31,11 +34,13 @@ class FetchRequests {
     private final EventCodec codec;
     private final DeadLetterRecoverer deadLetters;
     private final Fetcher fetcher;
+    private final Semaphore running;
 
-    FetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher) {
+    FetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher, int concurrency) {
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.fetcher = fetcher;
+        this.running = new Semaphore(concurrency, true);
     }
 
     @RabbitListener(id = "fetch-requests", queues = AmqpNames.FETCH_REQUESTS_QUEUE,
@@ -47,6 +52,12 @@ class FetchRequests {
     private void handle(FetchRequested request) {
         // when this instance got the request, on its own clock (the request's occurredAt is another host's)
         Instant received = Instant.now();
+        try {
+            running.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImmediateRequeueAmqpException("stopped while waiting for a free fetch slot", e);
+        }
         try (var p = MDC.putCloseable(Correlation.PROJECT_ID, request.projectId().toString());
                 var f = MDC.putCloseable(Correlation.FETCH_ID, request.fetchId().toString())) {
             fetcher.handle(request, received);
@@ -57,6 +68,8 @@ class FetchRequests {
             // another instance is the project's writer (ADR 0010): it reports this request, or the next delivery does
             log.warn("{}; the request is requeued", e.getMessage());
             throw new ImmediateRequeueAmqpException("project held by another writer", e);
+        } finally {
+            running.release();
         }
     }
 }

@@ -13,8 +13,11 @@ import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
 import org.springframework.amqp.rabbit.annotation.RabbitListener;
 
-/** Consumes {@code project.deleted}: drops the project's commits, branches, state and mirror. */
-class ProjectDeletions {
+/**
+ * Consumes {@code project.deleted}: drops the project's commits, branches, state and mirror. Its
+ * deliveries come through the project-work shards (ADR 0010) and, drained, the queue of an older version.
+ */
+public class ProjectDeletions {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectDeletions.class);
 
@@ -42,7 +45,7 @@ class ProjectDeletions {
     }
 
     @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
-    void on(Message message) {
+    public void on(Message message) {
         codec.expect(message, ProjectDeleted.class, deadLetters).ifPresent(this::delete);
     }
 
