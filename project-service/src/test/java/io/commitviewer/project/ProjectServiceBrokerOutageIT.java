@@ -39,7 +39,7 @@ class ProjectServiceBrokerOutageIT extends ProjectServiceTestBase {
         }
 
         await().atMost(Duration.ofSeconds(60)).until(() -> outboxBacklog() == 0);
-        List<Message> messages = drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(10));
+        List<Message> messages = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, Duration.ofSeconds(10));
         assertThat(messages).hasSize(1);
         assertThat(body(messages.get(0)).get("projectId").asString()).isEqualTo(created.body().get("id").asString());
     }
@@ -66,6 +66,6 @@ class ProjectServiceBrokerOutageIT extends ProjectServiceTestBase {
         await().atMost(Duration.ofSeconds(60)).until(() -> outboxBacklog() == 0);
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(post("https://github.com/acme/third").status()).isEqualTo(202));
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(10))).hasSize(3);
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, Duration.ofSeconds(10))).hasSize(3);
     }
 }

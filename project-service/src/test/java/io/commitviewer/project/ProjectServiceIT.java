@@ -43,12 +43,14 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(created.status()).isEqualTo(202);
         assertThat(created.raw().headers().firstValue("Location")).contains("/api/projects/" + id(created));
         assertThat(created.body().get("url").asString()).isEqualTo("https://github.com/Octocat/Hello-World");
-        List<Message> messages = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        List<Message> messages = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT);
         assertThat(messages).hasSize(1);
         Message message = messages.get(0);
         MessageProperties properties = message.getMessageProperties();
         assertThat(properties.getContentType()).isEqualTo("application/json");
         assertThat((Object) properties.getHeader("type")).isEqualTo("fetch.requested");
+        // what the consistent-hash exchange routes on: the project's work goes to one shard (ADR 0010)
+        assertThat((Object) properties.getHeader(AmqpNames.PROJECT_ID_HEADER)).isEqualTo(id(created).toString());
         assertThat(properties.getReceivedDeliveryMode()).isEqualTo(org.springframework.amqp.core.MessageDeliveryMode.PERSISTENT);
         JsonNode body = body(message);
         assertThat(properties.getMessageId()).isEqualTo(body.get("eventId").asString());
@@ -82,7 +84,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(responses).filteredOn(r -> r.status() == 202).hasSize(1);
         assertThat(responses).filteredOn(r -> r.status() == 200).hasSize(49);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM projects", Long.class)).isEqualTo(1);
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT)).hasSize(1);
     }
 
     @Test
@@ -410,7 +412,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         Response created = post("https://github.com/acme/busy");
         UUID id = id(created);
         UUID fetch = fetchId(created);
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT)).hasSize(1);
 
         Response whileQueued = send("POST", "/api/projects/" + id + "/refresh", null);
         publish(FetchStarted.of(id, fetch));
@@ -421,13 +423,13 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(fetchId(whileQueued)).isEqualTo(fetch);
         assertThat(whileRunning.status()).isEqualTo(202);
         assertThat(fetchId(whileRunning)).isEqualTo(fetch);
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(2))).isEmpty();
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, Duration.ofSeconds(2))).isEmpty();
 
         publish(FetchFailed.of(id, fetch, FailureReason.UNREACHABLE, "could not connect", true));
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("FAILED"));
         Response afterFailure = send("POST", "/api/projects/" + id + "/refresh", null);
         assertThat(fetchId(afterFailure)).isNotEqualTo(fetch);
-        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        List<Message> requests = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT);
         assertThat(requests).hasSize(1);
         assertThat(body(requests.get(0)).get("fetchId").asString()).isEqualTo(fetchId(afterFailure).toString());
     }
@@ -438,7 +440,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         UUID id = id(created);
         publish(FetchSucceeded.of(id, fetchId(created), 10, 10, 1, 5, epoch, sequence));
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(1);
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT)).hasSize(1);
         return id;
     }
 
@@ -452,7 +454,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         // the store now holds epoch E up to sequence 6: an older backup, without the success at 8
         publish(CommitStoreChecked.of(Instant.now(), epoch, 6));
 
-        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        List<Message> requests = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT);
         assertThat(requests).extracting(message -> body(message).get("projectId").asString())
                 .containsExactlyInAnyOrder(inOtherEpoch.toString(), pastTheSequence.toString());
         for (UUID lost : List.of(inOtherEpoch, pastTheSequence)) {
@@ -475,7 +477,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
 
         UUID epoch = UUID.randomUUID();
         publish(CommitStoreChecked.of(checkedAt, epoch, 0));
-        List<Message> requests = drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT);
+        List<Message> requests = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT);
         assertThat(requests).extracting(message -> body(message).get("projectId").asString()).containsExactly(lost.toString());
         UUID recovery = UUID.fromString(body(requests.get(0)).get("fetchId").asString());
         publish(FetchFailed.of(lost, recovery, FailureReason.REPOSITORY_NOT_FOUND, "gone upstream", false));
@@ -485,7 +487,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         publish(CommitStoreChecked.of(Instant.now(), epoch, 0));
         publish(CommitStoreChecked.of(Instant.now(), epoch, 0));
 
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).as("no second recovery of the failed one")
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT)).as("no second recovery of the failed one")
                 .extracting(message -> body(message).get("projectId").asString()).containsExactly(newer.toString());
         assertThat(project(lost).get("status").asString()).isEqualTo("FAILED");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM processed_events", Long.class))
@@ -501,7 +503,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         Response refreshed = send("POST", "/api/projects/" + id + "/refresh", null);
 
         assertThat(fetchId(refreshed)).isNotEqualTo(fetchId(created));
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, WAIT)).hasSize(2);
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, WAIT)).hasSize(2);
     }
 
     @Test
@@ -512,7 +514,7 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         assertThat(send("DELETE", "/api/projects/" + id, null).status()).isEqualTo(204);
 
         assertThat(get("/api/projects/" + id).status()).isEqualTo(404);
-        List<Message> deletions = drain(AmqpNames.PROJECT_DELETIONS_QUEUE, WAIT);
+        List<Message> deletions = drainWork(io.commitviewer.common.events.EventType.PROJECT_DELETED, WAIT);
         assertThat(deletions).hasSize(1);
         assertThat((Object) deletions.get(0).getMessageProperties().getHeader("type")).isEqualTo("project.deleted");
         assertThat(body(deletions.get(0)).get("projectId").asString()).isEqualTo(id.toString());

@@ -128,7 +128,7 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         Response created = create("refreshed", ALICE);
         UUID id = id(created);
         succeed(id, fetchId(created));
-        long published = drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(2)).size();
+        long published = drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, Duration.ofSeconds(2)).size();
         assertThat(published).isEqualTo(1);
 
         Response soon = send("POST", "/api/projects/" + id + "/refresh", null, ALICE);
@@ -151,7 +151,7 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
 
         Response byBob = send("POST", "/api/projects/" + id + "/refresh", null, BOB);
         assertThat(byBob.status()).as("any key may refresh any project, on its own quota").isEqualTo(202);
-        assertThat(drain(AmqpNames.FETCH_REQUESTS_QUEUE, Duration.ofSeconds(5))).as("two refreshes of alice, one of bob")
+        assertThat(drainWork(io.commitviewer.common.events.EventType.FETCH_REQUESTED, Duration.ofSeconds(5))).as("two refreshes of alice, one of bob")
                 .hasSize(3);
     }
 

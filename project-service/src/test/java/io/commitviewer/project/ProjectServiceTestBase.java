@@ -80,8 +80,10 @@ abstract class ProjectServiceTestBase {
     @BeforeEach
     void clearState() {
         jdbc.execute("TRUNCATE projects, fetches, outbox, processed_events CASCADE");
-        for (String queue : List.of(AmqpNames.FETCH_REQUESTS_QUEUE, AmqpNames.PROJECT_DELETIONS_QUEUE,
-                AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE))) {
+        List<String> queues = new ArrayList<>(AmqpNames.projectWorkQueues());
+        queues.addAll(List.of(AmqpNames.PROJECT_WORK_DLQ, AmqpNames.FETCH_REQUESTS_QUEUE, AmqpNames.PROJECT_DELETIONS_QUEUE,
+                AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE)));
+        for (String queue : queues) {
             admin.purgeQueue(queue, false);
         }
     }
@@ -159,6 +161,63 @@ abstract class ProjectServiceTestBase {
             first = rabbit.receive(queue, 300);
         }
         return messages;
+    }
+
+    /** Messages of the project work drained from the shards but of another type than asked for, kept for a later call. */
+    private final List<Message> otherWork = new ArrayList<>();
+
+    /**
+     * Every {@code type} message now on the shard queues of the project work (ADR 0010), where
+     * project-service's fetch requests and deletions go (waiting up to {@code wait} for the first,
+     * then until none came for 300 ms).
+     */
+    List<Message> drainWork(io.commitviewer.common.events.EventType type, Duration wait) {
+        List<Message> drained = new ArrayList<>(otherWork);
+        otherWork.clear();
+        // the shards have a single active consumer, and quorum queues refuse basic.get on those: consume
+        java.util.concurrent.BlockingQueue<Message> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+        var converter = new org.springframework.amqp.rabbit.support.DefaultMessagePropertiesConverter();
+        rabbit.execute(channel -> {
+            List<String> tags = new ArrayList<>();
+            for (String queue : AmqpNames.projectWorkQueues()) {
+                tags.add(channel.basicConsume(queue, true, new com.rabbitmq.client.DefaultConsumer(channel) {
+                    @Override
+                    public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
+                            com.rabbitmq.client.AMQP.BasicProperties properties, byte[] body) {
+                        arrived.add(new Message(body, converter.toMessageProperties(properties, envelope, "UTF-8")));
+                    }
+                }));
+            }
+            try {
+                long deadline = System.nanoTime() + wait.toNanos();
+                long quietUntil = drained.stream().anyMatch(m -> isOf(m, type)) ? System.nanoTime() + 300_000_000L : Long.MAX_VALUE;
+                while (System.nanoTime() < Math.min(deadline, quietUntil)) {
+                    Message message = arrived.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    if (message != null) {
+                        drained.add(message);
+                        if (quietUntil != Long.MAX_VALUE || isOf(message, type)) {
+                            quietUntil = System.nanoTime() + 300_000_000L;
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (String tag : tags) {
+                channel.basicCancel(tag);
+            }
+            return null;
+        });
+        arrived.drainTo(drained);
+        List<Message> ofType = new ArrayList<>();
+        for (Message message : drained) {
+            (isOf(message, type) ? ofType : otherWork).add(message);
+        }
+        return ofType;
+    }
+
+    private static boolean isOf(Message message, io.commitviewer.common.events.EventType type) {
+        return type.routingKey().equals(message.getMessageProperties().getHeaders().get(AmqpNames.TYPE_HEADER));
     }
 
     JsonNode body(Message message) {
