@@ -6,6 +6,7 @@ import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
+import io.commitviewer.commit.project.ProjectDeletions;
 import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectStates;
@@ -13,16 +14,15 @@ import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
-import io.commitviewer.commit.project.ProjectDeletions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.data.mongodb.core.MongoTemplate;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.data.mongodb.core.MongoTemplate;
 
 /** The fetch feature's beans; its classes stay package-private. */
 @Configuration(proxyBeanMethods = false)

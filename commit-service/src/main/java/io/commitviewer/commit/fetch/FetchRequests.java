@@ -25,7 +25,9 @@ import org.springframework.amqp.rabbit.annotation.RabbitListener;
  * for longer than the lease wait, or that another instance took over (ADR 0010): requeued too. Redeliveries after a crash are bounded
  * by the queue's delivery limit, after which the request goes to the DLQ. Requests come through the
  * project-work shards this instance consumes ({@link ProjectWorkShards}) and, drained, the queue of an
- * older version; at most {@code concurrency} are handled at once, whatever the number of shards.
+ * older version; at most {@code concurrency} are handled at once, whatever the number of shards. The
+ * wait for a free slot counts against the fetch's deadline, which starts when the request is received:
+ * a delivery is never held past the deadline (20 min), well within RabbitMQ's consumer timeout (30 min).
  */
 class FetchRequests {
 

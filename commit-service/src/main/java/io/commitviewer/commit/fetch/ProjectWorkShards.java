@@ -1,6 +1,7 @@
 package io.commitviewer.commit.fetch;
 
 import io.commitviewer.amqp.ConsumerRetries;
+import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectDeletions;
 import io.commitviewer.common.events.AmqpNames;
@@ -42,7 +43,7 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
     private final FetchRequests fetchRequests;
     private final ProjectDeletions deletions;
     private final CommitServiceProperties.Consumer retries;
-    private final io.commitviewer.amqp.DeadLetterRecoverer deadLetters;
+    private final DeadLetterRecoverer deadLetters;
     private final Duration heartbeatEvery;
     private final Duration finishBeforeHandover;
     private final Map<Integer, SimpleMessageListenerContainer> consumers = new TreeMap<>();
@@ -51,7 +52,7 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
     private volatile boolean running;
 
     ProjectWorkShards(ShardMembers members, SimpleRabbitListenerContainerFactory containers, FetchRequests fetchRequests,
-            ProjectDeletions deletions, io.commitviewer.amqp.DeadLetterRecoverer deadLetters, CommitServiceProperties properties,
+            ProjectDeletions deletions, DeadLetterRecoverer deadLetters, CommitServiceProperties properties,
             MeterRegistry meters) {
         this.members = members;
         this.containers = containers;
