@@ -1,7 +1,6 @@
 package io.commitviewer.amqp;
 
 import io.commitviewer.common.events.AmqpNames;
-import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.EventType;
 import java.nio.charset.StandardCharsets;
@@ -30,9 +29,8 @@ public class EventCodec {
     }
 
     /**
-     * The message of an event: its JSON, its type and id, the correlation ids in headers, and the
-     * project's id in {@link AmqpNames#PROJECT_ID_HEADER} where the event has one (the shard of its
-     * work, ADR 0010).
+     * The message of an event: its JSON, its type and id, and the correlation ids in headers (the
+     * project's id is also what routes its work to a shard, ADR 0010).
      */
     public Message toMessage(EventType type, String eventId, String payload, MessageTrace trace) {
         MessageProperties properties = new MessageProperties();
@@ -43,18 +41,7 @@ public class EventCodec {
         properties.setMessageId(eventId);
         properties.setType(type.routingKey());
         properties.setHeader(AmqpNames.TYPE_HEADER, type.routingKey());
-        projectId(payload).ifPresent(projectId -> properties.setHeader(AmqpNames.PROJECT_ID_HEADER, projectId));
         return new Message(payload.getBytes(StandardCharsets.UTF_8), properties);
-    }
-
-    /** The {@code projectId} of an event's JSON (an outbox row's payload), if it has one. */
-    private java.util.Optional<String> projectId(String payload) {
-        try {
-            tools.jackson.databind.JsonNode id = json.readTree(payload).get(Correlation.PROJECT_ID);
-            return id != null && id.isString() ? java.util.Optional.of(id.asString()) : java.util.Optional.empty();
-        } catch (JacksonException e) {
-            return java.util.Optional.empty(); // not this method's to judge: the consumer dead-letters what it cannot read
-        }
     }
 
     /** Reads an event of a known type from its JSON (an outbox row). */

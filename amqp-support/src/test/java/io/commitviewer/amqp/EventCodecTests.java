@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
-import io.commitviewer.common.events.EventType;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.QueueSpec;
 import java.nio.charset.StandardCharsets;
@@ -150,8 +149,8 @@ class EventCodecTests {
         FetchRequested request = FetchRequested.of(projectId, "https://github.com/a/b", UUID.randomUUID());
         Message requested = codec.toMessage(request, MessageTrace.of(request, null));
         assertThat(requested.getMessageProperties().getHeaders()).containsEntry(AmqpNames.PROJECT_ID_HEADER, projectId.toString());
-        Message checked = codec.toMessage(EventType.COMMIT_STORE_CHECKED, UUID.randomUUID().toString(), "{\"storeId\":\"x\"}",
-                MessageTrace.of(request, null));
+        var storeChecked = io.commitviewer.common.events.CommitStoreChecked.of(java.time.Instant.now(), UUID.randomUUID(), 1);
+        Message checked = codec.toMessage(storeChecked, MessageTrace.of(storeChecked, null));
         assertThat(checked.getMessageProperties().getHeaders()).doesNotContainKey(AmqpNames.PROJECT_ID_HEADER);
     }
 }

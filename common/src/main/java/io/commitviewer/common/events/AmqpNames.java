@@ -19,8 +19,11 @@ public final class AmqpNames {
      * shard, which one commit-service instance consumes, so its mirror stays warm there (ADR 0010, item 7).
      */
     public static final String PROJECT_WORK_EXCHANGE = "commitviewer.project-work";
-    /** Message header carrying the project's id, where the event has one (what {@link #PROJECT_WORK_EXCHANGE} hashes). */
-    public static final String PROJECT_ID_HEADER = "project-id";
+    /**
+     * What {@link #PROJECT_WORK_EXCHANGE} hashes: the correlation header every message whose event
+     * names a project already carries ({@link Correlation#PROJECT_ID_HEADER}).
+     */
+    public static final String PROJECT_ID_HEADER = Correlation.PROJECT_ID_HEADER;
     /** Shard queues of {@link #PROJECT_WORK_EXCHANGE}: fixed, as queues and their bindings are declared, not configured. */
     public static final int PROJECT_WORK_SHARDS = 8;
     /** The one dead-letter queue of every shard queue. */
