@@ -35,10 +35,15 @@ class FetchConfiguration {
     }
 
     @Bean
-    Fetcher fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion,
+    TakeBacks takeBacks(ProjectStates states, CommitStore store, CommitGraphs graphs, CommitServiceProperties properties) {
+        return new TakeBacks(states, store, graphs, properties.ingest());
+    }
+
+    @Bean
+    Fetcher fetcher(ProjectStates states, StoreIdentities identities, Ingestion ingestion, TakeBacks takeBacks,
             EventPublisher publisher, EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties properties,
             ProjectLocks locks, ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progress) {
-        return new Fetcher(states, identities, store, ingestion, publisher, codec, policy, properties.fetch(), locks, leases,
+        return new Fetcher(states, identities, ingestion, takeBacks, publisher, codec, policy, properties.fetch(), locks, leases,
                 meters, progress);
     }
 

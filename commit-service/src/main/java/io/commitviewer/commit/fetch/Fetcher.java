@@ -9,7 +9,6 @@ import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
-import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.EventType;
@@ -29,6 +28,7 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,8 +61,8 @@ class Fetcher {
 
     private final ProjectStates states;
     private final StoreIdentities identities;
-    private final CommitStore store;
     private final Ingestion ingestion;
+    private final TakeBacks takeBacks;
     private final EventPublisher publisher;
     private final EventCodec codec;
     private final RepositoryUrlPolicy policy;
@@ -80,21 +80,21 @@ class Fetcher {
         void sleep(Duration duration) throws InterruptedException;
     }
 
-    Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
+    Fetcher(ProjectStates states, StoreIdentities identities, Ingestion ingestion, TakeBacks takeBacks, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
             ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progressReporter) {
-        this(states, identities, store, ingestion, publisher, codec, policy, settings, locks, leases, meters, progressReporter,
+        this(states, identities, ingestion, takeBacks, publisher, codec, policy, settings, locks, leases, meters, progressReporter,
                 duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
     }
 
-    Fetcher(ProjectStates states, StoreIdentities identities, CommitStore store, Ingestion ingestion, EventPublisher publisher,
+    Fetcher(ProjectStates states, StoreIdentities identities, Ingestion ingestion, TakeBacks takeBacks, EventPublisher publisher,
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
             ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progressReporter, Sleeper sleeper, DoubleSupplier jitter) {
         this.states = states;
         this.progressReporter = progressReporter;
         this.identities = identities;
-        this.store = store;
         this.ingestion = ingestion;
+        this.takeBacks = takeBacks;
         this.publisher = publisher;
         this.codec = codec;
         this.policy = policy;
@@ -194,9 +194,10 @@ class Fetcher {
                             failed(request, FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), false), lease);
                     return;
                 }
-                ingestion.undo(base, lease.token()); // an attempt that never reached its commit point (the process died, the store was down)
+                // an attempt that never reached its commit point (the process died, the store was down)
+                takeBacks.takeBack(base, lease);
                 if (lease.tookOver()) {
-                    ingestion.sweep(base, lease.token()); // and whatever a writer whose lease lapsed wrote besides
+                    takeBacks.sweep(base, lease); // and whatever a writer whose lease lapsed wrote besides
                 }
                 ProjectState started = base.started(url.canonical(), fetchId, Instant.now(), epoch);
                 states.save(started, lease);
@@ -221,32 +222,38 @@ class Fetcher {
             ProjectLeases.Lease lease) {
         ProjectState state = started;
         Failure last = null;
+        Ingestion.Result result = null; // of the attempt the state names, once it listed and wrote everything
         FetchProgressReporter.Progress progress = progressReporter.of(request.projectId(), request.fetchId());
         while (true) {
             if (state.current().attempts() >= settings.maxAttempts()) {
                 Failure reported = last != null ? last : new Failure(FailureReason.TIMEOUT, "no attempts left", true);
-                fail(request, state, reported, lease);
+                fail(request, state, result, reported, lease);
                 return;
             }
             if (deadline - System.nanoTime() <= 0) {
-                fail(request, state, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
+                fail(request, state, result, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
                         + (last == null ? "" : "; last attempt: " + last.message()), true), lease);
                 return;
             }
             try {
-                state = takenBack(state, lease); // the attempt before this one, if it could not be taken back yet
-                state = state.attempting(UUID.randomUUID().toString());
+                TakenBack back = takenBack(state, lease); // the attempt before this one, if it could not be taken back yet
+                if (back.committed()) {
+                    endCommitted(request, back.state(), result, lease);
+                    return;
+                }
+                state = back.state().attempting(UUID.randomUUID().toString());
+                result = null;
                 states.save(state, lease); // the attempt is recorded before its first write
                 ProjectState attempt = state;
-                Ingestion.Result result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress, lease));
+                result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress, lease));
                 ProjectState done = state.succeeded(result.served());
                 long duration = Duration.between(state.current().startedAt(), Instant.now()).toMillis();
-                // the commit point
+                // the commit point; a store that fails to answer here may have applied it: the next take-back asks the store
                 report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch), lease);
                 log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.served().totalCount(),
                         result.newCommitCount(), result.served().branchCount(), duration);
                 record("succeeded", state.current().startedAt());
-                ingestion.afterCommit(state.projectId(), result, lease.token());
+                takeBacks.afterCommit(state.projectId(), result, lease);
                 return;
             } catch (RuntimeException e) {
                 if (e instanceof io.commitviewer.amqp.PublishFailedException) {
@@ -257,11 +264,11 @@ class Fetcher {
                 }
                 last = Failure.of(e);
                 if (!last.retryable()) {
-                    fail(request, state, last, lease);
+                    fail(request, state, result, last, lease);
                     return;
                 }
                 if (!pause(state.current().attempts(), last, deadline)) {
-                    fail(request, state, last, lease); // no attempts left, or no back-off fits before the deadline
+                    fail(request, state, result, last, lease); // no attempts left, or no back-off fits before the deadline
                     return;
                 }
             }
@@ -269,19 +276,44 @@ class Fetcher {
     }
 
     /**
-     * Takes back the attempt the state names, if any (idempotent: an attempt that failed in
-     * {@link Ingestion} took itself back already, one whose result could not be recorded did not),
-     * and records that nothing is left of it. Throws if the store does not answer: the attempt stays
-     * named, in memory and in the store, so that whoever comes next takes it back.
+     * What a take-back left: the state to go on from, or — {@code committed} — the stored state
+     * of an attempt whose commit point applied although its writer saw the store fail.
      */
-    private ProjectState takenBack(ProjectState state, ProjectLeases.Lease lease) {
+    private record TakenBack(ProjectState state, boolean committed) {
+    }
+
+    /**
+     * Takes back the attempt the state names, if any (idempotent: {@link TakeBacks} judges by the
+     * stored state), and records that nothing is left of it. Throws if the store does not answer:
+     * the attempt stays named, in memory and in the store, so that whoever comes next takes it back.
+     */
+    private TakenBack takenBack(ProjectState state, ProjectLeases.Lease lease) {
         if (state.current() == null || state.current().attemptId() == null) {
-            return state;
+            return new TakenBack(state, false);
         }
-        ingestion.undo(state, lease.token());
+        Optional<ProjectState> committed = takeBacks.takeBack(state, lease);
+        if (committed.isPresent()) {
+            return new TakenBack(committed.get(), true);
+        }
         ProjectState next = state.attemptUndone();
         states.save(next, lease);
-        return next;
+        return new TakenBack(next, false);
+    }
+
+    /**
+     * The attempt's commit point applied though its writer saw the store fail (a reply lost after
+     * the write): its recorded result is published, and what it left to remove is removed if this
+     * delivery still knows it (else the next sweep or full listing does).
+     */
+    private void endCommitted(FetchRequested request, ProjectState stored, Ingestion.Result result, ProjectLeases.Lease lease) {
+        ProjectState.Reported reported = stored.reportedFor(request.fetchId().toString())
+                .orElseThrow(() -> new IllegalStateException("a commit point without its result"));
+        log.info("Fetch succeeded: its commit point applied although the store's reply was lost");
+        publisher.publish(codec.fromJson(EventType.fromRoutingKey(reported.type()).orElseThrow(), reported.event()));
+        record("succeeded", stored.served().fetchStartedAt() == null ? Instant.now() : stored.served().fetchStartedAt());
+        if (result != null && result.served().branchGeneration().equals(stored.served().branchGeneration())) {
+            takeBacks.afterCommit(stored.projectId(), result, lease);
+        }
     }
 
     /** Waits the back-off before attempt {@code attempts + 1}; false if that would end after the deadline. */
@@ -306,10 +338,16 @@ class Fetcher {
         return Duration.ofMillis(Math.max(0, base + Math.round(base * 0.2 * jitter.getAsDouble())));
     }
 
-    private void fail(FetchRequested request, ProjectState state, Failure failure, ProjectLeases.Lease lease) {
+    private void fail(FetchRequested request, ProjectState state, Ingestion.Result result, Failure failure,
+            ProjectLeases.Lease lease) {
         ProjectState settled = state;
         try {
-            settled = takenBack(state, lease);
+            TakenBack back = takenBack(state, lease);
+            if (back.committed()) {
+                endCommitted(request, back.state(), result, lease);
+                return;
+            }
+            settled = back.state();
         } catch (MongoException e) {
             // the failed state keeps naming the attempt: the next fetch of the project takes it back first
             log.warn("Could not take back attempt {}: {}", state.current().attemptId(), e.toString());

@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * commit point. Every write carries the lease's fencing token (ADR 0010). The branches, with their
  * commit counts, and the commit graph the branch listings read (ADR 0008) are written as a new
  * generation beside the served one. Nothing of this is served as the project's new state
- * until the caller saves the state this returns: the attempt's one commit point. Until then a
- * failure takes back the commits this attempt inserted (they carry its id, which no other
- * attempt has, not even a redelivery of the same request) and its branches; and if the process
- * dies first, the attempt's id, recorded in the project's state before its first write, lets the
- * next fetch of the project take them back ({@link #undo}).
+ * until the caller saves the state this returns: the attempt's one commit point. What an attempt
+ * that never reached it wrote is taken back by {@link TakeBacks}, by the attempt's id (recorded in
+ * the project's state before its first write, carried by every commit it inserted, and never
+ * reused, not even by a redelivery of the same request): by its own fetch after a failure, or by
+ * the next fetch of the project if the process died first.
  */
 class Ingestion {
 
@@ -70,7 +70,7 @@ class Ingestion {
 
     /**
      * What a successful attempt leaves to serve, how many commits it inserted, and the commits that
-     * left every branch: removed after the commit point ({@link #afterCommit}), never before, so
+     * left every branch: removed after the commit point ({@link TakeBacks#afterCommit}), never before, so
      * that an attempt that does not reach it removes nothing a later writer's generation names.
      */
     record Result(ProjectState.Served served, long newCommitCount, List<String> gone) {
@@ -78,8 +78,8 @@ class Ingestion {
 
     /**
      * Runs the attempt {@code state.current()} names (recorded in the store before this is called)
-     * against the repository's current branches; returns what to serve, or throws after taking
-     * back what it wrote.
+     * against the repository's current branches; returns what to serve, or throws (what it wrote
+     * is then its caller's to take back).
      */
     Result ingest(ProjectState state, RepositoryUrl url, UUID epoch, FetchProgressReporter.Progress progress,
             ProjectLeases.Lease lease) {
@@ -89,108 +89,49 @@ class Ingestion {
         ProjectState.Served previous = state.served();
         progress.phase(FetchPhase.CLONING);
         return mirrors.withMirror(url, update -> {
-            try {
-                progress.phase(FetchPhase.LISTING);
-                if (update.after().size() > settings.maxBranches()) {
-                    throw new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + update.after().size()
-                            + " branches; the limit is " + settings.maxBranches(), false);
-                }
-                Mirror mirror = update.mirror();
-                // a refresh builds on the graph of the generation it replaces; without one (a generation written
-                // before graphs) it lists everything, once
-                Optional<CommitGraph> before = previous != null && !update.cloned()
-                        ? graphs.stored(projectId, previous.branchGeneration()) : Optional.empty();
-                // a commit stored already that the served generation does not name was left by an attempt that never
-                // reached its commit point: this attempt adopts it (ADR 0010)
-                CommitGraph served = previous == null ? null : before.orElseGet(() -> graphs.served(projectId,
-                        previous.branchGeneration(), previous.fetchId(), previous.tips()));
-                Writes writes = new Writes(projectId, attempt, token, sha -> served == null || served.rankOf(sha) < 0);
-                CommitGraph.Builder listed = CommitGraph.builder();
-                Counts counts = before.isPresent()
-                        // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
-                        // changed, not what the history holds (no rev-list --count)
-                        ? refresh(writes, mirror, previous.tips(), previous.totalCount(), listed, progress)
-                        : full(writes, mirror, listed, progress);
-                progress.phase(FetchPhase.STORING);
-                List<Branch> branches = update.after();
-                List<String> tips = branches.stream().map(Branch::tip).distinct().toList();
-                CommitGraph graph = before.map(old -> old.with(listed, tips)).orElseGet(listed::build);
-                if (graph.size() != counts.total()) {
-                    log.warn("The commit graph holds {} commits, the listing counted {}", graph.size(), counts.total());
-                }
-                long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
-                        BRANCH_COUNT_VISITS);
-                lease.check();
-                store.writeBranches(projectId, attempt, token, branches, commitCounts);
-                graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
-                        new CommitGraph.Delta(listed, tips));
-                // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
-                // (not tried again here: this delivery's epoch is gone; project-service asks again once it hears of the new one)
-                long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.INTERNAL,
-                        "the commit store lost data while this fetch ran", false));
-                ingested.increment(counts.inserted());
-                return new Result(new ProjectState.Served(state.current().fetchId(), tips,
-                        counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
-                        counts.inserted(), counts.gone());
-            } catch (RuntimeException e) {
-                undo(state, token);
-                throw e;
+            progress.phase(FetchPhase.LISTING);
+            if (update.after().size() > settings.maxBranches()) {
+                throw new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + update.after().size()
+                        + " branches; the limit is " + settings.maxBranches(), false);
             }
+            Mirror mirror = update.mirror();
+            // a refresh builds on the graph of the generation it replaces; without one (a generation written
+            // before graphs) it lists everything, once
+            Optional<CommitGraph> before = previous != null && !update.cloned()
+                    ? graphs.stored(projectId, previous.branchGeneration()) : Optional.empty();
+            // a commit stored already that the served generation does not name was left by an attempt that never
+            // reached its commit point: this attempt adopts it (ADR 0010)
+            CommitGraph served = previous == null ? null : before.orElseGet(() -> graphs.served(projectId,
+                    previous.branchGeneration(), previous.fetchId(), previous.tips()));
+            Writes writes = new Writes(projectId, attempt, token, sha -> served == null || served.rankOf(sha) < 0);
+            CommitGraph.Builder listed = CommitGraph.builder();
+            Counts counts = before.isPresent()
+                    // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
+                    // changed, not what the history holds (no rev-list --count)
+                    ? refresh(writes, mirror, previous.tips(), previous.totalCount(), listed, progress)
+                    : full(writes, mirror, listed, progress);
+            progress.phase(FetchPhase.STORING);
+            List<Branch> branches = update.after();
+            List<String> tips = branches.stream().map(Branch::tip).distinct().toList();
+            CommitGraph graph = before.map(old -> old.with(listed, tips)).orElseGet(listed::build);
+            if (graph.size() != counts.total()) {
+                log.warn("The commit graph holds {} commits, the listing counted {}", graph.size(), counts.total());
+            }
+            long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
+                    BRANCH_COUNT_VISITS);
+            lease.check();
+            store.writeBranches(projectId, attempt, token, branches, commitCounts);
+            graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
+                    new CommitGraph.Delta(listed, tips));
+            // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
+            // (not tried again here: this delivery's epoch is gone; project-service asks again once it hears of the new one)
+            long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.INTERNAL,
+                    "the commit store lost data while this fetch ran", false));
+            ingested.increment(counts.inserted());
+            return new Result(new ProjectState.Served(state.current().fetchId(), tips,
+                    counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
+                    counts.inserted(), counts.gone());
         });
-    }
-
-    /**
-     * After the commit point: removes the commits that left every branch and the branches and
-     * graphs of earlier generations, but what a later writer wrote. A failure here leaves them for
-     * later (a sweep, or the next full listing): nothing served names them.
-     */
-    void afterCommit(String projectId, Result result, long token) {
-        try {
-            List<String> gone = result.gone();
-            for (int from = 0; from < gone.size(); from += settings.batchSize()) {
-                store.delete(projectId, gone.subList(from, Math.min(gone.size(), from + settings.batchSize())), token);
-            }
-            store.deleteBranchesBut(projectId, result.served().branchGeneration(), token);
-        } catch (com.mongodb.MongoException e) {
-            log.debug("Commits that left every branch, or old branches, left for later: {}", e.toString());
-        }
-    }
-
-    /**
-     * Takes back what writers whose lease lapsed may have left besides the attempt the state names
-     * (ADR 0010): every commit the served generation does not name (all of them before a first
-     * success), and every generation of branches but the served one; not what a later writer wrote.
-     */
-    void sweep(ProjectState state, long token) {
-        String projectId = state.projectId();
-        if (state.ready()) {
-            ProjectState.Served served = state.served();
-            CommitGraph graph = graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
-            log.info("Swept {} commits no served generation names", store.sweep(projectId, sha -> graph.rankOf(sha) >= 0, token));
-        } else {
-            store.deleteCommits(projectId, token);
-        }
-        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null, token);
-    }
-
-    /**
-     * Takes back what the attempt the state names wrote, if it never reached its commit point: its
-     * commits (all of the project's, before anything was ever served) and its branches.
-     * Idempotent; the commits it removed because they left every branch stay removed: they did leave.
-     */
-    void undo(ProjectState state, long token) {
-        if (state.current() == null || state.current().attemptId() == null) {
-            return;
-        }
-        String projectId = state.projectId();
-        String attempt = state.current().attemptId();
-        if (state.ready()) {
-            log.info("Took back attempt {}: {} commits it inserted", attempt, store.deleteInsertedBy(projectId, attempt));
-        } else {
-            store.deleteCommits(projectId, token); // nothing was ever served
-            log.info("Took back attempt {}: every commit, none was served yet", attempt);
-        }
-        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null, token);
     }
 
     private FetchFailure tooLarge(long commits) {

@@ -411,11 +411,12 @@ public class CommitStore {
 
     /**
      * Removes the commits that one ingestion attempt inserted, and only those: commits it found
-     * already stored keep the id of the attempt that inserted them (inserts never overwrite).
+     * already stored keep the id of the attempt that inserted them (inserts never overwrite), and
+     * those a later writer than {@code token}'s adopted carry that writer's id and token.
      */
-    public long deleteInsertedBy(String projectId, String attempt) {
-        return commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq("insertedBy", attempt)))
-                .getDeletedCount();
+    public long deleteInsertedBy(String projectId, String attempt, long token) {
+        return commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), Filters.eq("insertedBy", attempt),
+                notLaterThan(token))).getDeletedCount();
     }
 
     /** Drops the project's commits, branches and graphs (it was deleted). */

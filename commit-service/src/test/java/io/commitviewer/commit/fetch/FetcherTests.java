@@ -56,6 +56,8 @@ class FetcherTests {
     private final StoreIdentities identities = mock(StoreIdentities.class);
     private final CommitStore store = mock(CommitStore.class);
     private final Ingestion ingestion = mock(Ingestion.class);
+    private final TakeBacks takeBacks = new TakeBacks(states, store, mock(io.commitviewer.commit.store.CommitGraphs.class),
+            new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000));
     private final EventPublisher publisher = mock(EventPublisher.class);
     private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
     private final List<Event> published = new ArrayList<>();
@@ -66,7 +68,7 @@ class FetcherTests {
     private final FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/acme/widgets", UUID.randomUUID());
 
     private Fetcher fetcher(Duration deadline) {
-        return new Fetcher(states, identities, store, ingestion, publisher, codec,
+        return new Fetcher(states, identities, ingestion, takeBacks, publisher, codec,
                 new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com")),
                 new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), new ProjectLocks(),
                 leases, new SimpleMeterRegistry(), new FetchProgressReporter(publisher), pauses::add, () -> 0);
@@ -196,7 +198,9 @@ class FetcherTests {
 
         fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
 
-        verify(ingestion).undo(crashed, LEASE.token());
+        org.mockito.InOrder order = org.mockito.Mockito.inOrder(store, ingestion);
+        order.verify(store).deleteCommits(request.projectId().toString(), LEASE.token()); // nothing was served: every commit
+        order.verify(ingestion).ingest(any(), any(), any(), any(), any());
         assertThat(saved.get().current()).isNull();
     }
 
@@ -210,7 +214,41 @@ class FetcherTests {
         assertThat(saved.get().ready()).isFalse();
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
                 failed -> assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL));
-        verify(store, never()).deleteBranchesBut(anyString(), any(), anyLong());
-        verify(ingestion, never()).afterCommit(anyString(), any(), anyLong());
+        verify(store, never()).delete(anyString(), any(), anyLong()); // nothing after a commit point
+    }
+
+    /**
+     * Issue 23, finding 1: the commit point's write applied, its reply was lost. The fetch must end
+     * as it committed — SUCCEEDED, once — and take back nothing the served generation names.
+     */
+    @Test
+    void aCommitPointWhoseReplyIsLostEndsSucceededAndTakesNothingBack() {
+        ProjectState.Served before = new ProjectState.Served("earlier", List.of("b".repeat(40)), 5, 1, Instant.now(), Instant.now(),
+                2L, "attempt-0");
+        saved.set(ProjectState.none(request.projectId().toString(), request.repositoryUrl(), EPOCH).succeeded(before));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            ProjectState attempt = invocation.getArgument(0);
+            return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
+                    Instant.now(), Instant.now(), 3L, attempt.current().attemptId()), 5, List.of("c".repeat(40)));
+        });
+        doAnswer(invocation -> {
+            ProjectState next = invocation.getArgument(0);
+            saved.set(next);
+            if (next.status() == ProjectState.Status.READY && next.current() == null && next.served().fetchId().equals(
+                    request.fetchId().toString())) {
+                throw new com.mongodb.MongoSocketReadException("reply lost", new ServerAddress());
+            }
+            return null;
+        }).when(states).save(any(), any());
+
+        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
+        verify(store, never()).deleteInsertedBy(anyString(), anyString(), anyLong());
+        verify(store, never()).deleteCommits(anyString(), anyLong());
+        verify(store).delete(request.projectId().toString(), List.of("c".repeat(40)), LEASE.token()); // what left every branch
+        assertThat(saved.get().served().fetchId()).isEqualTo(request.fetchId().toString());
+        assertThat(published).hasSize(2).last().isInstanceOfSatisfying(FetchSucceeded.class,
+                succeeded -> assertThat(succeeded.commitCount()).isEqualTo(10));
     }
 }

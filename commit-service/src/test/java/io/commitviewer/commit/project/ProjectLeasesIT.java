@@ -147,7 +147,7 @@ class ProjectLeasesIT {
                 "later", later, sha -> true);
         // the earlier writer wakes, writes x again (it cannot adopt it back), and takes back what it wrote
         store.insert(List.of(commit(projectId, "earlier", earlier, 'x')), "earlier", earlier, sha -> true);
-        store.deleteInsertedBy(projectId, "earlier");
+        store.deleteInsertedBy(projectId, "earlier", earlier);
         store.deleteCommits(projectId, earlier);
         store.delete(projectId, List.of(sha('x'), sha('z')), earlier);
 
@@ -163,7 +163,7 @@ class ProjectLeasesIT {
         store.insert(List.of(commit(projectId, "served", 1, 's')), "served", 1, sha -> true);
 
         store.insert(List.of(commit(projectId, "next", 5, 's')), "next", 5, sha -> !sha.equals(sha('s')));
-        store.deleteInsertedBy(projectId, "next"); // the next attempt fails: the served commit stays
+        store.deleteInsertedBy(projectId, "next", 5); // the next attempt fails: the served commit stays
 
         assertThat(shas(projectId)).containsExactly(sha('s'));
         assertThat(commits().find(Filters.eq("_id", CommitStore.id(projectId, sha('s')))).first().getString("insertedBy"))

@@ -1,0 +1,201 @@
+package io.commitviewer.commit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.mongodb.ConnectionString;
+import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.MessageTrace;
+import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchEvent;
+import io.commitviewer.common.events.FetchRequested;
+import io.commitviewer.common.events.FetchStarted;
+import io.commitviewer.common.events.FetchSucceeded;
+import io.commitviewer.testsupport.CommitPages;
+import io.commitviewer.testsupport.FaultProxy;
+import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
+import io.commitviewer.testsupport.SyntheticHistory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.amqp.core.AmqpAdmin;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ContextConfiguration;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The fetch path's promises under the faults of a real network (issue 23), on the service with
+ * its MongoDB behind a {@link FaultProxy}: a reply lost after the write applied, a store cut off
+ * mid-story. Each test names the finding it covers; each failed before its fix.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"management.server.port=0", "commitviewer.fetch.max-attempts=2", "commitviewer.fetch.initial-backoff=100ms",
+            "commitviewer.fetch.deadline=15s", "commitviewer.git.fetch-timeout=5s", "commitviewer.mongo.socket-timeout=2s",
+            "commitviewer.store.check-interval=1h", "commitviewer.projects.cache-ttl=0s"})
+@Import({InfrastructureConfiguration.class, FaultsIT.ProxiedMongo.class})
+@ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
+@DirtiesContext // its consumers must not stay on the shared queues after this class
+class FaultsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final GitHttpServer SERVER = GitHttpServer.start(tempDir("served"));
+
+    /** Every connection of the service to MongoDB goes through this proxy. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class ProxiedMongo {
+
+        static volatile FaultProxy proxy;
+
+        @Bean
+        static BeanPostProcessor mongoThroughProxy() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (bean instanceof MongoConnectionDetails details) {
+                        ConnectionString direct = details.getConnectionString();
+                        String[] hostAndPort = direct.getHosts().get(0).split(":");
+                        proxy = FaultProxy.mongo(hostAndPort[0], hostAndPort.length > 1 ? Integer.parseInt(hostAndPort[1]) : 27017);
+                        ConnectionString proxied = new ConnectionString("mongodb://" + proxy.host() + ":" + proxy.port() + "/"
+                                + (direct.getDatabase() == null ? "commitviewer" : direct.getDatabase()));
+                        return (MongoConnectionDetails) () -> proxied;
+                    }
+                    return bean;
+                }
+            };
+        }
+
+        /** A store that does not answer is noticed in seconds, not the driver's 30 s. */
+        @Bean
+        MongoClientSettingsBuilderCustomizer quickServerSelection() {
+            return settings -> settings.applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(2, TimeUnit.SECONDS))
+                    .applyToSocketSettings(socket -> socket.connectTimeout(2, TimeUnit.SECONDS));
+        }
+    }
+
+    @DynamicPropertySource
+    static void gitServer(DynamicPropertyRegistry registry) {
+        registry.add("commitviewer.git.allowed-origins", SERVER::allowedOrigin);
+        registry.add("commitviewer.cache.dir", () -> tempDir("mirrors").toString());
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    RabbitTemplate rabbit;
+
+    @Autowired
+    AmqpAdmin admin;
+
+    @Autowired
+    EventCodec codec;
+
+    @AfterAll
+    static void stopServer() {
+        SERVER.close();
+    }
+
+    @BeforeEach
+    void clear() {
+        admin.purgeQueue(AmqpNames.FETCH_RESULTS_QUEUE, false);
+    }
+
+    @AfterEach
+    void heal() {
+        ProxiedMongo.proxy.heal();
+    }
+
+    private static Path tempDir(String name) {
+        try {
+            return Files.createTempDirectory("commit-service-faults-" + name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ServedRepository repository(String name, int commits) {
+        ServedRepository repository = SERVER.repository("acme", name);
+        repository.load(SyntheticHistory.builder().commits(commits).branches(3).build());
+        return repository;
+    }
+
+    private UUID request(UUID projectId, String name) {
+        UUID fetchId = UUID.randomUUID();
+        FetchRequested request = FetchRequested.of(projectId, SERVER.url("acme", name), fetchId);
+        rabbit.send(AmqpNames.EXCHANGE, request.type().routingKey(), codec.toMessage(request, MessageTrace.of(request, null)));
+        return fetchId;
+    }
+
+    /** The fetch's result: the first event for it after its start. */
+    private Event result(UUID fetchId) {
+        List<Event> events = new ArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            Message message = rabbit.receive(AmqpNames.FETCH_RESULTS_QUEUE, 500);
+            if (message != null && codec.fromMessage(message) instanceof FetchEvent event && event.fetchId().equals(fetchId)
+                    && !(event instanceof FetchStarted)) {
+                events.add((Event) event);
+            }
+            return !events.isEmpty();
+        });
+        return events.get(0);
+    }
+
+    private List<String> walk(UUID projectId) throws Exception {
+        return CommitPages.walk("http://127.0.0.1:" + port, projectId.toString(), 100);
+    }
+
+    /**
+     * Finding 1: the commit point applied, its reply lost. The fetch must be served as it
+     * committed: the writer learns the outcome from the store, not from the lost reply, and takes
+     * back nothing the served generation names — even when the store goes away right after.
+     */
+    @Test
+    void aCommitPointWhoseReplyIsLostStaysCommitted() throws Exception {
+        ServedRepository repository = repository("lost-reply", 700);
+        UUID projectId = UUID.randomUUID();
+        assertThat(result(request(projectId, "lost-reply"))).isInstanceOf(FetchSucceeded.class);
+        repository.addCommits("main", 5);
+
+        FaultProxy proxy = ProxiedMongo.proxy;
+        // the commit point: the project's state replaced by a READY one with no fetch in progress
+        AtomicInteger lost = proxy.loseReplyTo(FaultProxy.bsonString("update", "projects")
+                .and(FaultProxy.bsonString("status", "READY")).and(FaultProxy.containing("currentFetchId").negate()), 1);
+        // and the store unreachable once every generation of graphs but one was deleted (a take-back, or the clean-up
+        // after a commit point): a take-back would not finish
+        AtomicInteger cut = proxy.cutAfterReplyTo(FaultProxy.bsonString("delete", "graphs").and(FaultProxy.containing("$nin")));
+        Event refreshed = result(request(projectId, "lost-reply"));
+        proxy.heal();
+
+        assertThat(lost.get()).as("the commit point's reply was lost").isEqualTo(1);
+        assertThat(refreshed).isInstanceOf(FetchSucceeded.class);
+        assertThat(((FetchSucceeded) refreshed).commitCount()).isEqualTo(705);
+        // once the store answers again (the driver reconnects in a few seconds): exactly the new history
+        await().atMost(WAIT).untilAsserted(() -> assertThat(walk(projectId)).containsExactlyElementsOf(repository.revListBranches()));
+        assertThat(cut.get()).isLessThanOrEqualTo(1);
+    }
+}
