@@ -130,6 +130,11 @@ class CommitServiceConfiguration {
     }
 
     @Bean
+    io.commitviewer.commit.store.StoreClock storeClock(MongoTemplate mongo) {
+        return new io.commitviewer.commit.store.StoreClock(mongo.getDb());
+    }
+
+    @Bean
     CommitStore commitStore(MongoTemplate mongo) {
         CommitStore store = new CommitStore(mongo.getDb());
         store.createIndexes();

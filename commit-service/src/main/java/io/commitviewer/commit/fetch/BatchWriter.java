@@ -25,6 +25,7 @@ final class BatchWriter implements AutoCloseable {
     private final long token;
     private final java.util.function.Predicate<String> adopt;
     private final int batchSize;
+    private final Runnable fence;
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final AtomicLong inserted = new AtomicLong();
@@ -34,15 +35,18 @@ final class BatchWriter implements AutoCloseable {
     /**
      * @param attempt the attempt the commits are written by, under the lease {@code token}
      * @param adopt   which commits already stored the attempt makes its own (see {@link CommitStore#insert(List, String, long, java.util.function.Predicate)})
+     * @param fence   run after each batch: throws if the project is no longer this writer's (deleted, or claimed by a
+     *                later writer), so that a writer paused past its lease stops within a batch of resuming
      */
     BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
-            int batchSize) {
+            int batchSize, Runnable fence) {
         this.store = store;
         this.projectId = projectId;
         this.attempt = attempt;
         this.token = token;
         this.adopt = adopt;
         this.batchSize = batchSize;
+        this.fence = fence;
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
         this.thread.setDaemon(true);
@@ -85,6 +89,7 @@ final class BatchWriter implements AutoCloseable {
                 }
                 if (failure.get() == null) {
                     inserted.addAndGet(store.insert(next, attempt, token, adopt));
+                    fence.run();
                 }
             }
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreClock;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,9 +30,9 @@ import org.springframework.data.mongodb.core.MongoTemplate;
 class FetchConfiguration {
 
     @Bean
-    Ingestion ingestion(CommitStore store, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
+    Ingestion ingestion(CommitStore store, ProjectStates states, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
             CommitServiceProperties properties, MeterRegistry meters) {
-        return new Ingestion(store, graphs, identities, mirrors, properties.ingest(), meters);
+        return new Ingestion(store, states, graphs, identities, mirrors, properties.ingest(), meters);
     }
 
     @Bean
@@ -53,8 +54,9 @@ class FetchConfiguration {
     }
 
     @Bean
-    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher, CommitServiceProperties properties) {
-        return new FetchRequests(codec, deadLetters, fetcher, properties.consumer().concurrency());
+    FetchRequests fetchRequests(EventCodec codec, DeadLetterRecoverer deadLetters, Fetcher fetcher, CommitServiceProperties properties,
+            StoreClock clock, EventPublisher publisher) {
+        return new FetchRequests(codec, deadLetters, fetcher, properties.consumer().concurrency(), clock, publisher);
     }
 
     /** This instance's share of the project-work shards (ADR 0010, item 7). */

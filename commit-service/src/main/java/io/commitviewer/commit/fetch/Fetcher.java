@@ -108,21 +108,38 @@ class Fetcher {
     }
 
     /**
-     * Handles one delivery of a request to its end: a result published (or, for a deleted project,
-     * nothing). Throws only if that result could not be published, or the project's lease was
-     * held elsewhere too long or lost ({@link io.commitviewer.commit.project.LeaseBusyException},
-     * {@link LeaseLostException}), so that the request comes again. One writer per project: threads
-     * of this instance queue on a lock, instances on the project's lease (ADR 0010).
+     * When a delivery arrived: on this JVM's monotonic clock (its deadline counts from here, and
+     * every wait below counts against it), and on the store's clock (compared with times other
+     * instances wrote; empty if the store did not answer then).
      */
-    void handle(FetchRequested request, Instant received) {
+    record Arrival(long nanos, Optional<Instant> storeTime) {
+
+        /** The store's time now, as measured from the arrival; empty if the arrival's is unknown. */
+        Optional<Instant> storeNow() {
+            return storeTime.map(at -> at.plusNanos(System.nanoTime() - nanos));
+        }
+    }
+
+    /**
+     * Handles one delivery of a request to its end: a result published (or, for a deleted project,
+     * nothing). Throws only if that result could not be published, or the project's lock or lease
+     * was held elsewhere too long or lost ({@link io.commitviewer.commit.project.LeaseBusyException},
+     * {@link LeaseLostException}), so that the request comes again. One writer per project: threads
+     * of this instance queue on a lock, instances on the project's lease (ADR 0010). Every wait —
+     * for a fetch slot, the lock, the lease, a back-off — counts against one deadline from the
+     * delivery's arrival, so no delivery is held past it (issue 23, finding 3).
+     */
+    void handle(FetchRequested request, Arrival arrival) {
         String projectId = request.projectId().toString();
-        long deadline = nanosUntil(received.plus(settings.deadline()));
+        long deadline = arrival.nanos() + settings.deadline().toNanos();
+        Instant received = Instant.now().minusNanos(System.nanoTime() - arrival.nanos()); // for the duration metric
         for (int tries = 1; ; tries++) {
             try {
-                locks.withLock(projectId, () -> leases.holding(projectId, lease -> {
+                Duration wait = leases.waitAtMost(remaining(deadline));
+                locks.withLock(projectId, wait, () -> leases.holding(projectId, leases.waitAtMost(remaining(deadline)), lease -> {
                     inFlight.incrementAndGet();
                     try {
-                        run(request, received, lease);
+                        run(request, arrival, deadline, lease);
                     } finally {
                         inFlight.decrementAndGet();
                     }
@@ -142,6 +159,11 @@ class Fetcher {
         }
     }
 
+    /** What is left of a deadline on {@link System#nanoTime()}, never negative. */
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+    }
+
     /** A failure an attempt ended with: its reason, message, and whether a later attempt may succeed. */
     private record Failure(FailureReason reason, String message, boolean retryable) {
         static Failure of(RuntimeException e) {
@@ -159,10 +181,10 @@ class Fetcher {
         }
     }
 
-    private void run(FetchRequested request, Instant received, ProjectLeases.Lease lease) {
+    private void run(FetchRequested request, Arrival arrival, long deliveryDeadline, ProjectLeases.Lease lease) {
         String projectId = request.projectId().toString();
         String fetchId = request.fetchId().toString();
-        long deadline = nanosUntil(received.plus(settings.deadline()));
+        long deadline = deliveryDeadline;
         Failure last = null;
         for (int delivery = 0; ; delivery++) {
             try {
@@ -179,7 +201,7 @@ class Fetcher {
                     publisher.publish(codec.fromJson(EventType.fromRoutingKey(reported.type()).orElseThrow(), reported.event()));
                     return;
                 }
-                if (coveredByEarlierFetch(previous, request, received)) {
+                if (coveredByEarlierFetch(previous, request, arrival.storeTime())) {
                     log.info("Fetch covered by fetch {}", previous.served().fetchId());
                     ProjectState.Served served = previous.served();
                     report(previous, succeeded(request, served, 0, 0, previous.storeEpoch()), lease);
@@ -199,9 +221,10 @@ class Fetcher {
                 if (lease.tookOver()) {
                     takeBacks.sweep(base, lease); // and whatever a writer whose lease lapsed wrote besides
                 }
-                ProjectState started = base.started(url.canonical(), fetchId, Instant.now(), epoch);
+                // started, or going on: a redelivery keeps the first start (the store's time), and its deadline
+                ProjectState started = base.started(url.canonical(), fetchId, arrival.storeNow().orElse(Instant.now()), epoch);
                 states.save(started, lease);
-                deadline = nanosUntil(started.current().startedAt().plus(settings.deadline()));
+                deadline = earlier(deliveryDeadline, fetchDeadline(started, arrival));
                 publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
                 attempts(request, started, url, epoch, deadline, lease);
                 return;
@@ -210,7 +233,7 @@ class Fetcher {
                 last = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
                 if (!pause(delivery + 1, last, deadline)) {
                     publisher.publish(failed(request, last.reason(), last.message(), true));
-                    record("failed", received);
+                    record("failed", Instant.now().minusNanos(System.nanoTime() - arrival.nanos()));
                     return;
                 }
             }
@@ -260,6 +283,7 @@ class Fetcher {
                     throw e; // the outcome is recorded: the request comes again and publishes it
                 }
                 if (e instanceof LeaseLostException) {
+                    takeBacks.afterLeaseLost(state.projectId(), lease);
                     throw e; // another writer has the project: nothing more is written, the request comes again
                 }
                 last = Failure.of(e);
@@ -379,8 +403,11 @@ class Fetcher {
         publisher.publish(result);
     }
 
-    /** A fetch that started after this request was received, and succeeded, already covers it. */
-    private static boolean coveredByEarlierFetch(ProjectState state, FetchRequested request, Instant received) {
+    /**
+     * A fetch that started after this request was received, and succeeded, already covers it;
+     * both times are the store's, and a request whose arrival time is unknown is covered by none.
+     */
+    private static boolean coveredByEarlierFetch(ProjectState state, FetchRequested request, Optional<Instant> received) {
         if (state == null || !state.ready() || state.status() != ProjectState.Status.READY) {
             return false;
         }
@@ -388,7 +415,7 @@ class Fetcher {
             return true; // a redelivery of a request already done, whose result was not recorded
         }
         Instant started = state.served().fetchStartedAt();
-        return started != null && started.isAfter(received);
+        return started != null && received.isPresent() && started.isAfter(received.get());
     }
 
     /** The id of a fetch's one result event: the same for every publication of it. */
@@ -408,8 +435,18 @@ class Fetcher {
                 message, retryable);
     }
 
-    private static long nanosUntil(Instant instant) {
-        return System.nanoTime() + Duration.between(Instant.now(), instant).toNanos();
+    /**
+     * The fetch's own deadline, from its first start (the store's time, also across redeliveries),
+     * on {@link System#nanoTime()}; none past the delivery's if the store's time is unknown.
+     */
+    private long fetchDeadline(ProjectState started, Arrival arrival) {
+        return arrival.storeNow().map(now -> System.nanoTime()
+                + Duration.between(now, started.current().startedAt().plus(settings.deadline())).toNanos())
+                .orElse(Long.MAX_VALUE);
+    }
+
+    private static long earlier(long deadline, long other) {
+        return other == Long.MAX_VALUE || deadline - other < 0 ? deadline : other;
     }
 
     private void record(String outcome, Instant started) {

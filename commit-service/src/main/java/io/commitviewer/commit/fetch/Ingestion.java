@@ -4,6 +4,7 @@ import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.commit.project.ProjectLeases;
 import io.commitviewer.commit.project.ProjectState;
+import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
@@ -51,15 +52,17 @@ class Ingestion {
     static final long BRANCH_COUNT_VISITS = 100_000_000L;
 
     private final CommitStore store;
+    private final ProjectStates states;
     private final CommitGraphs graphs;
     private final StoreIdentities identities;
     private final MirrorCache mirrors;
     private final CommitServiceProperties.Ingest settings;
     private final Counter ingested;
 
-    Ingestion(CommitStore store, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
+    Ingestion(CommitStore store, ProjectStates states, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
             CommitServiceProperties.Ingest settings, MeterRegistry meters) {
         this.store = store;
+        this.states = states;
         this.graphs = graphs;
         this.identities = identities;
         this.mirrors = mirrors;
@@ -103,7 +106,8 @@ class Ingestion {
             // reached its commit point: this attempt adopts it (ADR 0010)
             CommitGraph served = previous == null ? null : before.orElseGet(() -> graphs.served(projectId,
                     previous.branchGeneration(), previous.fetchId(), previous.tips()));
-            Writes writes = new Writes(projectId, attempt, token, sha -> served == null || served.rankOf(sha) < 0);
+            Writes writes = new Writes(projectId, attempt, token, sha -> served == null || served.rankOf(sha) < 0,
+                    () -> states.checkFence(lease));
             CommitGraph.Builder listed = CommitGraph.builder();
             Counts counts = before.isPresent()
                     // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
@@ -142,8 +146,11 @@ class Ingestion {
     private record Counts(long total, long inserted, List<String> gone) {
     }
 
-    /** Where an attempt writes: its project, its id, its lease's token, and which stored commits it adopts. */
-    private record Writes(String projectId, String attempt, long token, java.util.function.Predicate<String> adopt) {
+    /**
+     * Where an attempt writes: its project, its id, its lease's token, which stored commits it
+     * adopts, and the check after each batch that the project is still its to write.
+     */
+    private record Writes(String projectId, String attempt, long token, java.util.function.Predicate<String> adopt, Runnable fence) {
     }
 
     /** Lists every commit, inserts what is missing, finds what git no longer has. */
@@ -176,7 +183,8 @@ class Ingestion {
     }
 
     private BatchWriter writer(Writes writes) {
-        return new BatchWriter(store, writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize());
+        return new BatchWriter(store, writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize(),
+                writes.fence());
     }
 
     /**

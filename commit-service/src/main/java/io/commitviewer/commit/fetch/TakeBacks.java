@@ -83,6 +83,23 @@ class TakeBacks {
     }
 
     /**
+     * After a writer found its lease lost: if that is because the project was deleted (the
+     * deletion took the lease from a writer paused past it), removes what this writer may have
+     * written since the deletion ran, for no later writer will (issue 23, finding 4). Best effort:
+     * the store failing here leaves those commits to no one, which the log says.
+     */
+    void afterLeaseLost(String projectId, ProjectLeases.Lease lease) {
+        try {
+            if (states.isDeleted(projectId)) {
+                store.deleteCommitsAndBranches(projectId, lease.token());
+                log.info("Project deleted while this writer held it: what it wrote is removed");
+            }
+        } catch (MongoException e) {
+            log.warn("Project deleted while this writer held it; what it wrote could not be removed: {}", e.toString());
+        }
+    }
+
+    /**
      * After the commit point: removes the commits that left every branch and the branches and
      * graphs of earlier generations, but what a later writer wrote. A failure here leaves them for
      * later (a sweep, or the next full listing): nothing served names them.

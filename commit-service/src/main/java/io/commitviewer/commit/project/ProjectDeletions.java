@@ -53,10 +53,12 @@ public class ProjectDeletions {
         String projectId = event.projectId().toString();
         // waits for a fetch of this project in progress, here or on another instance (ADR 0010); later requests
         // find the tombstone
-        ProjectState state = locks.withLock(projectId, () -> leases.holding(projectId, leaseWait, lease -> {
+        ProjectState state = locks.withLock(projectId, leaseWait, () -> leases.holding(projectId, leaseWait, lease -> {
             ProjectState current = states.find(projectId).orElse(null);
-            states.delete(projectId, lease); // the tombstone first: a redelivery after a crash finishes the rest
-            store.deleteCommitsAndBranches(projectId);
+            // the tombstone and the fence first: a redelivery after a crash finishes the rest, and no earlier writer
+            // (one paused past its lease included) writes again
+            states.delete(projectId, lease);
+            store.deleteCommitsAndBranches(projectId, lease.token());
             return current;
         }));
         if (state != null && state.repositoryUrl() != null) {

@@ -117,6 +117,11 @@ public class ProjectLeases {
         return holding(projectId, wait, work);
     }
 
+    /** The configured wait for a held lease, or {@code left} if shorter (what is left of a delivery's deadline). */
+    public Duration waitAtMost(Duration left) {
+        return left.compareTo(wait) < 0 ? left : wait;
+    }
+
     /** {@link #holding(String, Function)}, waiting up to {@code wait}. */
     public <T> T holding(String projectId, Duration wait, Function<Lease, T> work) {
         long deadline = System.nanoTime() + wait.toNanos();

@@ -54,6 +54,11 @@ public class ProjectStates {
     private static final String DELETED_AT = "at";
     /** The fencing token of the lease the state was last written under (ADR 0010); absent before leases. */
     private static final String WRITER_TOKEN = "writerToken";
+    /**
+     * On the stub a deletion leaves in place of the state: the fence's high-water mark outlives the
+     * project, so that a writer paused past its lease cannot claim it again (issue 23, finding 4).
+     */
+    private static final String DELETED = "deleted";
 
     private final MongoCollection<Document> projects;
     private final MongoCollection<Document> deleted;
@@ -83,12 +88,13 @@ public class ProjectStates {
      * Raises the project's fencing token to the lease's, the first write of every holder: from
      * here on, writes under an earlier lease are refused. Creates the document (with no state yet)
      * for a project that has none. Throws {@link LeaseLostException} if a later lease's token is
-     * there already.
+     * there already, or the project was deleted (its stub keeps the deletion's token).
      */
     public void claim(ProjectLeases.Lease lease) {
+        lease.check();
         try {
-            projects.updateOne(Filters.and(Filters.eq(ID, lease.projectId()), Filters.not(Filters.gt(WRITER_TOKEN, lease.token()))),
-                    Updates.set(WRITER_TOKEN, lease.token()), new UpdateOptions().upsert(true));
+            projects.updateOne(Filters.and(Filters.eq(ID, lease.projectId()), Filters.not(Filters.gt(WRITER_TOKEN, lease.token())),
+                    Filters.ne(DELETED, true)), Updates.set(WRITER_TOKEN, lease.token()), new UpdateOptions().upsert(true));
         } catch (MongoException e) {
             if (ErrorCategory.fromErrorCode(e.getCode()) == ErrorCategory.DUPLICATE_KEY) {
                 throw new LeaseLostException(lease.projectId(), lease.token(), "a later lease claimed the project");
@@ -109,17 +115,45 @@ public class ProjectStates {
 
     /**
      * Remembers that the project was deleted, so that a fetch request arriving later (the two
-     * events travel on different queues) stores nothing again, and drops its state; fenced like
-     * {@link #save}.
+     * events travel on different queues) stores nothing again, and replaces its state by a stub
+     * that keeps the deletion's fencing token: claimed first, so that every earlier writer —
+     * also one paused past its lease that resumes now — is refused from here on. Idempotent.
      */
     public void delete(String projectId, ProjectLeases.Lease lease) {
-        lease.check();
         deleted.replaceOne(Filters.eq(ID, projectId), new Document(ID, projectId).append(DELETED_AT, new Date()),
                 new ReplaceOptions().upsert(true));
-        long removed = projects.deleteOne(Filters.and(Filters.eq(ID, projectId), Filters.not(Filters.gt(WRITER_TOKEN, lease.token()))))
-                .getDeletedCount();
-        if (removed == 0 && projects.find(Filters.eq(ID, projectId)).first() != null) {
+        try {
+            claim(lease);
+        } catch (LeaseLostException e) {
+            if (isStub(projectId)) {
+                return; // deleted already (a redelivery of the deletion), under a later token
+            }
+            throw e;
+        }
+        long matched = projects.replaceOne(Filters.and(Filters.eq(ID, projectId), Filters.eq(WRITER_TOKEN, lease.token())),
+                new Document(ID, projectId).append(WRITER_TOKEN, lease.token()).append(DELETED, true)).getMatchedCount();
+        if (matched == 0 && !isStub(projectId)) {
             throw new LeaseLostException(projectId, lease.token(), "its state holds a later writer's token");
+        }
+    }
+
+    private boolean isStub(String projectId) {
+        Document document = projects.find(Filters.eq(ID, projectId)).first();
+        return document != null && Boolean.TRUE.equals(document.getBoolean(DELETED));
+    }
+
+    /**
+     * Throws {@link LeaseLostException} if the project is no longer the lease's to write: a later
+     * writer claimed it, or it was deleted. One read by id: what a writer asks after each batch of
+     * commits, so that one paused past its lease stops within a batch of resuming.
+     */
+    public void checkFence(ProjectLeases.Lease lease) {
+        lease.check();
+        Document fence = projects.find(Filters.eq(ID, lease.projectId())).projection(new Document(WRITER_TOKEN, 1).append(DELETED, 1))
+                .first();
+        if (fence != null && (Boolean.TRUE.equals(fence.getBoolean(DELETED))
+                || ((Number) fence.getOrDefault(WRITER_TOKEN, 0L)).longValue() > lease.token())) {
+            throw new LeaseLostException(lease.projectId(), lease.token(), "the project was deleted or claimed by a later writer");
         }
     }
 

@@ -419,11 +419,14 @@ public class CommitStore {
                 notLaterThan(token))).getDeletedCount();
     }
 
-    /** Drops the project's commits, branches and graphs (it was deleted). */
-    public void deleteCommitsAndBranches(String projectId) {
-        commits.deleteMany(Filters.eq("projectId", projectId));
-        branches.deleteMany(Filters.eq("projectId", projectId));
-        graphs.deleteMany(Filters.eq("projectId", projectId));
+    /**
+     * Drops the project's commits, branches and graphs (it was deleted), but what a later writer
+     * than {@code token}'s wrote.
+     */
+    public void deleteCommitsAndBranches(String projectId, long token) {
+        commits.deleteMany(Filters.and(Filters.eq("projectId", projectId), notLaterThan(token)));
+        branches.deleteMany(Filters.and(Filters.eq("projectId", projectId), notLaterThan(token)));
+        graphs.deleteMany(Filters.and(Filters.eq("projectId", projectId), notLaterThan(token)));
     }
 
     /** True if the store holds any project state (besides the documents named {@code except}). */

@@ -64,13 +64,18 @@ class FetcherTests {
     private final List<Duration> pauses = new ArrayList<>();
     private final AtomicReference<ProjectState> saved = new AtomicReference<>();
     private final ProjectLeases leases = mock(ProjectLeases.class);
+    private final ProjectLocks locks = new ProjectLocks();
     private static final ProjectLeases.Lease LEASE = new ProjectLeases.Lease("any", 7, false);
     private final FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/acme/widgets", UUID.randomUUID());
+
+    private static Fetcher.Arrival arrivedNow() {
+        return new Fetcher.Arrival(System.nanoTime(), Optional.of(Instant.now()));
+    }
 
     private Fetcher fetcher(Duration deadline) {
         return new Fetcher(states, identities, ingestion, takeBacks, publisher, codec,
                 new RepositoryUrlPolicy(AllowedOrigins.parse("https://github.com")),
-                new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), new ProjectLocks(),
+                new CommitServiceProperties.Fetch(4, Duration.ofSeconds(2), Duration.ofSeconds(30), deadline), locks,
                 leases, new SimpleMeterRegistry(), new FetchProgressReporter(publisher), pauses::add, () -> 0);
     }
 
@@ -82,8 +87,9 @@ class FetcherTests {
             saved.set(invocation.getArgument(0));
             return null;
         }).when(states).save(any(), any());
-        when(leases.holding(anyString(), any())).thenAnswer(invocation ->
-                invocation.<java.util.function.Function<ProjectLeases.Lease, Object>>getArgument(1).apply(LEASE));
+        when(leases.waitAtMost(any())).thenAnswer(invocation -> invocation.getArgument(0));
+        when(leases.holding(anyString(), any(Duration.class), any())).thenAnswer(invocation ->
+                invocation.<java.util.function.Function<ProjectLeases.Lease, Object>>getArgument(2).apply(LEASE));
         doAnswer(invocation -> published.add(invocation.getArgument(0))).when(publisher).publish(any());
     }
 
@@ -91,7 +97,7 @@ class FetcherTests {
     void aTransientGitFailureIsTriedMaxAttemptsTimesWithDoublingBackOffAndEndsInOneResult() {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         verify(ingestion, times(4)).ingest(any(), any(), any(), any(), any());
         assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8));
@@ -109,7 +115,7 @@ class FetcherTests {
     void aFailureThatCannotChangeIsNotTriedAgain() {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "not found"));
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         assertThat(pauses).isEmpty();
@@ -121,7 +127,7 @@ class FetcherTests {
     void theDeadlineEndsTheFetchWhenNoBackOffFitsInWhatIsLeft() {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.TIMEOUT, "git fetch did not finish"));
 
-        fetcher(Duration.ofSeconds(3)).handle(request, Instant.now()); // the first back-off, 2 s, fits; the second, 4 s, does not
+        fetcher(Duration.ofSeconds(3)).handle(request, arrivedNow()); // the first back-off, 2 s, fits; the second, 4 s, does not
 
         verify(ingestion, times(2)).ingest(any(), any(), any(), any(), any());
         assertThat(published).filteredOn(FetchFailed.class::isInstance).hasSize(1);
@@ -134,7 +140,7 @@ class FetcherTests {
         when(states.isDeleted(anyString())).thenThrow(new MongoSocketReadTimeoutException("read timed out",
                 new ServerAddress("127.0.0.1", 27017), new java.net.SocketTimeoutException()));
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         verify(states, times(4)).isDeleted(anyString());
         assertThat(pauses).hasSize(3);
@@ -147,11 +153,11 @@ class FetcherTests {
     @Test
     void ourStoreFailingWhileTheLeaseIsTakenIsRetriedByTheSamePolicyAndReportedAsInternal() {
         doThrow(new MongoSocketReadTimeoutException("read timed out", new ServerAddress("127.0.0.1", 27017),
-                new java.net.SocketTimeoutException())).when(leases).holding(anyString(), any());
+                new java.net.SocketTimeoutException())).when(leases).holding(anyString(), any(Duration.class), any());
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
-        verify(leases, times(4)).holding(anyString(), any());
+        verify(leases, times(4)).holding(anyString(), any(Duration.class), any());
         assertThat(pauses).hasSize(3);
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
             assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL);
@@ -163,7 +169,7 @@ class FetcherTests {
     void aRefusedUrlFailsAsInvalidUrlWithoutAnAttempt() {
         FetchRequested refused = FetchRequested.of(request.projectId(), "https://evil.example.com/a/b", UUID.randomUUID());
 
-        fetcher(Duration.ofMinutes(20)).handle(refused, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(refused, arrivedNow());
 
         verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
@@ -178,11 +184,11 @@ class FetcherTests {
                 Instant.now(), Instant.now(), 3L, "attempt-1");
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenReturn(new Ingestion.Result(served, 10, List.of()));
         Fetcher fetcher = fetcher(Duration.ofMinutes(20));
-        fetcher.handle(request, Instant.now());
+        fetcher.handle(request, arrivedNow());
         Event first = published.get(1);
         published.clear();
 
-        fetcher.handle(request, Instant.now());
+        fetcher.handle(request, arrivedNow());
 
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         assertThat(first).isInstanceOf(FetchSucceeded.class);
@@ -196,7 +202,7 @@ class FetcherTests {
         saved.set(crashed);
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.REPOSITORY_NOT_FOUND, "gone"));
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         org.mockito.InOrder order = org.mockito.Mockito.inOrder(store, ingestion);
         order.verify(store).deleteCommits(request.projectId().toString(), LEASE.token()); // nothing was served: every commit
@@ -209,7 +215,7 @@ class FetcherTests {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new FetchFailure(FailureReason.INTERNAL,
                 "the commit store lost data while this fetch ran", false));
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         assertThat(saved.get().ready()).isFalse();
         assertThat(published).last().isInstanceOfSatisfying(FetchFailed.class,
@@ -241,7 +247,7 @@ class FetcherTests {
             return null;
         }).when(states).save(any(), any());
 
-        fetcher(Duration.ofMinutes(20)).handle(request, Instant.now());
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         verify(store, never()).deleteInsertedBy(anyString(), anyString(), anyLong());
@@ -250,5 +256,50 @@ class FetcherTests {
         assertThat(saved.get().served().fetchId()).isEqualTo(request.fetchId().toString());
         assertThat(published).hasSize(2).last().isInstanceOfSatisfying(FetchSucceeded.class,
                 succeeded -> assertThat(succeeded.commitCount()).isEqualTo(10));
+    }
+
+    /**
+     * Issue 23, finding 3: the deadline counts from the delivery's arrival, not from after the
+     * waits for a slot, the lock and the lease. One that waited all but a second of it gets one
+     * attempt and no back-off, and ends with a result in time.
+     */
+    @Test
+    void aDeliveryThatWaitedGetsOnlyWhatIsLeftOfItsDeadline() {
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
+        long arrivedLongAgo = System.nanoTime() - Duration.ofMinutes(20).minusSeconds(1).toNanos();
+
+        fetcher(Duration.ofMinutes(20)).handle(request, new Fetcher.Arrival(arrivedLongAgo, Optional.of(Instant.now())));
+
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
+        assertThat(pauses).isEmpty();
+        assertThat(published).last().isInstanceOf(FetchFailed.class);
+    }
+
+    /** Issue 23, findings 3 and 8: a wait for the project's lock ends with the delivery's deadline, and the request comes again. */
+    @Test
+    void aLockHeldPastTheDeadlineEndsTheWaitAsBusy() throws Exception {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> locks.withLock(request.projectId().toString(), Duration.ofSeconds(5), () -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }));
+        holder.start();
+        held.await();
+        try {
+            long almostOver = System.nanoTime() - Duration.ofMinutes(20).minusMillis(300).toNanos();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fetcher(Duration.ofMinutes(20))
+                    .handle(request, new Fetcher.Arrival(almostOver, Optional.of(Instant.now()))))
+                    .isInstanceOf(io.commitviewer.commit.project.LeaseBusyException.class);
+        } finally {
+            release.countDown();
+            holder.join();
+        }
+        verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
     }
 }

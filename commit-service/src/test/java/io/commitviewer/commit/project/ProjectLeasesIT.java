@@ -120,6 +120,47 @@ class ProjectLeasesIT {
                 .isEqualTo("attempt-of-the-new-holder");
     }
 
+    /**
+     * Issue 23, finding 4: a writer that passed the "deleted?" check, then paused past its lease
+     * while the project was deleted, resumes. The deletion's fence outlives the project: the
+     * writer's claim, state writes and fence check are refused, the project stays deleted, and
+     * what it inserted meanwhile it removes once it hears so. Later writers cannot claim it either.
+     */
+    @Test
+    void aWriterPausedPastItsLeaseCannotWriteAProjectDeletedMeanwhile() {
+        ProjectLeases paused = instance(Duration.ofSeconds(60));
+        ProjectLeases deleter = instance(Duration.ofMillis(300));
+        String projectId = UUID.randomUUID().toString();
+        ProjectLeases.Lease old = paused.take(projectId).orElseThrow();
+        states.claim(old);
+        ProjectState started = ProjectState.none(projectId, "https://github.com/acme/widgets", null)
+                .started("https://github.com/acme/widgets", "fetch-1", Instant.now(), null).attempting("attempt-paused");
+        states.save(started, old);
+        store.insert(List.of(commit(projectId, "attempt-paused", old.token(), 'a')), "attempt-paused", old.token(), sha -> true);
+        assertThat(states.isDeleted(projectId)).isFalse(); // checked before the pause
+
+        // paused past its lease: the deletion takes the lease over and deletes, as ProjectDeletions does
+        ProjectLeases.Lease deletion = await().atMost(Duration.ofSeconds(10)).until(() -> deleter.take(projectId), Optional::isPresent)
+                .orElseThrow();
+        states.delete(projectId, deletion);
+        store.deleteCommitsAndBranches(projectId, deletion.token());
+        states.delete(projectId, deletion); // a redelivery of the deletion changes nothing
+
+        assertThatThrownBy(() -> states.claim(old)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> states.save(started.attempting("attempt-after-the-pause"), old)).isInstanceOf(LeaseLostException.class);
+        assertThatThrownBy(() -> states.checkFence(old)).isInstanceOf(LeaseLostException.class);
+        // a batch written before it heard (BatchWriter checks the fence after each), then removed (TakeBacks.afterLeaseLost)
+        store.insert(List.of(commit(projectId, "attempt-paused", old.token(), 'b')), "attempt-paused", old.token(), sha -> true);
+        store.deleteCommitsAndBranches(projectId, old.token());
+        assertThat(shas(projectId)).isEmpty();
+        assertThat(states.find(projectId)).isEmpty();
+        assertThat(states.isDeleted(projectId)).isTrue();
+        ProjectLeases.Lease later = await().atMost(Duration.ofSeconds(10)).until(() -> deleter.take(projectId), Optional::isPresent)
+                .orElseThrow();
+        assertThat(later.token()).isGreaterThan(deletion.token());
+        assertThatThrownBy(() -> states.claim(later)).as("a deleted project is nobody's to write").isInstanceOf(LeaseLostException.class);
+    }
+
     @Test
     void aRenewalThatFindsTheLeaseTakenStopsTheHoldersWork() {
         ProjectLeases slow = instance(Duration.ofSeconds(60));
