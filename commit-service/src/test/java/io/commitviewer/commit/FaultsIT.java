@@ -37,6 +37,7 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.boot.mongodb.autoconfigure.MongoConnectionDetails;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -56,8 +57,10 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "commitviewer.fetch.max-attempts=2", "commitviewer.fetch.initial-backoff=100ms",
             "commitviewer.fetch.deadline=15s", "commitviewer.git.fetch-timeout=5s", "commitviewer.mongo.socket-timeout=2s",
-            "commitviewer.store.check-interval=1h", "commitviewer.projects.cache-ttl=0s", "commitviewer.lease.max-wait=100ms"})
-@Import({InfrastructureConfiguration.class, FaultsIT.ProxiedMongo.class})
+            "commitviewer.store.check-interval=1h", "commitviewer.projects.cache-ttl=0s", "commitviewer.lease.max-wait=100ms",
+            "commitviewer.shards.heartbeat-every=1s", "commitviewer.shards.lapse=4s", "commitviewer.consumer.max-retries=1",
+            "commitviewer.consumer.initial-backoff=100ms"})
+@Import({InfrastructureConfiguration.class, FaultsIT.ProxiedMongo.class, FaultsIT.ProxiedBroker.class})
 @ContextConfiguration(initializers = InfrastructureConfiguration.EmbeddedMongoWithoutDocker.class)
 @DirtiesContext // its consumers must not stay on the shared queues after this class
 class FaultsIT {
@@ -97,6 +100,54 @@ class FaultsIT {
         }
     }
 
+    /** Every connection of the service (and of this test's template) to RabbitMQ goes through this proxy. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class ProxiedBroker {
+
+        static volatile FaultProxy proxy;
+
+        @Bean
+        static BeanPostProcessor rabbitThroughProxy() {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String name) {
+                    if (bean instanceof RabbitConnectionDetails details) {
+                        RabbitConnectionDetails.Address direct = details.getFirstAddress();
+                        proxy = FaultProxy.tcp(direct.host(), direct.port());
+                        List<RabbitConnectionDetails.Address> proxied = List.of(new RabbitConnectionDetails.Address(proxy.host(), proxy.port()));
+                        return new RabbitConnectionDetails() {
+                            @Override
+                            public String getUsername() {
+                                return details.getUsername();
+                            }
+
+                            @Override
+                            public String getPassword() {
+                                return details.getPassword();
+                            }
+
+                            @Override
+                            public String getVirtualHost() {
+                                return details.getVirtualHost();
+                            }
+
+                            @Override
+                            public List<Address> getAddresses() {
+                                return proxied;
+                            }
+
+                            @Override
+                            public org.springframework.boot.ssl.SslBundle getSslBundle() {
+                                return details.getSslBundle();
+                            }
+                        };
+                    }
+                    return bean;
+                }
+            };
+        }
+    }
+
     @DynamicPropertySource
     static void gitServer(DynamicPropertyRegistry registry) {
         registry.add("commitviewer.git.allowed-origins", SERVER::allowedOrigin);
@@ -118,8 +169,15 @@ class FaultsIT {
     @Autowired
     org.springframework.data.mongodb.core.MongoTemplate mongo;
 
+    /** Partitions make the clients' own threads throw: that is the fault, not a failure of the test that waits. */
+    @org.junit.jupiter.api.BeforeAll
+    static void otherThreadsMayFail() {
+        org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
+    }
+
     @AfterAll
     static void stopServer() {
+        org.awaitility.Awaitility.reset();
         SERVER.close();
     }
 
@@ -129,9 +187,24 @@ class FaultsIT {
         admin.purgeQueue(AmqpNames.PROJECT_WORK_DLQ, false);
     }
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
     @AfterEach
     void heal() {
         ProxiedMongo.proxy.heal();
+        ProxiedBroker.proxy.heal();
+    }
+
+    /** A partition heals: the links work again, and the connections that timed out across it are gone. */
+    private static void healAndReconnect(FaultProxy proxy) {
+        proxy.heal();
+        proxy.resetConnections();
+    }
+
+    /** The shard queues this instance consumes now. */
+    private int owned() {
+        return (int) meters.get("commitviewer.shards.owned").gauge().value();
     }
 
     private static Path tempDir(String name) {
@@ -232,5 +305,61 @@ class FaultsIT {
 
         assertThat(result).isInstanceOf(FetchSucceeded.class);
         assertThat(walk(projectId)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    /**
+     * Finding 2: an instance cut off from RabbitMQ but not from MongoDB. It must stop saying it is
+     * alive and give up its shards, so that the other instances consume them; once the link is
+     * back it takes them again and fetches.
+     */
+    @Test
+    void anInstanceCutOffFromRabbitMqGivesUpItsShardsAndTakesThemBackAfterwards() throws Exception {
+        await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
+        var instances = mongo.getDb().getCollection("instances");
+        assertThat(instances.countDocuments()).isEqualTo(1);
+
+        ProxiedBroker.proxy.cutBoth();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> owned() == 0);
+            await().atMost(Duration.ofSeconds(10)).until(() -> instances.countDocuments() == 0); // the others count it gone at once
+        } finally {
+            healAndReconnect(ProxiedBroker.proxy);
+        }
+
+        await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
+        ServedRepository repository = repository("after-broker-partition", 200);
+        UUID projectId = UUID.randomUUID();
+        assertThat(result(request(projectId, "after-broker-partition"))).isInstanceOf(FetchSucceeded.class);
+        assertThat(walk(projectId)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    /**
+     * Finding 5: an instance cut off from MongoDB but not from RabbitMQ. It gives up its shards
+     * once the others count it gone; a deletion it took meanwhile is not dead-lettered (that left
+     * the project's commits served) but waits, and is done once the store answers again.
+     */
+    @Test
+    void anInstanceCutOffFromMongoDbGivesUpItsShardsAndLosesNoDeletion() throws Exception {
+        repository("deleted-in-partition", 100);
+        UUID projectId = UUID.randomUUID();
+        assertThat(result(request(projectId, "deleted-in-partition"))).isInstanceOf(FetchSucceeded.class);
+        await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
+
+        ProxiedMongo.proxy.cutBoth();
+        try {
+            io.commitviewer.common.events.ProjectDeleted deleted = io.commitviewer.common.events.ProjectDeleted.of(projectId);
+            rabbit.send(AmqpNames.EXCHANGE, deleted.type().routingKey(), codec.toMessage(deleted, MessageTrace.of(deleted, null)));
+            await().atMost(Duration.ofSeconds(30)).until(() -> owned() == 0);
+            assertThat(admin.getQueueInfo(AmqpNames.PROJECT_WORK_DLQ).getMessageCount()).as("dead-lettered").isZero();
+        } finally {
+            healAndReconnect(ProxiedMongo.proxy);
+        }
+
+        await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
+        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.CommitStore.DELETED_PROJECTS)
+                .countDocuments(new org.bson.Document("_id", projectId.toString())) == 1);
+        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.CommitStore.COMMITS)
+                .countDocuments(new org.bson.Document("projectId", projectId.toString())) == 0);
+        assertThat(admin.getQueueInfo(AmqpNames.PROJECT_WORK_DLQ).getMessageCount()).isZero();
     }
 }

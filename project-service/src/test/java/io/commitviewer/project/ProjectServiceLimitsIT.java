@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.project.access.ApiKeys;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -167,18 +168,42 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         assertThat(send("DELETE", "/api/projects/" + another, null, ALICE).status()).isEqualTo(204);
     }
 
+    /** Issue 23, finding 10: the superseded fetch ends (it stayed QUEUED for good). */
     @Test
-    void aStaleFetchThatARefreshSupersededNoLongerCountsAsQueued() throws Exception {
+    void aStaleFetchThatARefreshSupersededEndsAndNoLongerCountsAsQueued() throws Exception {
         Response created = create("stale", ALICE);
         awaitQueuedGauge(1);
-        // its request was lost: after stale-after (15 min) a refresh queues a new fetch beside it
+        // its request was lost: after stale-after (30 min) a refresh queues a new fetch and ends the old one
         jdbc.update("UPDATE fetches SET requested_at = requested_at - interval '1 hour' WHERE id = ?", fetchId(created));
         Response refreshed = send("POST", "/api/projects/" + id(created) + "/refresh", null, ALICE);
         assertThat(fetchId(refreshed)).isNotEqualTo(fetchId(created));
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM fetches WHERE status = 'QUEUED'", Long.class)).isEqualTo(2);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM fetches WHERE status = 'QUEUED'", Long.class)).isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT status || ' ' || error_reason || ' ' || error_message FROM fetches WHERE id = ?",
+                String.class, fetchId(created))).isEqualTo("FAILED TIMEOUT no result within PT30M; superseded by fetch " + fetchId(refreshed));
 
         await().during(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() -> assertThat(management("/actuator/prometheus"))
                 .containsPattern("commitviewer_fetches_queued\\{[^}]*\\} 1.0"));
+    }
+
+    /**
+     * Issue 23, finding 10: projects whose requests were lost stay QUEUED; once stale they no
+     * longer fill the queued-fetch bound, so new projects and the refreshes that replace them are
+     * admitted.
+     */
+    @Test
+    void projectsWhoseRequestsWereLostStopCountingTowardTheQueuedBoundOnceStale() throws Exception {
+        List<Response> lost = new java.util.ArrayList<>();
+        for (String name : List.of("lost1", "lost2", "lost3", "lost4")) {
+            lost.add(create(name, name.endsWith("1") || name.endsWith("2") ? ALICE : BOB));
+        }
+        awaitQueuedGauge(4);
+        assertProblem(create("refused-while-fresh", OPS), 503, "/problems/overloaded");
+
+        jdbc.update("UPDATE fetches SET requested_at = requested_at - interval '1 hour'");
+        awaitQueuedGauge(0);
+
+        assertThat(create("admitted", OPS).status()).isEqualTo(202);
+        assertThat(send("POST", "/api/projects/" + id(lost.get(0)) + "/refresh", null, ALICE).status()).isEqualTo(202);
     }
 
     @Test

@@ -51,6 +51,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Direction> cut = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.Map<Direction, java.time.Duration> delays = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private record Rule(Predicate<byte[]> request, boolean loseReply, AtomicInteger remaining, AtomicInteger fired) {
@@ -103,10 +104,28 @@ public final class FaultProxy implements AutoCloseable {
         cut.add(Direction.TO_CLIENT);
     }
 
-    /** Forwards both ways again and forgets every rule not fired yet. */
+    /** From now on, what travels {@code direction} waits {@code delay} first (each request, or each chunk read): a slow link. */
+    public void delay(Direction direction, java.time.Duration delay) {
+        delays.put(direction, delay);
+    }
+
+    /** Forwards both ways again, without delay, and forgets every rule not fired yet. */
     public void heal() {
         cut.clear();
+        delays.clear();
         rules.clear();
+    }
+
+    private static void slowDown(java.util.Map<Direction, java.time.Duration> delays, Direction direction) throws IOException {
+        java.time.Duration delay = delays.get(direction);
+        if (delay != null) {
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     /** Drops every connection (both sides see them closed); new ones are accepted as before. */
@@ -223,6 +242,7 @@ public final class FaultProxy implements AutoCloseable {
                 } else {
                     byte[] buffer = new byte[16 * 1024];
                     for (int n; (n = in.read(buffer)) >= 0; ) {
+                        slowDown(delays, direction);
                         if (!cut.contains(direction)) {
                             out.write(buffer, 0, n);
                             out.flush();
@@ -257,6 +277,7 @@ public final class FaultProxy implements AutoCloseable {
                 byte[] frame = new byte[length];
                 System.arraycopy(header, 0, frame, 0, 16);
                 in.readFully(frame, 16, length - 16);
+                slowDown(delays, direction);
                 if (cut.contains(direction)) {
                     continue;
                 }

@@ -16,7 +16,10 @@ import io.commitviewer.commit.store.StoreClock;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.UUID;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -62,14 +65,18 @@ class FetchConfiguration {
     /** This instance's share of the project-work shards (ADR 0010, item 7). */
     @Bean
     ProjectWorkShards projectWorkShards(MongoTemplate mongo, @Qualifier("fetchRequestsContainerFactory") SimpleRabbitListenerContainerFactory containers,
-            FetchRequests fetchRequests, ProjectDeletions deletions, DeadLetterRecoverer deadLetters, CommitServiceProperties properties,
-            MeterRegistry meters) {
+            FetchRequests fetchRequests, ProjectDeletions deletions, CommitServiceProperties properties,
+            MeterRegistry meters, RabbitConnectionDetails broker, CachingConnectionFactory connections) {
         String instance = properties.shards().instanceId();
         if (instance == null || instance.isBlank()) {
             instance = System.getenv().getOrDefault("HOSTNAME", "commit-service") + "-" + UUID.randomUUID().toString().substring(0, 8);
         }
         ShardMembers members = new ShardMembers(mongo.getDb(), instance, properties.shards().lapse());
-        return new ProjectWorkShards(members, containers, fetchRequests, deletions, deadLetters, properties, meters);
+        RabbitConnectionDetails.Address address = broker.getFirstAddress();
+        Duration heartbeat = properties.shards().heartbeatEvery();
+        BrokerProbe probe = new BrokerProbe(address.host(), address.port(), connections.getRabbitConnectionFactory(),
+                heartbeat.compareTo(Duration.ofSeconds(5)) < 0 ? heartbeat : Duration.ofSeconds(5));
+        return new ProjectWorkShards(members, containers, fetchRequests, deletions, properties, meters, probe);
     }
 
     /**

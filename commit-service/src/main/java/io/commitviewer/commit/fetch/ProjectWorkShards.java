@@ -1,7 +1,6 @@
 package io.commitviewer.commit.fetch;
 
 import io.commitviewer.amqp.ConsumerRetries;
-import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectDeletions;
 import io.commitviewer.common.events.AmqpNames;
@@ -43,22 +42,27 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
     private final FetchRequests fetchRequests;
     private final ProjectDeletions deletions;
     private final CommitServiceProperties.Consumer retries;
-    private final DeadLetterRecoverer deadLetters;
     private final Duration heartbeatEvery;
     private final Duration finishBeforeHandover;
     private final Map<Integer, SimpleMessageListenerContainer> consumers = new TreeMap<>();
     private final AtomicInteger live = new AtomicInteger();
+    private final BrokerProbe broker;
+    private final Duration lapse;
+    /** When the last heartbeat that MongoDB took was sent ({@link System#nanoTime()}). */
+    private long lastHeartbeat = System.nanoTime();
+    private int brokerMissed;
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
     ProjectWorkShards(ShardMembers members, SimpleRabbitListenerContainerFactory containers, FetchRequests fetchRequests,
-            ProjectDeletions deletions, DeadLetterRecoverer deadLetters, CommitServiceProperties properties,
-            MeterRegistry meters) {
+            ProjectDeletions deletions, CommitServiceProperties properties,
+            MeterRegistry meters, BrokerProbe broker) {
         this.members = members;
+        this.broker = broker;
+        this.lapse = properties.shards().lapse();
         this.containers = containers;
         this.fetchRequests = fetchRequests;
         this.deletions = deletions;
-        this.deadLetters = deadLetters;
         this.retries = properties.consumer();
         this.heartbeatEvery = properties.shards().heartbeatEvery();
         this.finishBeforeHandover = properties.fetch().deadline();
@@ -68,13 +72,16 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
                 .description("commit-service instances alive, as this one last saw them").register(meters);
     }
 
-    /** A delivery of a shard: a deletion (retried like any consumer's, then its DLQ) or else a fetch request. */
+    /**
+     * A delivery of a shard: a deletion (retried like any consumer's, then behind its queue again
+     * if the store kept it from running, else its DLQ) or else a fetch request.
+     */
     @Override
     public void onMessage(Message message) {
         Object type = message.getMessageProperties().getHeaders().get(AmqpNames.TYPE_HEADER);
         if (EventType.PROJECT_DELETED.routingKey().equals(type)) {
             ConsumerRetries.run(message, () -> deletions.on(message), retries.maxRetries(), retries.initialBackoff(),
-                    retries.maxBackoff(), deadLetters);
+                    retries.maxBackoff(), deletions::recover);
         } else {
             fetchRequests.on(message); // anything else is refused there, into the DLQ
         }
@@ -85,17 +92,49 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
         return Set.copyOf(consumers.keySet());
     }
 
-    /** Says this instance is alive, and takes or gives up shards as the live instances split them now. */
+    /**
+     * Says this instance is alive, and takes or gives up shards as the live instances split them
+     * now. An instance is alive only while it reaches both MongoDB and RabbitMQ (issue 23, findings
+     * 2 and 5): cut off from RabbitMQ (two probes in a row), it leaves at once and gives up its
+     * shards, so the others consume them at their next heartbeat; cut off from MongoDB, it cannot
+     * say it is alive, and gives up its shards once its last heartbeat is older than the lapse —
+     * when the others count it gone — so that single-active-consumer hands them over.
+     */
     void rebalance() {
+        if (!broker.reachable()) {
+            if (++brokerMissed >= 2) {
+                giveUpAll("RabbitMQ does not answer this instance");
+                try {
+                    members.leave();
+                } catch (RuntimeException e) {
+                    log.debug("Could not leave the instances either: {}", e.toString());
+                }
+            }
+            return;
+        }
+        brokerMissed = 0;
+        long sent = System.nanoTime();
         List<String> alive;
         try {
             alive = members.heartbeat();
         } catch (RuntimeException e) {
-            log.warn("Could not tell MongoDB this instance is alive ({}); keeping shards {}", e.getMessage(), owned());
+            if (System.nanoTime() - lastHeartbeat > lapse.toNanos()) {
+                giveUpAll("MongoDB has not heard from this instance for " + lapse);
+            } else {
+                log.warn("Could not tell MongoDB this instance is alive ({}); keeping shards {} until the lapse", e.getMessage(), owned());
+            }
             return;
         }
+        lastHeartbeat = sent;
         live.set(alive.size());
         apply(ShardMembers.owned(members.instance(), alive, AmqpNames.PROJECT_WORK_SHARDS));
+    }
+
+    private void giveUpAll(String why) {
+        if (!owned().isEmpty()) {
+            log.warn("{}: giving up shards {} for the other instances", why, owned());
+            apply(Set.of());
+        }
     }
 
     private synchronized void apply(Set<Integer> owned) {

@@ -35,9 +35,9 @@ class ProjectConfiguration {
     @Bean
     ProjectDeletions projectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, ProjectStates states, CommitStore store,
             MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks, ProjectLeases leases,
-            CommitServiceProperties properties) {
+            CommitServiceProperties properties, io.commitviewer.amqp.EventPublisher publisher) {
         // a deletion waits for a fetch of the project on another instance as long as one may take
         return new ProjectDeletions(codec, deadLetters, states, store, mirrors, policy, locks, leases,
-                properties.fetch().deadline().plus(properties.lease().duration()));
+                properties.fetch().deadline().plus(properties.lease().duration()), publisher);
     }
 }

@@ -2,6 +2,9 @@ package io.commitviewer.commit.project;
 
 import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
+import io.commitviewer.amqp.EventPublisher;
+import com.mongodb.MongoException;
+import org.springframework.amqp.ImmediateRequeueAmqpException;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.common.events.AmqpNames;
@@ -30,9 +33,12 @@ public class ProjectDeletions {
     private final ProjectLocks locks;
     private final ProjectLeases leases;
     private final java.time.Duration leaseWait;
+    private final EventPublisher publisher;
 
     ProjectDeletions(EventCodec codec, DeadLetterRecoverer deadLetters, ProjectStates states, CommitStore store,
-            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks, ProjectLeases leases, java.time.Duration leaseWait) {
+            MirrorCache mirrors, RepositoryUrlPolicy policy, ProjectLocks locks, ProjectLeases leases, java.time.Duration leaseWait,
+            EventPublisher publisher) {
+        this.publisher = publisher;
         this.codec = codec;
         this.deadLetters = deadLetters;
         this.states = states;
@@ -47,6 +53,25 @@ public class ProjectDeletions {
     @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
     public void on(Message message) {
         codec.expect(message, ProjectDeleted.class, deadLetters).ifPresent(this::delete);
+    }
+
+    /**
+     * What becomes of a deletion whose retries ran out: one the store or the project's writer kept
+     * from running (the store away, a partition, a fetch in progress) waits behind its queue as a
+     * new message, never in the DLQ — a deletion lost there would leave the project's commits
+     * served (issue 23, finding 5); anything else goes to the DLQ.
+     */
+    public void recover(Message message, Throwable cause) {
+        if (cause instanceof MongoException || cause instanceof LeaseBusyException) {
+            log.warn("Deletion not done ({}); it waits behind its queue", cause.toString());
+            try {
+                publisher.publish(codec.fromMessage(message));
+                return;
+            } catch (RuntimeException e) {
+                throw new ImmediateRequeueAmqpException("deletion not done, and not published again", e);
+            }
+        }
+        deadLetters.recover(message, cause);
     }
 
     private void delete(ProjectDeleted event) {

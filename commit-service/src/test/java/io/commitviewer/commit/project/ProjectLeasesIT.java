@@ -161,6 +161,54 @@ class ProjectLeasesIT {
         assertThatThrownBy(() -> states.claim(later)).as("a deleted project is nobody's to write").isInstanceOf(LeaseLostException.class);
     }
 
+    /**
+     * Issue 23, finding 6: renewals on a slow link. Thirty leases held by one instance whose every
+     * request to the store takes 60 ms: renewed one after another (1.8 s a round), they lapsed for
+     * an instance that judges 0.8 s without renewal a lapse, and it took them over; renewed in one
+     * write, none lapses.
+     */
+    @Test
+    void aSlowStoreDelaysEveryRenewalByOneRoundTripNotOnePerLease() throws Exception {
+        try (io.commitviewer.testsupport.FaultProxy proxy = io.commitviewer.testsupport.FaultProxy.mongo(
+                server.getLocalAddress().getHostString(), server.getLocalAddress().getPort());
+                MongoClient slowClient = MongoClients.create("mongodb://" + proxy.host() + ":" + proxy.port())) {
+            ProjectLeases slow = new ProjectLeases(slowClient.getDatabase("leases-it"), Duration.ofSeconds(60), Duration.ofMillis(200),
+                    Duration.ofSeconds(2), new SimpleMeterRegistry());
+            instances.add(slow);
+            ProjectLeases watcher = instance(Duration.ofMillis(800));
+            List<String> projects = new ArrayList<>();
+            java.util.concurrent.CountDownLatch allHeld = new java.util.concurrent.CountDownLatch(30);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService holders = java.util.concurrent.Executors.newFixedThreadPool(30);
+            try {
+                for (int i = 0; i < 30; i++) {
+                    String projectId = UUID.randomUUID().toString();
+                    projects.add(projectId);
+                    holders.submit(() -> slow.holding(projectId, lease -> {
+                        allHeld.countDown();
+                        try {
+                            release.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return null;
+                    }));
+                }
+                assertThat(allHeld.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                proxy.delay(io.commitviewer.testsupport.FaultProxy.Direction.TO_SERVER, Duration.ofMillis(60));
+
+                await().dontCatchUncaughtExceptions().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+                        .pollInterval(Duration.ofMillis(100))
+                        .until(() -> projects.stream().allMatch(projectId -> watcher.take(projectId).isEmpty()));
+            } finally {
+                proxy.heal();
+                release.countDown();
+                holders.shutdown();
+                holders.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void aRenewalThatFindsTheLeaseTakenStopsTheHoldersWork() {
         ProjectLeases slow = instance(Duration.ofSeconds(60));

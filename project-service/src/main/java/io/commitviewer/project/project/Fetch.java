@@ -174,6 +174,20 @@ class Fetch {
         return true;
     }
 
+    /**
+     * Ends a fetch still queued or running long after it was requested, which a new fetch of the
+     * project replaces: its request was lost, or its result never came (issue 23, finding 10). A
+     * result that comes later still counts ({@link #succeed}, {@link #fail} take a later outcome).
+     */
+    void supersede(Instant at, UUID by, java.time.Duration staleAfter) {
+        if (status.inProgress()) {
+            status = FetchStatus.FAILED;
+            finishedAt = at;
+            errorReason = FailureReason.TIMEOUT;
+            errorMessage = "no result within " + staleAfter + "; superseded by fetch " + by;
+        }
+    }
+
     /** Records failure; false if a later outcome of this fetch is already recorded. */
     boolean fail(Instant at, FailureReason reason, String message) {
         if (finishedAt != null && !at.isAfter(finishedAt)) {

@@ -59,7 +59,7 @@ class Limits {
 
     @Scheduled(fixedDelayString = "${commitviewer.admission.count-interval}")
     void count() {
-        queued.set(projects.countQueued());
+        queued.set(projects.countQueued(Instant.now(clock).minus(staleAfter)));
     }
 
     /** For a new project: the admission bounds, then the key's projects and fetches in progress. */

@@ -146,6 +146,9 @@ class ProjectService {
         }
         limits.checkRefresh(caller);
         UUID fetchId = UUID.randomUUID();
+        if (current != null) {
+            current.supersede(now, fetchId, properties.fetch().staleAfter()); // a stale one ends here, not never
+        }
         Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.REFRESH, caller.key()));
         project.queue(fetchId, now);
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, project.url(), fetchId));

@@ -66,9 +66,13 @@ interface Projects extends JpaRepository<Project, UUID> {
     List<Object[]> countByStatus();
 
     /**
-     * Fetches waiting for commit-service: one per queued project (its current fetch). Not the
-     * fetches table, where a stale fetch superseded by a refresh stays QUEUED for good.
+     * Fetches waiting for commit-service: one per queued project (its current fetch), requested
+     * since {@code since}. One older is stale (its request lost, or its result): it no longer
+     * counts, so that lost requests cannot fill the bound and refuse every fetch — the refresh
+     * that would replace them included (issue 23, finding 10).
      */
-    @Query("select count(p) from Project p where p.status = io.commitviewer.project.project.ProjectStatus.QUEUED")
-    long countQueued();
+    @Query("""
+            select count(p) from Project p, Fetch f where f.id = p.currentFetchId
+              and p.status = io.commitviewer.project.project.ProjectStatus.QUEUED and f.requestedAt > :since""")
+    long countQueued(@org.springframework.data.repository.query.Param("since") Instant since);
 }
