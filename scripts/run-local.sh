@@ -28,6 +28,8 @@
 # Prometheus; instance k > 1 is named SERVICE-k, on the service's ports + 100 × (k - 1) (e.g.
 # commit-service-2 on 8182/9182), with a mirror cache of its own. `up` starts the instances that
 # are not running (one killed is started again); `down` stops every instance it finds.
+# COMMITVIEWER_ENV_<INSTANCE> (e.g. COMMITVIEWER_ENV_COMMIT_SERVICE_3): space-separated NAME=value
+# settings for that instance alone (the chaos test points one instance at proxies of its own).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -154,13 +156,18 @@ start_service() {
   # shards of the project work whose mirrors are in its folder
   [[ "$service" == commit-service ]] && cache=(COMMITVIEWER_CACHE_DIR="${COMMITVIEWER_CACHE_DIR:-$stack/mirrors}$suffix"
     COMMITVIEWER_INSTANCE_ID="${COMMITVIEWER_INSTANCE_ID:-$name}")
+  # settings of this instance alone, e.g. COMMITVIEWER_ENV_COMMIT_SERVICE_3="SPRING_RABBITMQ_PORT=…": the chaos
+  # test puts a proxy of its own between one instance and its broker or store
+  local overrides_name overrides=()
+  overrides_name="COMMITVIEWER_ENV_$(tr 'a-z-' 'A-Z_' <<<"$name")"
+  read -r -a overrides <<<"${!overrides_name:-}"
   # JSON logs (ECS), as in the images, unless COMMITVIEWER_LOG_FORMAT=text
   local log_format=(LOGGING_STRUCTURED_FORMAT_CONSOLE=ecs)
   [[ "${COMMITVIEWER_LOG_FORMAT:-json}" == text ]] && log_format=()
   # shellcheck disable=SC2086 # word splitting of the JVM options is wanted
   PORT="${app_port[$name]}" MANAGEMENT_PORT="${management_port[$name]}" \
     COMMITVIEWER_PROJECTS_URL="${COMMITVIEWER_PROJECTS_URL:-$projects_url}" \
-    nohup env "${log_format[@]}" "${cache[@]}" java $java_opts -jar "$root/$service/target/$service.jar" \
+    nohup env "${log_format[@]}" "${cache[@]}" "${overrides[@]}" java $java_opts -jar "$root/$service/target/$service.jar" \
     >>"$stack/$name.log" 2>&1 &
   echo $! > "$stack/$name.pid"
   started+=("$name")

@@ -810,6 +810,40 @@ class CommitServiceIT {
         io.commitviewer.common.git.FileTrees.deleteQuietly(mirrors.dirOf(urls.parse(SERVER.url("acme", name))));
     }
 
+    /**
+     * Issue 23, finding 9: a project's shard comes back to an instance whose mirror is older than
+     * what was served meanwhile (fetched on another instance), and upstream dropped those commits
+     * since. The refresh must still find what left every branch: the mirror lacks the served tips,
+     * so it lists everything.
+     */
+    @Test
+    void aRefreshFromAMirrorThatNeverSawTheServedTipsFindsWhatLeftEveryBranch() throws Exception {
+        ServedRepository repository = repository("moved-shard", 500);
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "moved-shard");
+        Path mirror = mirrors.dirOf(urls.parse(SERVER.url("acme", "moved-shard")));
+        Path older = tempDir("older-mirror").resolve("m.git");
+        copyTree(mirror, older);
+        repository.addCommits("side", 7, repository.tip("main"));
+        assertThat(fetch(projectId, "moved-shard").commitCount()).isEqualTo(507); // served from "another instance"
+        repository.deleteBranch("side");
+        repository.git("reflog", "expire", "--expire=now", "--all");
+        repository.git("gc", "-q", "--prune=now"); // gone upstream for good, as GitHub serves no unreachable commit
+        io.commitviewer.common.git.FileTrees.deleteQuietly(mirror);
+        copyTree(older, mirror); // this instance's mirror never saw side
+
+        FetchSucceeded refreshed = fetch(projectId, "moved-shard");
+
+        assertThat(refreshed.commitCount()).isEqualTo(500);
+        assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());
+    }
+
+    private static void copyTree(Path from, Path to) throws Exception {
+        Files.createDirectories(to.getParent());
+        Process copy = new ProcessBuilder("cp", "-a", from.toString(), to.toString()).inheritIO().start();
+        assertThat(copy.waitFor()).isZero();
+    }
+
     @Test
     void aFullListingAfterAnEvictionThatFailsTakesBackOnlyWhatItAdded() throws Exception {
         assertAFetchOverTheLimitKeepsThePreviousSet("evicted-fails", true);

@@ -8,7 +8,9 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import io.commitviewer.testsupport.CommitPages;
+import io.commitviewer.testsupport.FaultProxy;
 import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ProcessPause;
 import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;
 import java.io.IOException;
@@ -48,9 +50,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code commitviewer.chaos.duration} (120 s here; {@code scripts/chaos.sh} runs a long one) a load
  * generator adds, refreshes, deletes and reads projects (deletions often while the project's fetch
  * runs) while the test force-pushes, deletes and creates branches upstream, SIGKILLs a random
- * service instance every 2–5 s (a restarter starts what is down again meanwhile), and restarts
- * RabbitMQ once. Only ready instances are killed, never the last ready one of a service: the
- * service stays up. Then, once all is quiet and each live project was refreshed
+ * service instance every 2–5 s (a restarter starts what is down again meanwhile), pauses a
+ * commit-service instance (SIGSTOP) for longer than its lease now and then, cuts commit-service-3
+ * off from RabbitMQ (both ways, through a {@link FaultProxy}) for 15 s at a third of the run and
+ * from MongoDB at two thirds, and restarts RabbitMQ once. Only ready instances are killed or paused,
+ * never the last ready one of a service: the service stays up. Then, once all is quiet and each live project was refreshed
  * once more: every live project serves exactly {@code git rev-list --branches} of its repository;
  * every deleted one has nothing left in the store (commits, branches, graphs, state, lease); no
  * fetch request is left unfinished; the outbox is empty; no queue, dead-letter queues included,
@@ -65,6 +69,7 @@ class ChaosIT {
     private static final List<String> INSTANCES = List.of("project-service", "project-service-2", "commit-service",
             "commit-service-2", "commit-service-3");
     private static final int REPOSITORIES = 6;
+    private static final int STORE_PORT = INFRA_BASE + 17;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -77,6 +82,10 @@ class ChaosIT {
     private final List<String> urls = new ArrayList<>();
     private GitHttpServer server;
     private PrivateCheckout checkout;
+    /** Between commit-service-3 and RabbitMQ, and between it and the MongoDB stand-in: cut for one phase each. */
+    private FaultProxy brokerLink;
+    private FaultProxy storeLink;
+    private final Set<String> paused = ConcurrentHashMap.newKeySet();
 
     @BeforeAll
     void startStack() throws Exception {
@@ -101,12 +110,20 @@ class ChaosIT {
         // and its shards of the project work move to the live instances as soon (ADR 0010)
         environment.put("COMMITVIEWER_SHARDS_HEARTBEAT_EVERY", "2s");
         environment.put("COMMITVIEWER_SHARDS_LAPSE", "6s");
+        // commit-service-3 reaches the broker and the store through proxies the test cuts (one-sided partitions)
+        environment.put("COMMITVIEWER_MONGO_STANDIN_PORT", Integer.toString(STORE_PORT));
+        brokerLink = FaultProxy.tcp("127.0.0.1", Integer.parseInt(INFRA_PORTS.get("COMMITVIEWER_RABBITMQ_PORT")));
+        storeLink = FaultProxy.mongo("127.0.0.1", STORE_PORT);
+        environment.put("COMMITVIEWER_ENV_COMMIT_SERVICE_3", "SPRING_RABBITMQ_PORT=" + brokerLink.port()
+                + " SPRING_MONGODB_URI=mongodb://127.0.0.1:" + storeLink.port() + "/commitviewer");
         PrivateCheckout.liftGatewayLimits(environment);
         checkout = PrivateCheckout.startStack("chaos checkout", environment, Path.of("target/run-local-chaos.log"));
     }
 
     @AfterAll
     void stopStack() throws Exception {
+        brokerLink.close();
+        storeLink.close();
         PrivateCheckout.tearDown(checkout, server, Path.of("target/chaos-logs"));
     }
 
@@ -170,7 +187,7 @@ class ChaosIT {
 
         Set<String> deleted = new HashSet<>(projectUrls.keySet());
         deleted.removeAll(live.keySet());
-        try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:27018")) {
+        try (MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + STORE_PORT)) {
             MongoDatabase store = mongo.getDatabase("commitviewer");
             for (String id : deleted) {
                 assertThat(send("GET", "/api/projects/" + id, null).statusCode()).as("deleted project %s", id).isEqualTo(404);
@@ -284,6 +301,11 @@ class ChaosIT {
     private void faults(Random random, Instant end, AtomicBoolean stop) {
         Instant brokerRestart = Instant.now().plus(duration.dividedBy(2));
         boolean brokerRestarted = false;
+        Instant brokerPartition = Instant.now().plus(duration.dividedBy(3));
+        Instant storePartition = Instant.now().plus(duration.multipliedBy(2).dividedBy(3));
+        boolean brokerCut = false;
+        boolean storeCut = false;
+        List<Thread> faultThreads = new ArrayList<>();
         java.util.concurrent.Semaphore killed = new java.util.concurrent.Semaphore(0);
         AtomicBoolean restarting = new AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicReference<Throwable> restartFailure = new java.util.concurrent.atomic.AtomicReference<>();
@@ -321,13 +343,27 @@ class ChaosIT {
                     count("broker restarts");
                     continue;
                 }
+                if (!brokerCut && Instant.now().isAfter(brokerPartition)) {
+                    brokerCut = true;
+                    faultThreads.add(partition(brokerLink, "partitions of commit-service-3 from RabbitMQ (15 s, both ways)"));
+                    continue;
+                }
+                if (!storeCut && Instant.now().isAfter(storePartition)) {
+                    storeCut = true;
+                    faultThreads.add(partition(storeLink, "partitions of commit-service-3 from MongoDB (15 s, both ways)"));
+                    continue;
+                }
                 // commit-service instances are the writers: they are killed four times as often
                 String instance = random.nextInt(5) == 0 ? INSTANCES.get(random.nextInt(2)) : INSTANCES.get(2 + random.nextInt(3));
                 String service = instance.replaceAll("-\\d$", "");
                 long ready = INSTANCES.stream().filter(other -> other.replaceAll("-\\d$", "").equals(service))
                         .filter(this::ready).count();
-                if (ready < 2 || !ready(instance)) {
+                if (ready < 2 || !ready(instance) || paused.contains(instance)) {
                     continue; // only a ready instance, never the last one of a service: the service stays up, its instances do not
+                }
+                if (service.equals("commit-service") && paused.isEmpty() && random.nextInt(4) == 0) {
+                    process(instance).ifPresent(process -> faultThreads.add(pause(instance, process)));
+                    continue;
                 }
                 process(instance).ifPresent(process -> {
                     process.destroyForcibly(); // SIGKILL
@@ -340,6 +376,13 @@ class ChaosIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } finally {
+            for (Thread fault : faultThreads) {
+                try {
+                    fault.join(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             restarting.set(false);
             try {
                 restarter.join(300_000);
@@ -348,6 +391,45 @@ class ChaosIT {
             }
         }
         assertThat(restartFailure.get()).as("the restarter").isNull();
+    }
+
+    /**
+     * Stops a commit-service instance (SIGSTOP) for 12 s, longer than its lease (8 s) and the
+     * shards' lapse (6 s): the others take its projects and shards over; on waking, its fenced
+     * writes are refused.
+     */
+    private Thread pause(String instance, ProcessHandle process) {
+        paused.add(instance);
+        Thread thread = new Thread(() -> {
+            try (ProcessPause pause = ProcessPause.of(process)) {
+                count("pauses (SIGSTOP, 12 s, past the lease) of commit-service");
+                Thread.sleep(12_000); // the chaos schedule: how long the process stays stopped
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                paused.remove(instance);
+            }
+        }, "chaos-pause-" + instance);
+        thread.start();
+        return thread;
+    }
+
+    /** Cuts one link both ways for 15 s, then heals it and drops the connections that timed out across it. */
+    private Thread partition(FaultProxy link, String what) {
+        Thread thread = new Thread(() -> {
+            link.cutBoth();
+            count(what);
+            try {
+                Thread.sleep(15_000); // the chaos schedule: how long the partition lasts
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                link.heal();
+                link.resetConnections();
+            }
+        }, "chaos-partition");
+        thread.start();
+        return thread;
     }
 
     /** True if the instance answers its readiness probe. */
@@ -445,7 +527,10 @@ class ChaosIT {
         Map<String, String> lines = Map.of("fetches succeeded", "Fetch succeeded", "fetches failed", "Fetch failed",
                 "lease waits (project held by another instance)", "is being written by another instance",
                 "lease take-overs (holder's lease lapsed)", "Took over project", "leases found lost by a renewal", "was taken by another writer",
-                "attempts taken back", "Took back attempt", "deliveries requeued (lease busy or lost, or result not published)", "the request is requeued");
+                "attempts taken back", "Took back attempt",
+                "shards given up by an instance cut off from the broker or the store", "giving up shards",
+                "requests published again behind their queue (project busy)", "the request is published again",
+                "deletions that waited behind their queue (store away)", "it waits behind its queue", "deliveries requeued (lease busy or lost, or result not published)", "the request is requeued");
         for (String instance : INSTANCES.subList(2, 5)) {
             List<String> log = new String(Files.readAllBytes(checkout.stackState().resolve(instance + ".log")), StandardCharsets.UTF_8)
                     .lines().toList();

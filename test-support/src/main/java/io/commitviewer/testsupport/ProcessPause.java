@@ -28,12 +28,18 @@ public final class ProcessPause implements AutoCloseable {
         return new ProcessPause(process.pid());
     }
 
-    /** Lets the process run again (idempotent). */
+    /** Lets the process run again (idempotent; nothing to do for a process killed meanwhile). */
     @Override
     public void close() {
         if (!resumed) {
             resumed = true;
-            signal("CONT");
+            try {
+                signal("CONT");
+            } catch (IllegalStateException e) {
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    throw e;
+                }
+            }
         }
     }
 

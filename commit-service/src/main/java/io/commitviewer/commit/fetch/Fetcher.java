@@ -118,6 +118,11 @@ class Fetcher {
         Optional<Instant> storeNow() {
             return storeTime.map(at -> at.plusNanos(System.nanoTime() - nanos));
         }
+
+        /** The store's time now if known, else this JVM's: for the times a fetch records and the durations it measures. */
+        Instant now() {
+            return storeNow().orElseGet(Instant::now);
+        }
     }
 
     /**
@@ -132,7 +137,7 @@ class Fetcher {
     void handle(FetchRequested request, Arrival arrival) {
         String projectId = request.projectId().toString();
         long deadline = arrival.nanos() + settings.deadline().toNanos();
-        Instant received = Instant.now().minusNanos(System.nanoTime() - arrival.nanos()); // for the duration metric
+        Instant received = arrival.now().minusNanos(System.nanoTime() - arrival.nanos()); // for the duration metric
         for (int tries = 1; ; tries++) {
             try {
                 Duration wait = leases.waitAtMost(remaining(deadline));
@@ -152,7 +157,7 @@ class Fetcher {
                 Failure failure = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
                 if (!pause(tries, failure, deadline)) {
                     publisher.publish(failed(request, failure.reason(), failure.message(), true));
-                    record("failed", received);
+                    record("failed", received, arrival);
                     return;
                 }
             }
@@ -212,7 +217,7 @@ class Fetcher {
                 try {
                     url = policy.parse(request.repositoryUrl());
                 } catch (InvalidRepositoryUrlException e) {
-                    report(base.failed(FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), fetchId, Instant.now()),
+                    report(base.failed(FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), fetchId, arrival.now()),
                             failed(request, FailureReason.INVALID_URL, "refused URL: " + e.getMessage(), false), lease);
                     return;
                 }
@@ -222,18 +227,18 @@ class Fetcher {
                     takeBacks.sweep(base, lease); // and whatever a writer whose lease lapsed wrote besides
                 }
                 // started, or going on: a redelivery keeps the first start (the store's time), and its deadline
-                ProjectState started = base.started(url.canonical(), fetchId, arrival.storeNow().orElse(Instant.now()), epoch);
+                ProjectState started = base.started(url.canonical(), fetchId, arrival.now(), epoch);
                 states.save(started, lease);
                 deadline = earlier(deliveryDeadline, fetchDeadline(started, arrival));
                 publisher.publish(FetchStarted.of(request.projectId(), request.fetchId()));
-                attempts(request, started, url, epoch, deadline, lease);
+                attempts(request, arrival, started, url, epoch, deadline, lease);
                 return;
             } catch (MongoException e) {
                 // the store failed before an attempt could start: the same policy, counted as attempts
                 last = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
                 if (!pause(delivery + 1, last, deadline)) {
                     publisher.publish(failed(request, last.reason(), last.message(), true));
-                    record("failed", Instant.now().minusNanos(System.nanoTime() - arrival.nanos()));
+                    record("failed", arrival.now().minusNanos(System.nanoTime() - arrival.nanos()), arrival);
                     return;
                 }
             }
@@ -241,7 +246,7 @@ class Fetcher {
     }
 
     /** Attempts the fetch until it succeeds, fails for good, or runs out of attempts or time; reports the outcome. */
-    private void attempts(FetchRequested request, ProjectState started, RepositoryUrl url, UUID epoch, long deadline,
+    private void attempts(FetchRequested request, Arrival arrival, ProjectState started, RepositoryUrl url, UUID epoch, long deadline,
             ProjectLeases.Lease lease) {
         ProjectState state = started;
         Failure last = null;
@@ -250,18 +255,18 @@ class Fetcher {
         while (true) {
             if (state.current().attempts() >= settings.maxAttempts()) {
                 Failure reported = last != null ? last : new Failure(FailureReason.TIMEOUT, "no attempts left", true);
-                fail(request, state, result, reported, lease);
+                fail(request, arrival, state, result, reported, lease);
                 return;
             }
             if (deadline - System.nanoTime() <= 0) {
-                fail(request, state, result, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
+                fail(request, arrival, state, result, new Failure(FailureReason.TIMEOUT, "the fetch did not end within " + settings.deadline()
                         + (last == null ? "" : "; last attempt: " + last.message()), true), lease);
                 return;
             }
             try {
                 TakenBack back = takenBack(state, lease); // the attempt before this one, if it could not be taken back yet
                 if (back.committed()) {
-                    endCommitted(request, back.state(), result, lease);
+                    endCommitted(request, arrival, back.state(), result, lease);
                     return;
                 }
                 state = back.state().attempting(UUID.randomUUID().toString());
@@ -270,12 +275,12 @@ class Fetcher {
                 ProjectState attempt = state;
                 result = GitDeadline.within(deadline, () -> ingestion.ingest(attempt, url, epoch, progress, lease));
                 ProjectState done = state.succeeded(result.served());
-                long duration = Duration.between(state.current().startedAt(), Instant.now()).toMillis();
+                long duration = Duration.between(state.current().startedAt(), arrival.now()).toMillis();
                 // the commit point; a store that fails to answer here may have applied it: the next take-back asks the store
                 report(done, succeeded(request, result.served(), result.newCommitCount(), duration, epoch), lease);
                 log.info("Fetch succeeded: {} commits ({} new), {} branches in {} ms", result.served().totalCount(),
                         result.newCommitCount(), result.served().branchCount(), duration);
-                record("succeeded", state.current().startedAt());
+                record("succeeded", state.current().startedAt(), arrival);
                 takeBacks.afterCommit(state.projectId(), result, lease);
                 return;
             } catch (RuntimeException e) {
@@ -288,11 +293,11 @@ class Fetcher {
                 }
                 last = Failure.of(e);
                 if (!last.retryable()) {
-                    fail(request, state, result, last, lease);
+                    fail(request, arrival, state, result, last, lease);
                     return;
                 }
                 if (!pause(state.current().attempts(), last, deadline)) {
-                    fail(request, state, result, last, lease); // no attempts left, or no back-off fits before the deadline
+                    fail(request, arrival, state, result, last, lease); // no attempts left, or no back-off fits before the deadline
                     return;
                 }
             }
@@ -329,12 +334,12 @@ class Fetcher {
      * the write): its recorded result is published, and what it left to remove is removed if this
      * delivery still knows it (else the next sweep or full listing does).
      */
-    private void endCommitted(FetchRequested request, ProjectState stored, Ingestion.Result result, ProjectLeases.Lease lease) {
+    private void endCommitted(FetchRequested request, Arrival arrival, ProjectState stored, Ingestion.Result result, ProjectLeases.Lease lease) {
         ProjectState.Reported reported = stored.reportedFor(request.fetchId().toString())
                 .orElseThrow(() -> new IllegalStateException("a commit point without its result"));
         log.info("Fetch succeeded: its commit point applied although the store's reply was lost");
         publisher.publish(codec.fromJson(EventType.fromRoutingKey(reported.type()).orElseThrow(), reported.event()));
-        record("succeeded", stored.served().fetchStartedAt() == null ? Instant.now() : stored.served().fetchStartedAt());
+        record("succeeded", stored.served().fetchStartedAt() == null ? arrival.now() : stored.served().fetchStartedAt(), arrival);
         if (result != null && result.served().branchGeneration().equals(stored.served().branchGeneration())) {
             takeBacks.afterCommit(stored.projectId(), result, lease);
         }
@@ -362,13 +367,13 @@ class Fetcher {
         return Duration.ofMillis(Math.max(0, base + Math.round(base * 0.2 * jitter.getAsDouble())));
     }
 
-    private void fail(FetchRequested request, ProjectState state, Ingestion.Result result, Failure failure,
+    private void fail(FetchRequested request, Arrival arrival, ProjectState state, Ingestion.Result result, Failure failure,
             ProjectLeases.Lease lease) {
         ProjectState settled = state;
         try {
             TakenBack back = takenBack(state, lease);
             if (back.committed()) {
-                endCommitted(request, back.state(), result, lease);
+                endCommitted(request, arrival, back.state(), result, lease);
                 return;
             }
             settled = back.state();
@@ -376,9 +381,9 @@ class Fetcher {
             // the failed state keeps naming the attempt: the next fetch of the project takes it back first
             log.warn("Could not take back attempt {}: {}", state.current().attemptId(), e.toString());
         }
-        report(settled.failed(failure.reason(), failure.message(), request.fetchId().toString(), Instant.now()),
+        report(settled.failed(failure.reason(), failure.message(), request.fetchId().toString(), arrival.now()),
                 failed(request, failure.reason(), failure.message(), failure.retryable()), lease);
-        record("failed", state.current() == null ? Instant.now() : state.current().startedAt());
+        record("failed", state.current() == null ? arrival.now() : state.current().startedAt(), arrival);
         log.info("Fetch failed: {}: {}", failure.reason(), failure.message());
     }
 
@@ -449,8 +454,9 @@ class Fetcher {
         return other == Long.MAX_VALUE || deadline - other < 0 ? deadline : other;
     }
 
-    private void record(String outcome, Instant started) {
+    /** A fetch's duration from its first start, on the clock that start was stamped with (the store's). */
+    private void record(String outcome, Instant started, Arrival arrival) {
         Timer.builder("commitviewer.fetch.duration").description("Fetch requests from their first start to their result")
-                .tag("outcome", outcome).register(meters).record(Duration.between(started, Instant.now()));
+                .tag("outcome", outcome).register(meters).record(Duration.between(started, arrival.now()));
     }
 }

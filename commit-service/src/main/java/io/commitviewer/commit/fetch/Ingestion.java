@@ -99,9 +99,10 @@ class Ingestion {
             }
             Mirror mirror = update.mirror();
             // a refresh builds on the graph of the generation it replaces; without one (a generation written
-            // before graphs) it lists everything, once
-            Optional<CommitGraph> before = previous != null && !update.cloned()
-                    ? graphs.stored(projectId, previous.branchGeneration()) : Optional.empty();
+            // before graphs), or from a mirror that never saw the served tips (they were fetched on another instance,
+            // and upstream dropped them since: what left would go unseen, issue 23 finding 9), it lists everything, once
+            boolean tipsKnown = previous != null && !update.cloned() && knowsAll(mirror, previous.tips());
+            Optional<CommitGraph> before = tipsKnown ? graphs.stored(projectId, previous.branchGeneration()) : Optional.empty();
             // a commit stored already that the served generation does not name was left by an attempt that never
             // reached its commit point: this attempt adopts it (ADR 0010)
             CommitGraph served = previous == null ? null : before.orElseGet(() -> graphs.served(projectId,
@@ -136,6 +137,14 @@ class Ingestion {
                     counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
                     counts.inserted(), counts.gone());
         });
+    }
+
+    private static boolean knowsAll(Mirror mirror, List<String> tips) {
+        List<String> missing = mirror.missing(tips);
+        if (!missing.isEmpty()) {
+            log.info("The mirror never saw {} of the {} served tips: listing every commit", missing.size(), tips.size());
+        }
+        return missing.isEmpty();
     }
 
     private FetchFailure tooLarge(long commits) {

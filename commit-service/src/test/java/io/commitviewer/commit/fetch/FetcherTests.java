@@ -302,4 +302,29 @@ class FetcherTests {
         }
         verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
     }
+
+    /**
+     * Issue 23, finding 7: times that other instances compare are the store's. This JVM's clock is
+     * an hour off the store's: the fetch's start — which a later request on another instance
+     * compares with its own arrival — is stamped with the store's time, and so is the arrival a
+     * covering fetch is compared with.
+     */
+    @Test
+    void aFetchsStartIsStampedWithTheStoresClockNotThisJvms() {
+        Instant storeNow = Instant.now().minus(Duration.ofHours(1));
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
+            ProjectState attempt = invocation.getArgument(0);
+            return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 6, 1,
+                    attempt.current().startedAt(), storeNow, 3L, attempt.current().attemptId()), 1, List.of());
+        });
+
+        fetcher(Duration.ofMinutes(20)).handle(request, new Fetcher.Arrival(System.nanoTime(), Optional.of(storeNow)));
+
+        assertThat(saved.get().served().fetchStartedAt()).isBetween(storeNow, storeNow.plusSeconds(5));
+        FetchRequested later = FetchRequested.of(request.projectId(), request.repositoryUrl(), UUID.randomUUID());
+        published.clear();
+        fetcher(Duration.ofMinutes(20)).handle(later, new Fetcher.Arrival(System.nanoTime(), Optional.of(storeNow.minusSeconds(1))));
+        assertThat(published).singleElement().isInstanceOf(FetchSucceeded.class); // arrived before that start: covered
+        verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
+    }
 }

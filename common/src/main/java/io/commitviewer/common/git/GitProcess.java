@@ -133,6 +133,11 @@ final class GitProcess {
             builder.directory(workDir.toFile());
         }
         environment(builder.environment());
+        if (!NETWORK_COMMANDS.contains(subcommand(args))) {
+            // a treeless mirror is a partial clone: without this, asking about an object it lacks (a served tip the
+            // mirror never saw) makes git fetch it from the remote, one round trip per object (issue 23, finding 9)
+            builder.environment().put("GIT_NO_LAZY_FETCH", "1");
+        }
         if (stdin == null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
@@ -286,6 +291,9 @@ final class GitProcess {
         command.add("-c");
         command.add(key + "=" + value);
     }
+
+    /** The commands that talk to the remote; every other one works on what the repository holds. */
+    private static final java.util.Set<String> NETWORK_COMMANDS = java.util.Set.of("clone", "fetch", "ls-remote");
 
     private void environment(Map<String, String> env) {
         String path = env.getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");

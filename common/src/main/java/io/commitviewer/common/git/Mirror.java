@@ -88,6 +88,27 @@ public final class Mirror {
     }
 
     /**
+     * The shas among {@code shas} this mirror does not hold: tips served from a mirror of another
+     * instance, which this one never fetched (its project's shard came back to it after upstream
+     * moved on). Asked locally, never from the remote.
+     */
+    public List<String> missing(Collection<String> shas) {
+        if (shas.isEmpty()) {
+            return List.of();
+        }
+        return process.stream(dir, List.of("cat-file", "--batch-check"), lines(shas, ""), process.settings().commandTimeout(), out -> {
+            List<String> missing = new ArrayList<>();
+            BufferedReader reader = new BufferedReader(new InputStreamReader(out, StandardCharsets.US_ASCII));
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (line.endsWith(" missing")) {
+                    missing.add(line.substring(0, line.indexOf(' ')));
+                }
+            }
+            return missing;
+        });
+    }
+
+    /**
      * Reports the commits reachable from {@code previousTips} but from no branch now: those that
      * left after a force-push or a deleted branch. Tips git no longer has are ignored.
      */
