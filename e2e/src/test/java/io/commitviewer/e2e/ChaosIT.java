@@ -56,7 +56,8 @@ import tools.jackson.databind.json.JsonMapper;
  * from MongoDB at two thirds, and restarts RabbitMQ once. Only ready instances are killed or paused,
  * never the last ready one of a service: the service stays up. Then, once all is quiet and each live project was refreshed
  * once more: every live project serves exactly {@code git rev-list --branches} of its repository;
- * every deleted one has nothing left in the store (commits, branches, graphs, state, lease); no
+ * every deleted one has nothing left in the store (commits, branches, graphs, state, lease; only its
+ * tombstone and the stub that keeps its fencing token); no
  * fetch request is left unfinished; the outbox is empty; no queue, dead-letter queues included,
  * holds a message. The counts go to {@code target/chaos-report.md}.
  */
@@ -195,10 +196,13 @@ class ChaosIT {
                     assertThat(store.getCollection(collection).countDocuments(Filters.eq("projectId", id)))
                             .as("%s of deleted project %s", collection, id).isZero();
                 }
-                for (String collection : List.of("projects", "leases")) {
-                    assertThat(store.getCollection(collection).countDocuments(Filters.eq("_id", id)))
-                            .as("%s of deleted project %s", collection, id).isZero();
-                }
+                assertThat(store.getCollection("leases").countDocuments(Filters.eq("_id", id))).as("lease of deleted project %s", id)
+                        .isZero();
+                // no state; only the stub that keeps the deletion's fencing token (ADR 0010), beside the tombstone
+                assertThat(store.getCollection("projects").countDocuments(Filters.and(Filters.eq("_id", id), Filters.ne("deleted", true))))
+                        .as("state of deleted project %s", id).isZero();
+                assertThat(store.getCollection("deletedProjects").countDocuments(Filters.eq("_id", id)))
+                        .as("tombstone of deleted project %s", id).isEqualTo(1);
             }
             assertThat(store.getCollection("leases").countDocuments()).as("leases held once quiet").isZero();
         }

@@ -20,6 +20,7 @@ import io.commitviewer.common.events.FetchSucceeded;
 import io.commitviewer.common.git.FailureReason;
 import io.commitviewer.common.git.GitDeadline;
 import io.commitviewer.common.git.GitException;
+import io.commitviewer.common.retry.Backoff;
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrl;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
@@ -30,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -71,7 +71,7 @@ class Fetcher {
     private final ProjectLeases leases;
     private final MeterRegistry meters;
     private final Sleeper sleeper;
-    private final DoubleSupplier jitter;
+    private final Backoff backoff;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final FetchProgressReporter progressReporter;
 
@@ -84,7 +84,7 @@ class Fetcher {
             EventCodec codec, RepositoryUrlPolicy policy, CommitServiceProperties.Fetch settings, ProjectLocks locks,
             ProjectLeases leases, MeterRegistry meters, FetchProgressReporter progressReporter) {
         this(states, identities, ingestion, takeBacks, publisher, codec, policy, settings, locks, leases, meters, progressReporter,
-                duration -> Thread.sleep(duration.toMillis()), () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
+                duration -> Thread.sleep(duration.toMillis()), Backoff.randomJitter());
     }
 
     Fetcher(ProjectStates states, StoreIdentities identities, Ingestion ingestion, TakeBacks takeBacks, EventPublisher publisher,
@@ -103,7 +103,7 @@ class Fetcher {
         this.leases = leases;
         this.meters = meters;
         this.sleeper = sleeper;
-        this.jitter = jitter;
+        this.backoff = new Backoff(settings.initialBackoff(), settings.maxBackoff(), Duration.ZERO, jitter);
         meters.gauge("commitviewer.fetches.in.flight", inFlight);
     }
 
@@ -361,10 +361,9 @@ class Fetcher {
         }
     }
 
-    /** Before attempt {@code attempts + 1}: {@code initial-backoff} doubling, capped, ±20 % jitter. */
+    /** Before attempt {@code attempts + 1}: {@code initial-backoff} doubling, capped, ±20 % jitter ({@link Backoff}). */
     Duration backoff(int attempts) {
-        long base = Math.min(settings.maxBackoff().toMillis(), settings.initialBackoff().toMillis() << Math.min(Math.max(attempts, 1) - 1, 20));
-        return Duration.ofMillis(Math.max(0, base + Math.round(base * 0.2 * jitter.getAsDouble())));
+        return backoff.after(attempts);
     }
 
     private void fail(FetchRequested request, Arrival arrival, ProjectState state, Ingestion.Result result, Failure failure,

@@ -47,10 +47,7 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
     private final Map<Integer, SimpleMessageListenerContainer> consumers = new TreeMap<>();
     private final AtomicInteger live = new AtomicInteger();
     private final BrokerProbe broker;
-    private final Duration lapse;
-    /** When the last heartbeat that MongoDB took was sent ({@link System#nanoTime()}). */
-    private long lastHeartbeat = System.nanoTime();
-    private int brokerMissed;
+    private final Membership membership;
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
@@ -59,7 +56,8 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
             MeterRegistry meters, BrokerProbe broker) {
         this.members = members;
         this.broker = broker;
-        this.lapse = properties.shards().lapse();
+        this.membership = new Membership(members.instance(), properties.shards().lapse(), AmqpNames.PROJECT_WORK_SHARDS,
+                System.nanoTime());
         this.containers = containers;
         this.fetchRequests = fetchRequests;
         this.deletions = deletions;
@@ -94,46 +92,38 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
 
     /**
      * Says this instance is alive, and takes or gives up shards as the live instances split them
-     * now. An instance is alive only while it reaches both MongoDB and RabbitMQ (issue 23, findings
-     * 2 and 5): cut off from RabbitMQ (two probes in a row), it leaves at once and gives up its
-     * shards, so the others consume them at their next heartbeat; cut off from MongoDB, it cannot
-     * say it is alive, and gives up its shards once its last heartbeat is older than the lapse —
-     * when the others count it gone — so that single-active-consumer hands them over.
+     * now — or, cut off from RabbitMQ or MongoDB, gives them up ({@link Membership}).
      */
     void rebalance() {
+        long sent = System.nanoTime();
+        Membership.Tick tick;
         if (!broker.reachable()) {
-            if (++brokerMissed >= 2) {
-                giveUpAll("RabbitMQ does not answer this instance");
-                try {
-                    members.leave();
-                } catch (RuntimeException e) {
-                    log.debug("Could not leave the instances either: {}", e.toString());
+            tick = membership.brokerUnreachable();
+        } else {
+            try {
+                List<String> alive = members.heartbeat();
+                live.set(alive.size());
+                tick = membership.heartbeat(alive, sent);
+            } catch (RuntimeException e) {
+                tick = membership.heartbeatFailed(System.nanoTime());
+                if (tick.consume() == null) {
+                    log.warn("Could not tell MongoDB this instance is alive ({}); keeping shards {} until the lapse", e.getMessage(),
+                            owned());
                 }
             }
-            return;
         }
-        brokerMissed = 0;
-        long sent = System.nanoTime();
-        List<String> alive;
-        try {
-            alive = members.heartbeat();
-        } catch (RuntimeException e) {
-            if (System.nanoTime() - lastHeartbeat > lapse.toNanos()) {
-                giveUpAll("MongoDB has not heard from this instance for " + lapse);
-            } else {
-                log.warn("Could not tell MongoDB this instance is alive ({}); keeping shards {} until the lapse", e.getMessage(), owned());
+        if (tick.leave()) {
+            try {
+                members.leave();
+            } catch (RuntimeException e) {
+                log.debug("Could not leave the instances either: {}", e.toString());
             }
-            return;
         }
-        lastHeartbeat = sent;
-        live.set(alive.size());
-        apply(ShardMembers.owned(members.instance(), alive, AmqpNames.PROJECT_WORK_SHARDS));
-    }
-
-    private void giveUpAll(String why) {
-        if (!owned().isEmpty()) {
-            log.warn("{}: giving up shards {} for the other instances", why, owned());
-            apply(Set.of());
+        if (tick.consume() != null) {
+            if (tick.why() != null && !owned().isEmpty()) {
+                log.warn("{}: giving up shards {} for the other instances", tick.why(), owned());
+            }
+            apply(tick.consume());
         }
     }
 

@@ -10,6 +10,7 @@ import io.commitviewer.project.config.ProjectServiceProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.commitviewer.common.retry.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +20,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -80,7 +80,7 @@ class OutboxRelay implements SmartLifecycle {
     @Autowired
     OutboxRelay(OutboxRows rows, ConfirmedPublisher publisher, EventCodec codec, ProjectServiceProperties properties,
             MeterRegistry meters, ConnectionFactory connections) {
-        this(rows, publisher, codec, properties.outbox(), meters, () -> ThreadLocalRandom.current().nextDouble() * 2 - 1);
+        this(rows, publisher, codec, properties.outbox(), meters, Backoff.randomJitter());
         connections.addConnectionListener(connection -> brokerConnected());
     }
 
@@ -235,9 +235,7 @@ class OutboxRelay implements SmartLifecycle {
 
     /** 0.5 s, 1 s, 2 s … doubling, capped at {@code max-backoff}, ±20 % jitter, never under 100 ms. */
     Duration backoff(int attempts) {
-        long base = Math.min(settings.maxBackoff().toMillis(), FIRST_BACKOFF.toMillis() << Math.min(Math.max(attempts, 1) - 1, 20));
-        long jittered = base + Math.round(base * 0.2 * jitter.getAsDouble());
-        return Duration.ofMillis(Math.max(SHORTEST_BACKOFF.toMillis(), jittered));
+        return new Backoff(FIRST_BACKOFF, settings.maxBackoff(), SHORTEST_BACKOFF, jitter).after(attempts);
     }
 
     @Override
