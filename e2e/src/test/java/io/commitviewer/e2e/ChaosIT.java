@@ -87,6 +87,7 @@ class ChaosIT {
     private FaultProxy brokerLink;
     private FaultProxy storeLink;
     private final Set<String> paused = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean restartInFlight = new AtomicBoolean();
 
     @BeforeAll
     void startStack() throws Exception {
@@ -323,11 +324,13 @@ class ChaosIT {
                     Thread.sleep(500 + random.nextInt(1_500));
                     // an instance killed while `up` waits for the others fails that `up` (which stops what it
                     // started): the next one starts them again; only once the chaos is over must one succeed
+                    restartInFlight.set(true);
                     PrivateCheckout.Result up = checkout.run("run-local.sh", "up");
                     for (int tries = 1; up.exitCode() != 0 && (restarting.get() || tries < 5); tries++) {
                         count("restarts cut short by a kill");
                         up = checkout.run("run-local.sh", "up");
                     }
+                    restartInFlight.set(false);
                     assertThat(up.exitCode()).as("run-local.sh up after the chaos, 5 times: %s", up.output()).isZero();
                     count("restarts (run-local.sh up)");
                 }
@@ -365,7 +368,9 @@ class ChaosIT {
                 if (ready < 2 || !ready(instance) || paused.contains(instance)) {
                     continue; // only a ready instance, never the last one of a service: the service stays up, its instances do not
                 }
-                if (service.equals("commit-service") && paused.isEmpty() && random.nextInt(4) == 0) {
+                // a paused instance is alive but not healthy: an `up` waiting for it would fail and stop what it started
+                if (service.equals("commit-service") && paused.isEmpty() && !restartInFlight.get() && killed.availablePermits() == 0
+                        && random.nextInt(4) == 0) {
                     process(instance).ifPresent(process -> faultThreads.add(pause(instance, process)));
                     continue;
                 }

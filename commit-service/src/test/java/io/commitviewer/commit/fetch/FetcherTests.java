@@ -278,27 +278,11 @@ class FetcherTests {
     /** Issue 23, findings 3 and 8: a wait for the project's lock ends with the delivery's deadline, and the request comes again. */
     @Test
     void aLockHeldPastTheDeadlineEndsTheWaitAsBusy() throws Exception {
-        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        Thread holder = new Thread(() -> locks.withLock(request.projectId().toString(), Duration.ofSeconds(5), () -> {
-            held.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        }));
-        holder.start();
-        held.await();
-        try {
+        try (var held = io.commitviewer.commit.project.HeldLock.of(locks, request.projectId().toString())) {
             long almostOver = System.nanoTime() - Duration.ofMinutes(20).minusMillis(300).toNanos();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> fetcher(Duration.ofMinutes(20))
                     .handle(request, new Fetcher.Arrival(almostOver, Optional.of(Instant.now()))))
                     .isInstanceOf(io.commitviewer.commit.project.LeaseBusyException.class);
-        } finally {
-            release.countDown();
-            holder.join();
         }
         verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
     }

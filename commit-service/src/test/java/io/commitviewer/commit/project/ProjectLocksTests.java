@@ -60,24 +60,8 @@ class ProjectLocksTests {
     @Test
     void aWaitLongerThanAllowedEndsInLeaseBusy() throws Exception {
         ProjectLocks locks = new ProjectLocks();
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        Thread holder = new Thread(() -> locks.withLock("p", Duration.ofSeconds(5), () -> {
-            held.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        }));
-        holder.start();
-        held.await();
-        try {
+        try (HeldLock held = HeldLock.of(locks, "p")) {
             assertThatThrownBy(() -> locks.withLock("p", Duration.ofMillis(200), () -> null)).isInstanceOf(LeaseBusyException.class);
-        } finally {
-            release.countDown();
-            holder.join();
         }
         assertThat(locks.withLock("p", Duration.ofMillis(200), () -> "free again")).isEqualTo("free again");
     }
