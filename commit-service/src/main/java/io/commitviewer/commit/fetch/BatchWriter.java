@@ -26,6 +26,8 @@ final class BatchWriter implements AutoCloseable {
     private final java.util.function.Predicate<String> adopt;
     private final int batchSize;
     private final Runnable fence;
+    private final long fenceEveryNanos;
+    private long fenceCheckedAt = System.nanoTime();
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final AtomicLong inserted = new AtomicLong();
@@ -35,11 +37,13 @@ final class BatchWriter implements AutoCloseable {
     /**
      * @param attempt the attempt the commits are written by, under the lease {@code token}
      * @param adopt   which commits already stored the attempt makes its own (see {@link CommitStore#insert(List, String, long, java.util.function.Predicate)})
-     * @param fence   run after each batch: throws if the project is no longer this writer's (deleted, or claimed by a
-     *                later writer), so that a writer paused past its lease stops within a batch of resuming
+     * @param fence   run after a batch when {@code fenceEvery} has passed since it last ran: throws if the project is no
+     *                longer this writer's (deleted, or claimed by a later writer). A pause makes that time pass, so a
+     *                writer paused past its lease stops within a batch of resuming; a writer that is not paused pays
+     *                one read per {@code fenceEvery}, not one per batch on the store's busiest path
      */
     BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
-            int batchSize, Runnable fence) {
+            int batchSize, Runnable fence, java.time.Duration fenceEvery) {
         this.store = store;
         this.projectId = projectId;
         this.attempt = attempt;
@@ -47,6 +51,7 @@ final class BatchWriter implements AutoCloseable {
         this.adopt = adopt;
         this.batchSize = batchSize;
         this.fence = fence;
+        this.fenceEveryNanos = fenceEvery.toNanos();
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
         this.thread.setDaemon(true);
@@ -89,7 +94,10 @@ final class BatchWriter implements AutoCloseable {
                 }
                 if (failure.get() == null) {
                     inserted.addAndGet(store.insert(next, attempt, token, adopt));
-                    fence.run();
+                    if (System.nanoTime() - fenceCheckedAt >= fenceEveryNanos) {
+                        fence.run();
+                        fenceCheckedAt = System.nanoTime();
+                    }
                 }
             }
         } catch (InterruptedException e) {

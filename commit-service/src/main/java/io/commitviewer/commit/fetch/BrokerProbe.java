@@ -5,14 +5,17 @@ import com.rabbitmq.client.ConnectionFactory;
 import java.time.Duration;
 
 /**
- * Asks whether this instance reaches RabbitMQ now: opens a connection of its own (not the
- * consumers' cached one, which may look open across a partition until its heartbeats time out),
- * within a short handshake, and closes it. An instance that cannot must not keep its shards
- * (issue 23, finding 2).
+ * Asks whether this instance reaches RabbitMQ now: one round trip on a connection of its own (not
+ * the consumers', which may look open across a partition until its heartbeats time out), answered
+ * within a short timeout. A connection that fails a round trip is dropped and the next probe opens
+ * another, so a partition in either direction is seen at the next heartbeat. An instance that
+ * cannot reach the broker must not keep its shards (issue 23, finding 2).
  */
-class BrokerProbe {
+class BrokerProbe implements AutoCloseable {
 
     private final ConnectionFactory factory;
+    private Connection connection;
+    private com.rabbitmq.client.Channel channel;
 
     /**
      * The consumers' broker at {@code host:port}, with the credentials, virtual host and socket
@@ -32,14 +35,33 @@ class BrokerProbe {
         factory.setConnectionTimeout(millis);
         factory.setHandshakeTimeout(millis);
         factory.setShutdownTimeout(millis);
+        factory.setChannelRpcTimeout(millis);
+        factory.setRequestedHeartbeat(Math.max(1, millis / 1000));
         factory.setAutomaticRecoveryEnabled(false);
     }
 
-    boolean reachable() {
-        try (Connection connection = factory.newConnection("commit-service-broker-probe")) {
-            return connection.isOpen();
+    /** True if the broker answered a passive declaration of one of its own exchanges in time. */
+    synchronized boolean reachable() {
+        try {
+            if (connection == null || !connection.isOpen() || channel == null || !channel.isOpen()) {
+                close();
+                connection = factory.newConnection("commit-service-broker-probe");
+                channel = connection.createChannel();
+            }
+            channel.exchangeDeclarePassive("amq.direct");
+            return true;
         } catch (Exception e) {
+            close();
             return false;
         }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (connection != null) {
+            connection.abort(1_000);
+        }
+        connection = null;
+        channel = null;
     }
 }

@@ -51,6 +51,9 @@ class Ingestion {
      */
     static final long BRANCH_COUNT_VISITS = 100_000_000L;
 
+    /** How often a writer asks whether the project is still its own while it inserts (and always after a pause). */
+    static final java.time.Duration FENCE_EVERY = java.time.Duration.ofSeconds(1);
+
     private final CommitStore store;
     private final ProjectStates states;
     private final CommitGraphs graphs;
@@ -124,7 +127,7 @@ class Ingestion {
             }
             long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
                     BRANCH_COUNT_VISITS);
-            lease.check();
+            states.checkFence(lease); // deleted, or taken over, while it listed: nothing more is written
             store.writeBranches(projectId, attempt, token, branches, commitCounts);
             graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
                     new CommitGraph.Delta(listed, tips));
@@ -193,7 +196,7 @@ class Ingestion {
 
     private BatchWriter writer(Writes writes) {
         return new BatchWriter(store, writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize(),
-                writes.fence());
+                writes.fence(), FENCE_EVERY);
     }
 
     /**

@@ -183,6 +183,7 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
             consumers.values().forEach(SimpleMessageListenerContainer::stop);
             consumers.clear();
         }
+        broker.close();
         try {
             members.leave();
         } catch (RuntimeException e) {

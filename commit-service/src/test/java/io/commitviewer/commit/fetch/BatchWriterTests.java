@@ -48,7 +48,7 @@ class BatchWriterTests {
         recordInserts();
         AtomicInteger fenceChecks = new AtomicInteger();
         long inserted;
-        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 100, fenceChecks::incrementAndGet)) {
+        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 100, fenceChecks::incrementAndGet, java.time.Duration.ZERO)) {
             for (int i = 0; i < 250; i++) {
                 writer.add(commit(i));
             }
@@ -71,7 +71,7 @@ class BatchWriterTests {
                 throw new LeaseLostException("p", 7, "the project was deleted");
             }
         };
-        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fence)) {
+        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fence, java.time.Duration.ZERO)) {
             assertThatThrownBy(() -> {
                 for (int i = 0; i < 1_000; i++) {
                     writer.add(commit(i));
@@ -87,7 +87,7 @@ class BatchWriterTests {
     void aStoreFailureReachesTheProducerAndNothingIsWrittenAfterClose() throws Exception {
         when(store.insert(any(), anyString(), anyLong(), any())).thenThrow(new com.mongodb.MongoSocketReadException("reset",
                 new com.mongodb.ServerAddress()));
-        BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 5, () -> { });
+        BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 5, () -> { }, java.time.Duration.ZERO);
 
         assertThatThrownBy(() -> {
             for (int i = 0; i < 1_000; i++) {
@@ -98,5 +98,30 @@ class BatchWriterTests {
         writer.close();
 
         org.mockito.Mockito.verify(store, org.mockito.Mockito.times(1)).insert(any(), anyString(), anyLong(), any());
+    }
+
+    /** The fence is asked once per interval while the writer runs on, and after the first batch that follows a pause. */
+    @Test
+    void theFenceIsAskedAfterAPauseNotAfterEveryBatch() throws Exception {
+        recordInserts();
+        AtomicInteger fenceChecks = new AtomicInteger();
+        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fenceChecks::incrementAndGet,
+                java.time.Duration.ofMinutes(1))) {
+            for (int i = 0; i < 100; i++) {
+                writer.add(commit(i));
+            }
+            org.awaitility.Awaitility.await().until(() -> written.size() == 10);
+            assertThat(fenceChecks.get()).as("ten batches within the interval").isZero();
+            writer.finish();
+        }
+        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fenceChecks::incrementAndGet,
+                java.time.Duration.ofMillis(200))) {
+            Thread.sleep(300); // the writer's process paused longer than the interval
+            for (int i = 0; i < 10; i++) {
+                writer.add(commit(i));
+            }
+            writer.finish();
+        }
+        assertThat(fenceChecks.get()).as("the batch after the pause").isEqualTo(1);
     }
 }
