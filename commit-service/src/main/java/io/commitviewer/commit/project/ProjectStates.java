@@ -144,8 +144,9 @@ public class ProjectStates {
 
     /**
      * Throws {@link LeaseLostException} if the project is no longer the lease's to write: a later
-     * writer claimed it, or it was deleted. One read by id: what a writer asks after each batch of
-     * commits, so that one paused past its lease stops within a batch of resuming.
+     * writer claimed it, or it was deleted. One read by id: what a writer asks while it inserts
+     * (once a second, and on the first batch after a pause) and before it writes branches, so that
+     * one paused past its lease stops within a batch of resuming.
      */
     public void checkFence(ProjectLeases.Lease lease) {
         lease.check();
