@@ -130,6 +130,11 @@ class CommitServiceConfiguration {
     }
 
     @Bean
+    InstanceName instanceName(CommitServiceProperties properties) {
+        return InstanceName.of(properties.shards());
+    }
+
+    @Bean
     io.commitviewer.commit.store.StoreClock storeClock(MongoTemplate mongo) {
         return new io.commitviewer.commit.store.StoreClock(mongo.getDb());
     }

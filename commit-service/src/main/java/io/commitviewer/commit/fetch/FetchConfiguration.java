@@ -5,6 +5,7 @@ import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.EventPublisher;
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.config.InstanceName;
 import io.commitviewer.commit.mirror.MirrorCache;
 import io.commitviewer.commit.project.ProjectDeletions;
 import io.commitviewer.commit.project.ProjectLeases;
@@ -17,7 +18,6 @@ import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.UUID;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.boot.amqp.autoconfigure.RabbitConnectionDetails;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
@@ -66,12 +66,8 @@ class FetchConfiguration {
     @Bean
     ProjectWorkShards projectWorkShards(MongoTemplate mongo, @Qualifier("fetchRequestsContainerFactory") SimpleRabbitListenerContainerFactory containers,
             FetchRequests fetchRequests, ProjectDeletions deletions, CommitServiceProperties properties,
-            MeterRegistry meters, RabbitConnectionDetails broker, CachingConnectionFactory connections) {
-        String instance = properties.shards().instanceId();
-        if (instance == null || instance.isBlank()) {
-            instance = System.getenv().getOrDefault("HOSTNAME", "commit-service") + "-" + UUID.randomUUID().toString().substring(0, 8);
-        }
-        ShardMembers members = new ShardMembers(mongo.getDb(), instance, properties.shards().lapse());
+            MeterRegistry meters, RabbitConnectionDetails broker, CachingConnectionFactory connections, InstanceName instance) {
+        ShardMembers members = new ShardMembers(mongo.getDb(), instance.value(), properties.shards().lapse());
         RabbitConnectionDetails.Address address = broker.getFirstAddress();
         Duration heartbeat = properties.shards().heartbeatEvery();
         BrokerProbe probe = new BrokerProbe(address.host(), address.port(), connections.getRabbitConnectionFactory(),

@@ -27,9 +27,10 @@ class ProjectConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    ProjectLeases projectLeases(MongoTemplate mongo, CommitServiceProperties properties, MeterRegistry meters) {
+    ProjectLeases projectLeases(MongoTemplate mongo, CommitServiceProperties properties, MeterRegistry meters,
+            io.commitviewer.commit.config.InstanceName instance) {
         CommitServiceProperties.Lease lease = properties.lease();
-        return new ProjectLeases(mongo.getDb(), lease.duration(), lease.renewEvery(), lease.maxWait(), meters);
+        return new ProjectLeases(mongo.getDb(), instance.value(), lease.duration(), lease.renewEvery(), lease.maxWait(), meters);
     }
 
     @Bean

@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,7 +41,7 @@ public class ProjectLeases {
 
     private final MongoCollection<Document> leases;
     private final MongoCollection<Document> counters;
-    private final String instance = UUID.randomUUID().toString();
+    private final String instance;
     private final Duration duration;
     private final Duration wait;
     private final Set<Lease> held = ConcurrentHashMap.newKeySet();
@@ -88,7 +87,9 @@ public class ProjectLeases {
     }
 
     /** The work of a holder is handed nothing else: every fenced write names the lease. */
-    public ProjectLeases(MongoDatabase database, Duration duration, Duration renewEvery, Duration wait, MeterRegistry meters) {
+    public ProjectLeases(MongoDatabase database, String instance, Duration duration, Duration renewEvery, Duration wait,
+            MeterRegistry meters) {
+        this.instance = instance;
         this.leases = database.getCollection(LEASES);
         this.counters = database.getCollection(COUNTERS);
         this.duration = duration;

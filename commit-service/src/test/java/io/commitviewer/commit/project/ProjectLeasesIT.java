@@ -69,8 +69,8 @@ class ProjectLeasesIT {
 
     /** An instance whose leases lapse after {@code duration} (judged by the taker's setting). */
     private ProjectLeases instance(Duration duration) {
-        ProjectLeases leases = new ProjectLeases(database, duration, Duration.ofMillis(200), Duration.ofSeconds(2),
-                new SimpleMeterRegistry());
+        ProjectLeases leases = new ProjectLeases(database, "instance-" + instances.size(), duration, Duration.ofMillis(200),
+                Duration.ofSeconds(2), new SimpleMeterRegistry());
         instances.add(leases);
         return leases;
     }
@@ -172,8 +172,8 @@ class ProjectLeasesIT {
         try (io.commitviewer.testsupport.FaultProxy proxy = io.commitviewer.testsupport.FaultProxy.mongo(
                 server.getLocalAddress().getHostString(), server.getLocalAddress().getPort());
                 MongoClient slowClient = MongoClients.create("mongodb://" + proxy.host() + ":" + proxy.port())) {
-            ProjectLeases slow = new ProjectLeases(slowClient.getDatabase("leases-it"), Duration.ofSeconds(60), Duration.ofMillis(200),
-                    Duration.ofSeconds(2), new SimpleMeterRegistry());
+            ProjectLeases slow = new ProjectLeases(slowClient.getDatabase("leases-it"), "slow-instance", Duration.ofSeconds(60),
+                    Duration.ofMillis(200), Duration.ofSeconds(2), new SimpleMeterRegistry());
             instances.add(slow);
             ProjectLeases watcher = instance(Duration.ofMillis(800));
             List<String> projects = new ArrayList<>();
