@@ -50,7 +50,6 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private final Set<Direction> cut = ConcurrentHashMap.newKeySet();
     private final CopyOnWriteArrayList<Rule> rules = new CopyOnWriteArrayList<>();
-    private final AtomicInteger connections = new AtomicInteger();
     private final java.util.Map<Direction, java.time.Duration> delays = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -86,11 +85,6 @@ public final class FaultProxy implements AutoCloseable {
 
     public int port() {
         return listener.getLocalPort();
-    }
-
-    /** Connections accepted so far. */
-    public int connections() {
-        return connections.get();
     }
 
     /** From now on, what travels {@code direction} is lost; connections stay open. */
@@ -205,7 +199,6 @@ public final class FaultProxy implements AutoCloseable {
                 server.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(server);
-                connections.incrementAndGet();
                 Connection connection = new Connection(client, server);
                 start(() -> connection.pump(client, server, Direction.TO_SERVER), "to-server");
                 start(() -> connection.pump(server, client, Direction.TO_CLIENT), "to-client");

@@ -18,11 +18,6 @@ public final class ProcessPause implements AutoCloseable {
         signal("STOP");
     }
 
-    /** Stops the process with this pid now. */
-    public static ProcessPause of(long pid) {
-        return new ProcessPause(pid);
-    }
-
     /** Stops {@code process} now. */
     public static ProcessPause of(ProcessHandle process) {
         return new ProcessPause(process.pid());

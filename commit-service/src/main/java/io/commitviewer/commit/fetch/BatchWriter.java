@@ -27,7 +27,8 @@ final class BatchWriter implements AutoCloseable {
     private final int batchSize;
     private final Runnable fence;
     private final long fenceEveryNanos;
-    private long fenceCheckedAt = System.nanoTime();
+    private final java.util.function.LongSupplier clock;
+    private long fenceCheckedAt;
     private final BlockingQueue<List<Document>> queue = new ArrayBlockingQueue<>(2);
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
     private final AtomicLong inserted = new AtomicLong();
@@ -44,6 +45,12 @@ final class BatchWriter implements AutoCloseable {
      */
     BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
             int batchSize, Runnable fence, java.time.Duration fenceEvery) {
+        this(store, projectId, attempt, token, adopt, batchSize, fence, fenceEvery, System::nanoTime);
+    }
+
+    /** With the clock the fence's interval is measured on ({@link System#nanoTime()}; tests move one of their own). */
+    BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
+            int batchSize, Runnable fence, java.time.Duration fenceEvery, java.util.function.LongSupplier clock) {
         this.store = store;
         this.projectId = projectId;
         this.attempt = attempt;
@@ -52,6 +59,8 @@ final class BatchWriter implements AutoCloseable {
         this.batchSize = batchSize;
         this.fence = fence;
         this.fenceEveryNanos = fenceEvery.toNanos();
+        this.clock = clock;
+        this.fenceCheckedAt = clock.getAsLong();
         this.batch = new ArrayList<>(batchSize);
         this.thread = new Thread(this::drain, "commit-writer-" + projectId);
         this.thread.setDaemon(true);
@@ -94,9 +103,9 @@ final class BatchWriter implements AutoCloseable {
                 }
                 if (failure.get() == null) {
                     inserted.addAndGet(store.insert(next, attempt, token, adopt));
-                    if (System.nanoTime() - fenceCheckedAt >= fenceEveryNanos) {
+                    if (clock.getAsLong() - fenceCheckedAt >= fenceEveryNanos) {
                         fence.run();
-                        fenceCheckedAt = System.nanoTime();
+                        fenceCheckedAt = clock.getAsLong();
                     }
                 }
             }

@@ -63,7 +63,7 @@ class FetchRequests {
     private void handle(FetchRequested request) {
         // when this instance got the request: its deadline counts from here, on this JVM's monotonic clock; and the
         // store's time, which other instances compare with (the request's occurredAt is another host's clock)
-        Fetcher.Arrival arrival = new Fetcher.Arrival(System.nanoTime(), clock.now());
+        Arrival arrival = new Arrival(System.nanoTime(), clock.now());
         try {
             running.acquire();
         } catch (InterruptedException e) {

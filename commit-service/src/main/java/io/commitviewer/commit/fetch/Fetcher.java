@@ -108,24 +108,6 @@ class Fetcher {
     }
 
     /**
-     * When a delivery arrived: on this JVM's monotonic clock (its deadline counts from here, and
-     * every wait below counts against it), and on the store's clock (compared with times other
-     * instances wrote; empty if the store did not answer then).
-     */
-    record Arrival(long nanos, Optional<Instant> storeTime) {
-
-        /** The store's time now, as measured from the arrival; empty if the arrival's is unknown. */
-        Optional<Instant> storeNow() {
-            return storeTime.map(at -> at.plusNanos(System.nanoTime() - nanos));
-        }
-
-        /** The store's time now if known, else this JVM's: for the times a fetch records and the durations it measures. */
-        Instant now() {
-            return storeNow().orElseGet(Instant::now);
-        }
-    }
-
-    /**
      * Handles one delivery of a request to its end: a result published (or, for a deleted project,
      * nothing). Throws only if that result could not be published, or the project's lock or lease
      * was held elsewhere too long or lost ({@link io.commitviewer.commit.project.LeaseBusyException},
@@ -137,7 +119,6 @@ class Fetcher {
     void handle(FetchRequested request, Arrival arrival) {
         String projectId = request.projectId().toString();
         long deadline = arrival.nanos() + settings.deadline().toNanos();
-        Instant received = arrival.now().minusNanos(System.nanoTime() - arrival.nanos()); // for the duration metric
         for (int tries = 1; ; tries++) {
             try {
                 Duration wait = leases.waitAtMost(remaining(deadline));
@@ -157,7 +138,7 @@ class Fetcher {
                 Failure failure = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
                 if (!pause(tries, failure, deadline)) {
                     publisher.publish(failed(request, failure.reason(), failure.message(), true));
-                    record("failed", received, arrival);
+                    record("failed", arrival.at(), arrival);
                     return;
                 }
             }
@@ -238,7 +219,7 @@ class Fetcher {
                 last = new Failure(FailureReason.INTERNAL, "the commit store failed: " + e.getClass().getSimpleName(), true);
                 if (!pause(delivery + 1, last, deadline)) {
                     publisher.publish(failed(request, last.reason(), last.message(), true));
-                    record("failed", arrival.now().minusNanos(System.nanoTime() - arrival.nanos()), arrival);
+                    record("failed", arrival.at(), arrival);
                     return;
                 }
             }

@@ -40,10 +40,6 @@ final class Membership {
         this.lastHeartbeat = now;
     }
 
-    String instance() {
-        return instance;
-    }
-
     /** The broker probe failed. */
     Tick brokerUnreachable() {
         return ++brokerMissed >= 2 ? new Tick(Set.of(), true, "RabbitMQ does not answer this instance") : Tick.KEEP;

@@ -105,19 +105,16 @@ class BatchWriterTests {
     void theFenceIsAskedAfterAPauseNotAfterEveryBatch() throws Exception {
         recordInserts();
         AtomicInteger fenceChecks = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
         try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fenceChecks::incrementAndGet,
-                java.time.Duration.ofMinutes(1))) {
+                java.time.Duration.ofSeconds(1), clock::get)) {
             for (int i = 0; i < 100; i++) {
                 writer.add(commit(i));
             }
             org.awaitility.Awaitility.await().until(() -> written.size() == 10);
             assertThat(fenceChecks.get()).as("ten batches within the interval").isZero();
-            writer.finish();
-        }
-        try (BatchWriter writer = new BatchWriter(store, "p", "attempt", 7, sha -> true, 10, fenceChecks::incrementAndGet,
-                java.time.Duration.ofMillis(200))) {
-            Thread.sleep(300); // the writer's process paused longer than the interval
-            for (int i = 0; i < 10; i++) {
+            clock.addAndGet(java.time.Duration.ofMinutes(2).toNanos()); // the writer's process paused past its lease
+            for (int i = 100; i < 110; i++) {
                 writer.add(commit(i));
             }
             writer.finish();

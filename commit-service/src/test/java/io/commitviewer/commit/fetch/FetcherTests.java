@@ -68,8 +68,8 @@ class FetcherTests {
     private static final ProjectLeases.Lease LEASE = new ProjectLeases.Lease("any", 7, false);
     private final FetchRequested request = FetchRequested.of(UUID.randomUUID(), "https://github.com/acme/widgets", UUID.randomUUID());
 
-    private static Fetcher.Arrival arrivedNow() {
-        return new Fetcher.Arrival(System.nanoTime(), Optional.of(Instant.now()));
+    private static Arrival arrivedNow() {
+        return new Arrival(System.nanoTime(), Optional.of(Instant.now()));
     }
 
     private Fetcher fetcher(Duration deadline) {
@@ -268,7 +268,7 @@ class FetcherTests {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "connection refused"));
         long arrivedLongAgo = System.nanoTime() - Duration.ofMinutes(20).minusSeconds(1).toNanos();
 
-        fetcher(Duration.ofMinutes(20)).handle(request, new Fetcher.Arrival(arrivedLongAgo, Optional.of(Instant.now())));
+        fetcher(Duration.ofMinutes(20)).handle(request, new Arrival(arrivedLongAgo, Optional.of(Instant.now())));
 
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         assertThat(pauses).isEmpty();
@@ -281,7 +281,7 @@ class FetcherTests {
         try (var held = io.commitviewer.commit.project.HeldLock.of(locks, request.projectId().toString())) {
             long almostOver = System.nanoTime() - Duration.ofMinutes(20).minusMillis(300).toNanos();
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> fetcher(Duration.ofMinutes(20))
-                    .handle(request, new Fetcher.Arrival(almostOver, Optional.of(Instant.now()))))
+                    .handle(request, new Arrival(almostOver, Optional.of(Instant.now()))))
                     .isInstanceOf(io.commitviewer.commit.project.LeaseBusyException.class);
         }
         verify(ingestion, never()).ingest(any(), any(), any(), any(), any());
@@ -302,12 +302,12 @@ class FetcherTests {
                     attempt.current().startedAt(), storeNow, 3L, attempt.current().attemptId()), 1, List.of());
         });
 
-        fetcher(Duration.ofMinutes(20)).handle(request, new Fetcher.Arrival(System.nanoTime(), Optional.of(storeNow)));
+        fetcher(Duration.ofMinutes(20)).handle(request, new Arrival(System.nanoTime(), Optional.of(storeNow)));
 
         assertThat(saved.get().served().fetchStartedAt()).isBetween(storeNow, storeNow.plusSeconds(5));
         FetchRequested later = FetchRequested.of(request.projectId(), request.repositoryUrl(), UUID.randomUUID());
         published.clear();
-        fetcher(Duration.ofMinutes(20)).handle(later, new Fetcher.Arrival(System.nanoTime(), Optional.of(storeNow.minusSeconds(1))));
+        fetcher(Duration.ofMinutes(20)).handle(later, new Arrival(System.nanoTime(), Optional.of(storeNow.minusSeconds(1))));
         assertThat(published).singleElement().isInstanceOf(FetchSucceeded.class); // arrived before that start: covered
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
     }
