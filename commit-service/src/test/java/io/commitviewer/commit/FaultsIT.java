@@ -286,7 +286,7 @@ class FaultsIT {
     void aRequestForABusyProjectWaitsAsLongAsItTakesAndIsNeverDeadLettered() throws Exception {
         ServedRepository repository = repository("busy", 300);
         UUID projectId = UUID.randomUUID();
-        var leases = mongo.getDb().getCollection(io.commitviewer.commit.project.ProjectLeases.LEASES);
+        var leases = mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.LEASES);
         // another instance's lease, renewed by MongoDB's clock while the test runs
         leases.insertOne(new org.bson.Document("_id", projectId.toString()).append("instance", "another-instance")
                 .append("token", Long.MAX_VALUE / 2).append("renewedAt", new java.util.Date()));
@@ -315,7 +315,7 @@ class FaultsIT {
     @Test
     void anInstanceCutOffFromRabbitMqGivesUpItsShardsAndTakesThemBackAfterwards() throws Exception {
         await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
-        var instances = mongo.getDb().getCollection("instances");
+        var instances = mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.INSTANCES);
         assertThat(instances.countDocuments()).isEqualTo(1);
 
         ProxiedBroker.proxy.cutBoth();
@@ -356,9 +356,9 @@ class FaultsIT {
         }
 
         await().atMost(WAIT).until(() -> owned() == AmqpNames.PROJECT_WORK_SHARDS);
-        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.CommitStore.DELETED_PROJECTS)
+        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.DELETED_PROJECTS)
                 .countDocuments(new org.bson.Document("_id", projectId.toString())) == 1);
-        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.CommitStore.COMMITS)
+        await().atMost(WAIT).until(() -> mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.COMMITS)
                 .countDocuments(new org.bson.Document("projectId", projectId.toString())) == 0);
         assertThat(admin.getQueueInfo(AmqpNames.PROJECT_WORK_DLQ).getMessageCount()).isZero();
     }

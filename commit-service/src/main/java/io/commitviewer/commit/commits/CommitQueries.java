@@ -1,22 +1,21 @@
 package io.commitviewer.commit.commits;
 
-import com.mongodb.client.model.Filters;
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.Commits;
+import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredCommit;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bson.Document;
-import org.bson.conversions.Bson;
 import org.springframework.stereotype.Component;
 
 /** Pages of a project's commits: by keyset cursor (constant cost at any depth) or GitHub-style page numbers. */
@@ -47,7 +46,7 @@ class CommitQueries {
         }
     }
 
-    record Page(List<Document> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage) {
+    record Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage) {
     }
 
     /** What the project's last successful fetch left to serve; throws when there is nothing to serve yet. */
@@ -103,20 +102,18 @@ class CommitQueries {
             }
             return page(projectId, listing, start, 0, limit);
         }
-        Bson base = filter(projectId, filter);
-        Bson query = base;
+        Commits.Query base = query(projectId, filter);
+        Commits.Position after = null;
         if (cursor != null) {
             CommitCursor position = CommitCursor.decode(cursor, projectId);
-            query = Filters.and(base, Filters.or(Filters.lt("committedAt", position.committedAt()),
-                    Filters.and(Filters.eq("committedAt", position.committedAt()), Filters.lt("_id", position.id()))));
+            after = new Commits.Position(position.committedAt().toInstant(), position.id());
         }
         CommitGraph graph = servedGraph(projectId, served);
-        List<Document> rows = store.find(query, limit + 1);
+        List<StoredCommit> rows = store.commits().find(base, after, limit + 1);
         Optional<String> next = Optional.empty();
         if (rows.size() > limit) {
             rows = new ArrayList<>(rows.subList(0, limit));
-            Document last = rows.get(limit - 1);
-            next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
+            next = Optional.of(cursorAfter(rows.get(limit - 1)));
         }
         return new Page(served(rows, graph), total(projectId, served, filter, base, graph), next, Optional.empty());
     }
@@ -126,10 +123,10 @@ class CommitQueries {
     }
 
     /** The rows the served graph names. */
-    private static List<Document> served(List<Document> rows, CommitGraph graph) {
-        List<Document> kept = new ArrayList<>(rows.size());
-        for (Document row : rows) {
-            if (graph.rankOf(row.getString("sha")) >= 0) {
+    private static List<StoredCommit> served(List<StoredCommit> rows, CommitGraph graph) {
+        List<StoredCommit> kept = new ArrayList<>(rows.size());
+        for (StoredCommit row : rows) {
+            if (graph.rankOf(row.sha()) >= 0) {
                 kept.add(row);
             }
         }
@@ -138,7 +135,7 @@ class CommitQueries {
 
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
         ProjectState.Served served = served(projectId);
-        Bson base = filter(projectId, filter);
+        Commits.Query base = query(projectId, filter);
         long skip = (long) (page - 1) * perPage;
         if (skip > api.maxPageOffset()) {
             throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
@@ -149,7 +146,7 @@ class CommitQueries {
                     listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty());
         }
         CommitGraph graph = servedGraph(projectId, served);
-        List<Document> rows = store.findSkipping(base, (int) skip, perPage + 1);
+        List<StoredCommit> rows = store.commits().findSkipping(base, (int) skip, perPage + 1);
         Optional<Integer> next = Optional.empty();
         if (rows.size() > perPage) {
             rows = new ArrayList<>(rows.subList(0, perPage));
@@ -159,10 +156,10 @@ class CommitQueries {
     }
 
     /** An author's total: the commits of that author the served graph names, counted once per fetch. */
-    private long total(String projectId, ProjectState.Served served, Filter filter, Bson base, CommitGraph graph) {
+    private long total(String projectId, ProjectState.Served served, Filter filter, Commits.Query base, CommitGraph graph) {
         return totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> {
             long[] count = {0};
-            store.forEachSha(base, sha -> {
+            store.commits().forEachSha(base, sha -> {
                 if (graph.rankOf(sha) >= 0) {
                     count[0]++;
                 }
@@ -184,9 +181,9 @@ class CommitQueries {
             ranks = new BitSet(graph.size());
             ranks.set(0, graph.size()); // every branch: every commit the graph holds
         } else {
-            Document branch = store.branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
+            StoredBranch branch = store.branches().branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
                     "branch-not-found", "no branch " + filter.branch() + " in this project (as of its last fetch)"));
-            int tip = graph.rankOf(branch.getString("tip"));
+            int tip = graph.rankOf(branch.tip());
             ranks = tip < 0 ? new BitSet() : graph.reachable(tip);
         }
         if (filter.until() != null) {
@@ -197,7 +194,7 @@ class CommitQueries {
         }
         if (filter.author() != null && !ranks.isEmpty()) {
             BitSet byAuthor = new BitSet(graph.size());
-            store.forEachSha(filter(projectId, new Filter(filter.author(), null, null, null)), sha -> {
+            store.commits().forEachSha(new Commits.Query(projectId, filter.author(), null, null), sha -> {
                 int rank = graph.rankOf(sha);
                 if (rank >= 0) {
                     byAuthor.set(rank);
@@ -225,51 +222,44 @@ class CommitQueries {
         for (; rank >= 0 && shas.size() < limit; rank = ranks.nextSetBit(rank + 1)) {
             shas.add(listing.graph().sha(rank));
         }
-        Map<String, Document> found = new HashMap<>();
-        for (Document document : store.commits(projectId, shas)) {
-            found.put(document.getString("sha"), document);
+        Map<String, StoredCommit> found = new HashMap<>();
+        for (StoredCommit commit : store.commits().byShas(projectId, shas)) {
+            found.put(commit.sha(), commit);
         }
-        List<Document> rows = new ArrayList<>(shas.size());
+        List<StoredCommit> rows = new ArrayList<>(shas.size());
         for (String sha : shas) {
-            Document document = found.get(sha);
-            if (document != null) { // a commit the graph holds is stored: only a store that lost data lacks one
-                rows.add(document);
+            StoredCommit commit = found.get(sha);
+            if (commit != null) { // a commit the graph holds is stored: only a store that lost data lacks one
+                rows.add(commit);
             }
         }
         Optional<String> next = Optional.empty();
         if (rank >= 0 && !rows.isEmpty()) {
-            Document last = rows.get(rows.size() - 1);
-            next = Optional.of(new CommitCursor(last.getDate("committedAt"), last.getString("_id")).encode());
+            next = Optional.of(cursorAfter(rows.get(rows.size() - 1)));
         }
         return new Page(rows, ranks.cardinality(), next, Optional.empty());
     }
 
-    Document commit(String projectId, String sha) {
+    StoredCommit commit(String projectId, String sha) {
         ProjectState.Served served = served(projectId);
         if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
             throw new InvalidRequestException("invalid-parameter", "not a full commit sha: " + sha);
         }
-        return store.commit(projectId, sha).filter(commit -> servedGraph(projectId, served).rankOf(sha) >= 0)
+        return store.commits().bySha(projectId, sha).filter(commit -> servedGraph(projectId, served).rankOf(sha) >= 0)
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
     }
 
     /** The branches the last successful fetch wrote (never a set another fetch is writing). */
-    List<Document> branches(String projectId) {
-        return store.branches(projectId, served(projectId).branchGeneration());
+    List<StoredBranch> branches(String projectId) {
+        return store.branches().generation(projectId, served(projectId).branchGeneration());
     }
 
-    private static Bson filter(String projectId, Filter filter) {
-        List<Bson> parts = new ArrayList<>();
-        parts.add(Filters.eq("projectId", projectId));
-        if (filter.author() != null) {
-            parts.add(Filters.or(Filters.eq("author.email", filter.author()), Filters.eq("author.name", filter.author())));
-        }
-        if (filter.since() != null) {
-            parts.add(Filters.gte("committedAt", Date.from(filter.since())));
-        }
-        if (filter.until() != null) {
-            parts.add(Filters.lte("committedAt", Date.from(filter.until())));
-        }
-        return parts.size() == 1 ? parts.get(0) : Filters.and(parts);
+    /** What the store reads of a listing narrowed by author or dates (the branch is the graph's). */
+    private static Commits.Query query(String projectId, Filter filter) {
+        return new Commits.Query(projectId, filter.author(), filter.since(), filter.until());
+    }
+
+    private static String cursorAfter(StoredCommit last) {
+        return new CommitCursor(java.util.Date.from(last.committedAt()), last.id()).encode();
     }
 }

@@ -2,7 +2,8 @@ package io.commitviewer.commit.commits;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
-import org.bson.Document;
+import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredCommit;
 
 /** What the commits API returns. */
 final class CommitResponses {
@@ -11,8 +12,8 @@ final class CommitResponses {
     }
 
     record Person(String name, String email, String date) {
-        static Person of(Document document) {
-            return new Person(document.getString("name"), document.getString("email"), document.getString("date"));
+        static Person of(StoredCommit.Person person) {
+            return new Person(person.name(), person.email(), person.date());
         }
     }
 
@@ -23,11 +24,10 @@ final class CommitResponses {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Commit(String sha, List<String> parents, Person author, Person committer, String message, Boolean messageTruncated,
             List<String> truncated, List<String> clamped) {
-        static Commit of(Document document) {
-            return new Commit(document.getString("sha"), document.getList("parents", String.class),
-                    Person.of(document.get("author", Document.class)), Person.of(document.get("committer", Document.class)),
-                    document.getString("message"), Boolean.TRUE.equals(document.getBoolean("messageTruncated")) ? Boolean.TRUE : null,
-                    document.getList("truncated", String.class), document.getList("clamped", String.class));
+        static Commit of(StoredCommit commit) {
+            return new Commit(commit.sha(), commit.parents(), Person.of(commit.author()), Person.of(commit.committer()),
+                    commit.message(), commit.messageTruncated() ? Boolean.TRUE : null,
+                    commit.truncated().isEmpty() ? null : commit.truncated(), commit.clamped().isEmpty() ? null : commit.clamped());
         }
     }
 
@@ -39,9 +39,8 @@ final class CommitResponses {
     /** @param commitCount commits on the branch ({@code git rev-list --count NAME}); absent when it was not counted */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Branch(String name, String tip, Long commitCount) {
-        static Branch of(Document document) {
-            Number count = document.get("commitCount", Number.class);
-            return new Branch(document.getString("name"), document.getString("tip"), count == null ? null : count.longValue());
+        static Branch of(StoredBranch branch) {
+            return new Branch(branch.name(), branch.tip(), branch.commitCount());
         }
     }
 }

@@ -1,8 +1,6 @@
 package io.commitviewer.commit.config;
 
 import io.commitviewer.amqp.AmqpSupportConfiguration;
-import io.commitviewer.amqp.ConsumerRetries;
-import io.commitviewer.amqp.DeadLetterRecoverer;
 import io.commitviewer.commit.commits.CommitErrorBody;
 import io.commitviewer.commit.commits.ProjectDirectory;
 import io.commitviewer.commit.mirror.MirrorCache;
@@ -30,10 +28,7 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.springdoc.core.customizers.OpenApiCustomizer;
-import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
-import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.boot.amqp.autoconfigure.SimpleRabbitListenerContainerFactoryConfigurer;
 import org.springframework.boot.info.BuildProperties;
 import org.springframework.boot.mongodb.autoconfigure.MongoClientSettingsBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -160,21 +155,5 @@ class CommitServiceConfiguration {
     ProjectDirectory projectDirectory(CommitServiceProperties properties) {
         CommitServiceProperties.Projects projects = properties.projects();
         return new ProjectDirectory(projects.url(), projects.timeout(), projects.cacheTtl());
-    }
-
-    /**
-     * The default factory: project deletions, whose store writes are retried a few times with
-     * back-off before the message goes to the DLQ with the reason. Fetch requests have a factory
-     * of their own, without retries (FetchConfiguration).
-     */
-    @Bean
-    SimpleRabbitListenerContainerFactory rabbitListenerContainerFactory(SimpleRabbitListenerContainerFactoryConfigurer configurer,
-            ConnectionFactory connectionFactory, DeadLetterRecoverer recoverer, CommitServiceProperties properties) {
-        SimpleRabbitListenerContainerFactory factory = new SimpleRabbitListenerContainerFactory();
-        configurer.configure(factory, connectionFactory);
-        CommitServiceProperties.Consumer consumer = properties.consumer();
-        factory.setPrefetchCount(consumer.prefetch());
-        ConsumerRetries.apply(factory, consumer.maxRetries(), consumer.initialBackoff(), consumer.maxBackoff(), recoverer);
-        return factory;
     }
 }

@@ -1,6 +1,6 @@
 package io.commitviewer.commit.fetch;
 
-import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.Commits;
 import io.commitviewer.common.git.GitCommit;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ final class BatchWriter implements AutoCloseable {
 
     private static final List<Document> END = List.of();
 
-    private final CommitStore store;
+    private final Commits store;
     private final String projectId;
     private final String attempt;
     private final long token;
@@ -37,19 +37,19 @@ final class BatchWriter implements AutoCloseable {
 
     /**
      * @param attempt the attempt the commits are written by, under the lease {@code token}
-     * @param adopt   which commits already stored the attempt makes its own (see {@link CommitStore#insert(List, String, long, java.util.function.Predicate)})
+     * @param adopt   which commits already stored the attempt makes its own (see {@link Commits#insert(List, String, long, java.util.function.Predicate)})
      * @param fence   run after a batch when {@code fenceEvery} has passed since it last ran: throws if the project is no
      *                longer this writer's (deleted, or claimed by a later writer). A pause makes that time pass, so a
      *                writer paused past its lease stops within a batch of resuming; a writer that is not paused pays
      *                one read per {@code fenceEvery}, not one per batch on the store's busiest path
      */
-    BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
+    BatchWriter(Commits store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
             int batchSize, Runnable fence, java.time.Duration fenceEvery) {
         this(store, projectId, attempt, token, adopt, batchSize, fence, fenceEvery, System::nanoTime);
     }
 
     /** With the clock the fence's interval is measured on ({@link System#nanoTime()}; tests move one of their own). */
-    BatchWriter(CommitStore store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
+    BatchWriter(Commits store, String projectId, String attempt, long token, java.util.function.Predicate<String> adopt,
             int batchSize, Runnable fence, java.time.Duration fenceEvery, java.util.function.LongSupplier clock) {
         this.store = store;
         this.projectId = projectId;
@@ -72,7 +72,7 @@ final class BatchWriter implements AutoCloseable {
         if (error != null) {
             throw error;
         }
-        batch.add(CommitStore.toDocument(projectId, attempt, token, commit));
+        batch.add(Commits.toDocument(projectId, attempt, token, commit));
         if (batch.size() == batchSize) {
             queue.put(batch);
             batch = new ArrayList<>(batchSize);

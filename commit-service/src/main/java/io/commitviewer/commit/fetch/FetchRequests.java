@@ -5,7 +5,6 @@ import io.commitviewer.amqp.EventCodec;
 import io.commitviewer.amqp.PublishFailedException;
 import io.commitviewer.commit.project.LeaseBusyException;
 import io.commitviewer.commit.project.LeaseLostException;
-import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Correlation;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.amqp.EventPublisher;
@@ -16,7 +15,6 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.springframework.amqp.ImmediateRequeueAmqpException;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.annotation.RabbitListener;
 
 /**
  * Consumes {@code fetch.requested}: a message that is not one goes to the DLQ at once; a request
@@ -26,14 +24,13 @@ import org.springframework.amqp.rabbit.annotation.RabbitListener;
  * over (ADR 0010): requeued too. A project being fetched for longer than the delivery waits is not
  * a failure: the request is published again, behind its queue, and the delivery acked, so that
  * waiting never counts toward the queue's delivery limit. Redeliveries after a crash are bounded
- * by that limit, after which the request goes to the DLQ. Requests come through the project-work
- * shards this instance consumes ({@link ProjectWorkShards}) and, drained, the queue of an older
- * version; at most {@code concurrency} are handled at once, whatever the number of shards. Every
+ * by that limit, after which the request goes to the DLQ. Requests come from the one entry point of
+ * project work ({@code work.ProjectWork}), whatever queue they were in; at most {@code concurrency} are handled at once, whatever the number of shards. Every
  * wait — for a free slot, the project's lock and lease — counts against one deadline from the
  * delivery's arrival: a delivery is never held past it (20 min), well within RabbitMQ's consumer
  * timeout (30 min).
  */
-class FetchRequests {
+public final class FetchRequests {
 
     private static final Logger log = LoggerFactory.getLogger(FetchRequests.class);
 
@@ -54,9 +51,8 @@ class FetchRequests {
         this.running = new Semaphore(concurrency, true);
     }
 
-    @RabbitListener(id = "fetch-requests", queues = AmqpNames.FETCH_REQUESTS_QUEUE,
-            concurrency = "${commitviewer.consumer.concurrency}", containerFactory = "fetchRequestsContainerFactory")
-    void on(Message message) {
+    /** A delivery of {@code fetch.requested}, from {@code work.ProjectWork}: anything else goes to the DLQ. */
+    public void on(Message message) {
         codec.expect(message, FetchRequested.class, deadLetters).ifPresent(this::handle);
     }
 

@@ -128,7 +128,7 @@ class Ingestion {
             long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
                     BRANCH_COUNT_VISITS);
             states.checkFence(lease); // deleted, or taken over, while it listed: nothing more is written
-            store.writeBranches(projectId, attempt, token, branches, commitCounts);
+            store.branches().write(projectId, attempt, token, branches, commitCounts);
             graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
                     new CommitGraph.Delta(listed, tips));
             // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
@@ -185,7 +185,7 @@ class Ingestion {
         } catch (InterruptedException e) {
             throw interrupted();
         }
-        store.forEachSha(writes.projectId(), sha -> {
+        store.commits().forEachSha(writes.projectId(), sha -> {
             if (!current.contains(sha)) {
                 gone.add(sha);
             }
@@ -195,7 +195,7 @@ class Ingestion {
     }
 
     private BatchWriter writer(Writes writes) {
-        return new BatchWriter(store, writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize(),
+        return new BatchWriter(store.commits(), writes.projectId(), writes.attempt(), writes.token(), writes.adopt(), settings.batchSize(),
                 writes.fence(), FENCE_EVERY);
     }
 

@@ -56,12 +56,12 @@ class TakeBacks {
             return Optional.of(stored);
         }
         if (stored != null && stored.ready()) {
-            log.info("Took back attempt {}: {} commits it inserted", attempt, store.deleteInsertedBy(projectId, attempt, lease.token()));
+            log.info("Took back attempt {}: {} commits it inserted", attempt, store.commits().deleteInsertedBy(projectId, attempt, lease.token()));
         } else {
-            store.deleteCommits(projectId, lease.token()); // nothing was ever served
+            store.commits().deleteAll(projectId, lease.token()); // nothing was ever served
             log.info("Took back attempt {}: every commit, none was served yet", attempt);
         }
-        store.deleteBranchesBut(projectId, stored != null && stored.ready() ? stored.served().branchGeneration() : null, lease.token());
+        store.deleteGenerationsBut(projectId, stored != null && stored.ready() ? stored.served().branchGeneration() : null, lease.token());
         return Optional.empty();
     }
 
@@ -75,11 +75,11 @@ class TakeBacks {
         if (state.ready()) {
             ProjectState.Served served = state.served();
             CommitGraph graph = graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
-            log.info("Swept {} commits no served generation names", store.sweep(projectId, sha -> graph.rankOf(sha) >= 0, lease.token()));
+            log.info("Swept {} commits no served generation names", store.commits().sweep(projectId, sha -> graph.rankOf(sha) >= 0, lease.token()));
         } else {
-            store.deleteCommits(projectId, lease.token());
+            store.commits().deleteAll(projectId, lease.token());
         }
-        store.deleteBranchesBut(projectId, state.ready() ? state.served().branchGeneration() : null, lease.token());
+        store.deleteGenerationsBut(projectId, state.ready() ? state.served().branchGeneration() : null, lease.token());
     }
 
     /**
@@ -91,7 +91,7 @@ class TakeBacks {
     void afterLeaseLost(String projectId, ProjectLeases.Lease lease) {
         try {
             if (states.isDeleted(projectId)) {
-                store.deleteCommitsAndBranches(projectId, lease.token());
+                store.deleteProject(projectId, lease.token());
                 log.info("Project deleted while this writer held it: what it wrote is removed");
             }
         } catch (MongoException e) {
@@ -108,9 +108,9 @@ class TakeBacks {
         try {
             List<String> gone = result.gone();
             for (int from = 0; from < gone.size(); from += settings.batchSize()) {
-                store.delete(projectId, gone.subList(from, Math.min(gone.size(), from + settings.batchSize())), lease.token());
+                store.commits().delete(projectId, gone.subList(from, Math.min(gone.size(), from + settings.batchSize())), lease.token());
             }
-            store.deleteBranchesBut(projectId, result.served().branchGeneration(), lease.token());
+            store.deleteGenerationsBut(projectId, result.served().branchGeneration(), lease.token());
         } catch (MongoException e) {
             log.debug("Commits that left every branch, or old branches, left for later: {}", e.toString());
         }

@@ -7,18 +7,16 @@ import com.mongodb.MongoException;
 import org.springframework.amqp.ImmediateRequeueAmqpException;
 import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.commit.mirror.MirrorCache;
-import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.ProjectDeleted;
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.Message;
-import org.springframework.amqp.rabbit.annotation.RabbitListener;
 
 /**
- * Consumes {@code project.deleted}: drops the project's commits, branches, state and mirror. Its
- * deliveries come through the project-work shards (ADR 0010) and, drained, the queue of an older version.
+ * Handles {@code project.deleted}: drops the project's commits, branches, state and mirror. Its
+ * deliveries come from the one entry point of project work ({@code work.ProjectWork}).
  */
 public class ProjectDeletions {
 
@@ -50,7 +48,7 @@ public class ProjectDeletions {
         this.leaseWait = leaseWait;
     }
 
-    @RabbitListener(id = "project-deletions", queues = AmqpNames.PROJECT_DELETIONS_QUEUE)
+    /** A delivery of {@code project.deleted}, from {@code work.ProjectWork}: anything else goes to the DLQ. */
     public void on(Message message) {
         codec.expect(message, ProjectDeleted.class, deadLetters).ifPresent(this::delete);
     }
@@ -83,7 +81,7 @@ public class ProjectDeletions {
             // the tombstone and the fence first: a redelivery after a crash finishes the rest, and no earlier writer
             // (one paused past its lease included) writes again
             states.delete(projectId, lease);
-            store.deleteCommitsAndBranches(projectId, lease.token());
+            store.deleteProject(projectId, lease.token());
             return current;
         }));
         if (state != null && state.repositoryUrl() != null) {

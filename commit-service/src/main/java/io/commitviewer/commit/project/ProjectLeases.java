@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
 public class ProjectLeases {
 
     /** The collection of the leases held, one document per project being written. */
-    public static final String LEASES = "leases";
-    static final String COUNTERS = "counters";
     private static final Logger log = LoggerFactory.getLogger(ProjectLeases.class);
     private static final String TOKEN_COUNTER = "writerToken";
 
@@ -90,8 +88,8 @@ public class ProjectLeases {
     public ProjectLeases(MongoDatabase database, String instance, Duration duration, Duration renewEvery, Duration wait,
             MeterRegistry meters) {
         this.instance = instance;
-        this.leases = database.getCollection(LEASES);
-        this.counters = database.getCollection(COUNTERS);
+        this.leases = database.getCollection(io.commitviewer.commit.store.StoreCollections.LEASES);
+        this.counters = database.getCollection(io.commitviewer.commit.store.StoreCollections.COUNTERS);
         this.duration = duration;
         this.wait = wait;
         this.busy = Counter.builder("commitviewer.leases.busy").description("Waits for a project another writer held")
@@ -125,6 +123,20 @@ public class ProjectLeases {
 
     /** {@link #holding(String, Function)}, waiting up to {@code wait}. */
     public <T> T holding(String projectId, Duration wait, Function<Lease, T> work) {
+        Lease lease = acquire(projectId, wait);
+        try {
+            return work.apply(lease);
+        } finally {
+            release(lease);
+        }
+    }
+
+    /**
+     * Takes the project's lease, waiting up to {@code wait} for a holder to finish (or its lease to
+     * lapse), and renews it until {@link #release}; throws {@link LeaseBusyException} if it stays
+     * held. For work that cannot be one lambda (the fetch's one retry loop); else {@link #holding}.
+     */
+    public Lease acquire(String projectId, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         Optional<Lease> taken = take(projectId);
         if (taken.isEmpty()) {
@@ -143,14 +155,8 @@ public class ProjectLeases {
             }
             taken = take(projectId);
         }
-        Lease lease = taken.get();
-        held.add(lease);
-        try {
-            return work.apply(lease);
-        } finally {
-            held.remove(lease);
-            release(lease);
-        }
+        held.add(taken.get());
+        return taken.get();
     }
 
     /**
@@ -193,7 +199,9 @@ public class ProjectLeases {
         return ((Number) counter.get("value")).longValue();
     }
 
-    private void release(Lease lease) {
+    /** Stops renewing the lease and gives it up (a lease the store does not take back lapses by itself). */
+    public void release(Lease lease) {
+        held.remove(lease);
         try {
             leases.deleteOne(Filters.and(Filters.eq("_id", lease.projectId()), Filters.eq("token", lease.token())));
         } catch (MongoException e) {

@@ -8,7 +8,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
-import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.StoreCollections;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.git.FailureReason;
 import java.util.Date;
@@ -65,8 +65,8 @@ public class ProjectStates {
     private final StoreIdentities identities;
 
     public ProjectStates(MongoDatabase database, StoreIdentities identities) {
-        this.projects = database.getCollection(CommitStore.PROJECTS);
-        this.deleted = database.getCollection(CommitStore.DELETED_PROJECTS);
+        this.projects = database.getCollection(StoreCollections.PROJECTS);
+        this.deleted = database.getCollection(StoreCollections.DELETED_PROJECTS);
         this.identities = identities;
     }
 

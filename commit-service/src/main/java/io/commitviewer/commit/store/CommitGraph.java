@@ -1,31 +1,46 @@
 package io.commitviewer.commit.store;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
+import java.nio.IntBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntBinaryOperator;
 
 /**
  * The commits on a project's branches as a graph in the listing's order (committer date
  * descending, then sha descending): commit {@code r} is the {@code r}-th of the full listing,
  * its parents are ranks too. One branch's history is the set of ranks reachable from its tip (a
  * {@link BitSet}), so a page of it is a scan of set bits from the cursor's rank and its total a
- * cardinality, at any depth (ADR 0008). About 40 bytes a commit; immutable, built by a fetch and
+ * cardinality, at any depth (ADR 0008). About 40 bytes a commit; immutable (a {@link Builder}
+ * collects the commits, a refresh makes a new graph with {@link #with}), built by a fetch and
  * stored beside its branches.
  */
 public final class CommitGraph {
 
     private static final int MAGIC = 0x43564731; // "CVG1"
     private static final HexFormat HEX = HexFormat.of();
+    /** Commits sorted by insertion before the merges of {@link #sort}. */
+    private static final int RUN = 32;
 
     private final int size;
     private final int shaBytes;
+    /** Rank {@code r}'s sha at {@code [r * shaBytes, (r + 1) * shaBytes)}. */
     private final byte[] shas;
+    /** Rank {@code r}'s committer date, epoch milliseconds. */
     private final long[] dates;
+    /** {@code size + 1} offsets into {@link #parents}: rank {@code r}'s parents are {@code parents[parentStart[r], parentStart[r + 1])}. */
     private final int[] parentStart;
+    /** The parents' ranks, one commit's after the other's. */
     private final int[] parents;
+    /** The ranks in the order of their shas (unsigned bytes): what {@link #rankOf} searches. */
     private final int[] bySha;
 
     private CommitGraph(int size, int shaBytes, byte[] shas, long[] dates, int[] parentStart, int[] parents, int[] bySha) {
@@ -67,12 +82,17 @@ public final class CommitGraph {
     }
 
     private int rankOf(byte[] key, int offset) {
+        return find(shas, bySha, size, shaBytes, key, offset);
+    }
+
+    /** The rank among {@code count} commits whose sha is {@code key[offset, offset + width)}, or -1. */
+    private static int find(byte[] shas, int[] bySha, int count, int width, byte[] key, int offset) {
         int low = 0;
-        int high = size - 1;
+        int high = count - 1;
         while (low <= high) {
             int middle = (low + high) >>> 1;
             int rank = bySha[middle];
-            int c = Arrays.compareUnsigned(shas, rank * shaBytes, (rank + 1) * shaBytes, key, offset, offset + shaBytes);
+            int c = Arrays.compareUnsigned(shas, rank * width, (rank + 1) * width, key, offset, offset + width);
             if (c < 0) {
                 low = middle + 1;
             } else if (c > 0) {
@@ -165,7 +185,7 @@ public final class CommitGraph {
         BitSet seen = new BitSet(size);
         int[] stack = new int[Math.max(16, Math.min(size, 1024))];
         long left = budget;
-        java.util.Map<Integer, Long> byTip = new java.util.HashMap<>();
+        Map<Integer, Long> byTip = new HashMap<>();
         for (int i = 0; i < tips.length; i++) {
             int tip = tips[i];
             if (tip < 0) {
@@ -218,6 +238,7 @@ public final class CommitGraph {
      * A new graph of this one's commits and {@code added}'s, keeping only those reachable from
      * {@code tips}: a refresh. Linear in this graph's size (ranks remapped, arrays merged, never
      * sorted again); the added commits alone are sorted. Commits already here are not added twice.
+     * The builder is read, not changed.
      */
     public CommitGraph with(Builder added, Collection<String> tips) {
         int w = shaBytes;
@@ -228,13 +249,14 @@ public final class CommitGraph {
             return added.build().reachableFrom(tips);
         }
         // the added commits not here yet, in the listing's order
-        CommitGraph fresh = added.withoutParents(this);
+        SortedCommits fresh = added.sorted(this);
         int k = fresh.size;
         int total = size + k;
         byte[] mergedShas = new byte[total * w];
         long[] mergedDates = new long[total];
         int[] oldToNew = new int[size];
         int[] freshToNew = new int[k];
+        int[] source = new int[total]; // where each new rank comes from: an old rank, or ~ a fresh one
         int a = 0;
         int b = 0;
         for (int r = 0; r < total; r++) {
@@ -242,44 +264,32 @@ public final class CommitGraph {
             if (takeOld) {
                 System.arraycopy(shas, a * w, mergedShas, r * w, w);
                 mergedDates[r] = dates[a];
+                source[r] = a;
                 oldToNew[a++] = r;
             } else {
                 System.arraycopy(fresh.shas, b * w, mergedShas, r * w, w);
                 mergedDates[r] = fresh.dates[b];
+                source[r] = ~b;
                 freshToNew[b++] = r;
             }
         }
         // parents: the old ones remapped; the added ones resolved among the added, then here
         int[] start = new int[total + 1];
-        int[] edges = new int[parents.length + added.parentBytes / Math.max(1, w)];
+        int[] edges = new int[parents.length + added.parentCount()]; // at most: each parent listed gives one edge
         int edgeCount = 0;
-        int[] newToOld = new int[total];
-        java.util.Arrays.fill(newToOld, -1);
-        for (int r = 0; r < size; r++) {
-            newToOld[oldToNew[r]] = r;
-        }
-        int[] newToFresh = new int[total];
-        java.util.Arrays.fill(newToFresh, -1);
-        for (int f = 0; f < k; f++) {
-            newToFresh[freshToNew[f]] = f;
-        }
         for (int r = 0; r < total; r++) {
             start[r] = edgeCount;
-            int old = newToOld[r];
-            if (old >= 0) {
-                for (int p = parentStart[old]; p < parentStart[old + 1]; p++) {
+            int from = source[r];
+            if (from >= 0) {
+                for (int p = parentStart[from]; p < parentStart[from + 1]; p++) {
                     edges[edgeCount++] = oldToNew[parents[p]];
                 }
             } else {
-                int f = newToFresh[r];
-                int index = fresh.parentStart[f]; // the builder index of this commit (see withoutParents)
-                for (int offset = added.parentStart[index] * w; offset < added.parentStart[index + 1] * w; offset += w) {
+                int index = fresh.index[~from];
+                for (int offset = added.firstParent[index] * w; offset < added.firstParent[index + 1] * w; offset += w) {
                     int parent = fresh.rankOf(added.parentShas, offset);
                     int mapped = parent >= 0 ? freshToNew[parent] : rankOfOld(added.parentShas, offset, oldToNew);
                     if (mapped >= 0) {
-                        if (edgeCount == edges.length) {
-                            edges = java.util.Arrays.copyOf(edges, edges.length * 2 + 1);
-                        }
                         edges[edgeCount++] = mapped;
                     }
                 }
@@ -291,27 +301,17 @@ public final class CommitGraph {
         a = 0;
         b = 0;
         for (int i = 0; i < total; i++) {
-            boolean takeOld = b >= k || (a < size && java.util.Arrays.compareUnsigned(shas, bySha[a] * w, (bySha[a] + 1) * w,
+            boolean takeOld = b >= k || (a < size && Arrays.compareUnsigned(shas, bySha[a] * w, (bySha[a] + 1) * w,
                     fresh.shas, fresh.bySha[b] * w, (fresh.bySha[b] + 1) * w) < 0);
             mergedBySha[i] = takeOld ? oldToNew[bySha[a++]] : freshToNew[fresh.bySha[b++]];
         }
-        CommitGraph merged = new CommitGraph(total, w, mergedShas, mergedDates, start,
-                edgeCount == edges.length ? edges : java.util.Arrays.copyOf(edges, edgeCount), mergedBySha);
+        CommitGraph merged = new CommitGraph(total, w, mergedShas, mergedDates, start, trimmed(edges, edgeCount), mergedBySha);
         return merged.reachableFrom(tips);
     }
 
     private int rankOfOld(byte[] key, int offset, int[] oldToNew) {
         int old = rankOf(key, offset);
         return old < 0 ? -1 : oldToNew[old];
-    }
-
-    /** True if this graph's commit {@code rank} is listed before {@code other}'s commit {@code otherRank}. */
-    private boolean listedBefore(int rank, CommitGraph other, int otherRank) {
-        if (dates[rank] != other.dates[otherRank]) {
-            return dates[rank] > other.dates[otherRank];
-        }
-        return java.util.Arrays.compareUnsigned(shas, rank * shaBytes, (rank + 1) * shaBytes, other.shas, otherRank * shaBytes,
-                (otherRank + 1) * shaBytes) > 0;
     }
 
     /** This graph without the commits no tip reaches (those that left every branch). Linear in its size. */
@@ -350,7 +350,11 @@ public final class CommitGraph {
                 keptBySha[i++] = oldToNew[old];
             }
         }
-        return new CommitGraph(kept, w, keptShas, keptDates, start, java.util.Arrays.copyOf(edges, edgeCount), keptBySha);
+        return new CommitGraph(kept, w, keptShas, keptDates, start, trimmed(edges, edgeCount), keptBySha);
+    }
+
+    private static int[] trimmed(int[] edges, int count) {
+        return count == edges.length ? edges : Arrays.copyOf(edges, count);
     }
 
     /** The graph as bytes, to be stored. */
@@ -362,74 +366,6 @@ public final class CommitGraph {
         out.position(out.position() + dates.length * 8);
         out.asIntBuffer().put(parentStart).put(parents).put(bySha);
         return out.array();
-    }
-
-    /** What a refresh added to a graph, and the tips it kept: {@code base.with(added, tips)} is the refreshed graph. */
-    public record Delta(Builder added, List<String> tips) {
-
-        private static final int MAGIC_DELTA = 0x43564431; // "CVD1"
-
-        /** The delta as bytes, to be stored instead of the whole graph. */
-        public byte[] toBytes() {
-            Builder b = added;
-            int w = Math.max(b.shaBytes, 20);
-            int tipBytes = tips.stream().mapToInt(tip -> 1 + tip.length()).sum();
-            ByteBuffer out = ByteBuffer.allocate(16 + b.size * w + b.size * 8 + (b.size + 1) * 4 + b.parentBytes + 4 + tipBytes);
-            out.putInt(MAGIC_DELTA).putInt(b.size).putInt(w).putInt(b.parentBytes);
-            out.put(b.shas, 0, b.size * w);
-            for (int i = 0; i < b.size; i++) {
-                out.putLong(b.dates[i]);
-            }
-            for (int i = 0; i <= b.size; i++) {
-                out.putInt(b.size == 0 ? 0 : b.parentStart[i]);
-            }
-            out.put(b.parentShas, 0, b.parentBytes);
-            out.putInt(tips.size());
-            for (String tip : tips) {
-                byte[] bytes = tip.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-                out.put((byte) bytes.length).put(bytes);
-            }
-            return out.array();
-        }
-
-        /** A delta stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */
-        public static Delta fromBytes(byte[] bytes) {
-            try {
-                ByteBuffer in = ByteBuffer.wrap(bytes);
-                if (in.getInt() != MAGIC_DELTA) {
-                    throw new IllegalArgumentException("not a commit graph delta");
-                }
-                Builder b = new Builder();
-                int size = in.getInt();
-                int w = in.getInt();
-                int parentBytes = in.getInt();
-                b.size = size;
-                b.shaBytes = size == 0 ? -1 : w;
-                b.shas = new byte[Math.max(size * w, 20)];
-                in.get(b.shas, 0, size * w);
-                b.dates = new long[Math.max(size, 1)];
-                for (int i = 0; i < size; i++) {
-                    b.dates[i] = in.getLong();
-                }
-                b.parentStart = new int[size + 2];
-                for (int i = 0; i <= size; i++) {
-                    b.parentStart[i] = in.getInt();
-                }
-                b.parentShas = new byte[Math.max(parentBytes, 20)];
-                in.get(b.parentShas, 0, parentBytes);
-                b.parentBytes = parentBytes;
-                int tipCount = in.getInt();
-                List<String> tips = new java.util.ArrayList<>(tipCount);
-                for (int i = 0; i < tipCount; i++) {
-                    byte[] tip = new byte[in.get()];
-                    in.get(tip);
-                    tips.add(new String(tip, java.nio.charset.StandardCharsets.US_ASCII));
-                }
-                return new Delta(b, tips);
-            } catch (java.nio.BufferUnderflowException | NegativeArraySizeException e) {
-                throw new IllegalArgumentException("a commit graph delta of the wrong length", e);
-            }
-        }
     }
 
     /** A graph stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */
@@ -453,9 +389,53 @@ public final class CommitGraph {
         int[] parentStart = new int[size + 1];
         int[] parents = new int[edges];
         int[] bySha = new int[size];
-        java.nio.IntBuffer ints = in.asIntBuffer();
+        IntBuffer ints = in.asIntBuffer();
         ints.get(parentStart).get(parents).get(bySha);
         return new CommitGraph(size, shaBytes, shas, dates, parentStart, parents, bySha);
+    }
+
+    /** What a refresh added to a graph, and the tips it kept: {@code base.with(added, tips)} is the refreshed graph. */
+    public record Delta(Builder added, List<String> tips) {
+
+        private static final int MAGIC_DELTA = 0x43564431; // "CVD1"
+
+        /** The delta as bytes, to be stored instead of the whole graph: the builder's commits as added, then the tips. */
+        public byte[] toBytes() {
+            int tipBytes = tips.stream().mapToInt(tip -> 1 + tip.length()).sum();
+            ByteBuffer out = ByteBuffer.allocate(4 + added.serializedBytes() + 4 + tipBytes);
+            out.putInt(MAGIC_DELTA);
+            added.writeTo(out);
+            out.putInt(tips.size());
+            for (String tip : tips) {
+                byte[] bytes = tip.getBytes(StandardCharsets.US_ASCII);
+                out.put((byte) bytes.length).put(bytes);
+            }
+            return out.array();
+        }
+
+        /** A delta stored by {@link #toBytes}; throws {@link IllegalArgumentException} on anything else. */
+        public static Delta fromBytes(byte[] bytes) {
+            try {
+                ByteBuffer in = ByteBuffer.wrap(bytes);
+                if (in.getInt() != MAGIC_DELTA) {
+                    throw new IllegalArgumentException("not a commit graph delta");
+                }
+                Builder added = Builder.readFrom(in);
+                int tipCount = in.getInt();
+                if (tipCount < 0 || tipCount > in.remaining()) {
+                    throw new IllegalArgumentException("a commit graph delta of the wrong length");
+                }
+                List<String> tips = new ArrayList<>(tipCount);
+                for (int i = 0; i < tipCount; i++) {
+                    byte[] tip = new byte[in.get()];
+                    in.get(tip);
+                    tips.add(new String(tip, StandardCharsets.US_ASCII));
+                }
+                return new Delta(added, tips);
+            } catch (BufferUnderflowException | NegativeArraySizeException e) {
+                throw new IllegalArgumentException("a commit graph delta of the wrong length", e);
+            }
+        }
     }
 
     private static byte[] parse(String sha) {
@@ -470,16 +450,134 @@ public final class CommitGraph {
     }
 
     /**
+     * Sorts {@code items[0, count)} by {@code order}, equal items kept in their order: a merge sort
+     * of ints (no boxing) that skips the merge of two runs already in order, so that input close
+     * to sorted (git log's order against the listing's) costs little more than a pass.
+     */
+    private static void sort(int[] items, int count, IntBinaryOperator order) {
+        for (int low = 0; low < count; low += RUN) {
+            int high = Math.min(low + RUN, count);
+            for (int i = low + 1; i < high; i++) {
+                int item = items[i];
+                int j = i - 1;
+                while (j >= low && order.applyAsInt(items[j], item) > 0) {
+                    items[j + 1] = items[j];
+                    j--;
+                }
+                items[j + 1] = item;
+            }
+        }
+        if (count <= RUN) {
+            return;
+        }
+        int[] source = items;
+        int[] target = new int[count];
+        for (int run = RUN; run < count; run = run > count / 2 ? count : run * 2) {
+            int low = 0;
+            while (low < count) {
+                int middle = (int) Math.min((long) low + run, count);
+                int high = (int) Math.min((long) middle + run, count);
+                merge(source, target, low, middle, high, order);
+                low = high;
+            }
+            int[] merged = target;
+            target = source;
+            source = merged;
+        }
+        if (source != items) {
+            System.arraycopy(source, 0, items, 0, count);
+        }
+    }
+
+    /** Merges the sorted runs {@code source[low, middle)} and {@code source[middle, high)} into {@code target[low, high)}. */
+    private static void merge(int[] source, int[] target, int low, int middle, int high, IntBinaryOperator order) {
+        if (middle == high || order.applyAsInt(source[middle - 1], source[middle]) <= 0) {
+            System.arraycopy(source, low, target, low, high - low); // in order already
+            return;
+        }
+        int a = low;
+        int b = middle;
+        int r = low;
+        while (a < middle && b < high) {
+            if (order.applyAsInt(source[b], source[a]) < 0) {
+                target[r++] = source[b++];
+            } else {
+                target[r++] = source[a++]; // ties from the left run: stable
+            }
+        }
+        System.arraycopy(source, a, target, r, middle - a);
+        System.arraycopy(source, b, target, r + middle - a, high - b);
+    }
+
+    /** The commits {@code 0..count-1} ({@code width}-byte shas one after the other) in the order of their shas. */
+    private static int[] shaOrder(byte[] shas, int count, int width) {
+        int[] ranks = new int[count];
+        for (int i = 0; i < count; i++) {
+            ranks[i] = i;
+        }
+        sort(ranks, count, (x, y) -> Arrays.compareUnsigned(shas, x * width, (x + 1) * width, shas, y * width, (y + 1) * width));
+        return ranks;
+    }
+
+    /**
+     * A builder's commits in the listing's order, each once, without edges: the step between the
+     * commits as added and a graph (all of them for {@link Builder#build}, those a graph lacks for
+     * {@link CommitGraph#with}).
+     */
+    private static final class SortedCommits {
+        private final int size;
+        private final int width;
+        /** Rank {@code r}'s sha at {@code [r * width, (r + 1) * width)}. */
+        private final byte[] shas;
+        private final long[] dates;
+        /** Rank {@code r}'s index in the builder: where its parents' shas are. */
+        private final int[] index;
+        /** The ranks in the order of their shas. */
+        private final int[] bySha;
+
+        private SortedCommits(int size, int width, byte[] shas, long[] dates, int[] index, int[] bySha) {
+            this.size = size;
+            this.width = width;
+            this.shas = shas;
+            this.dates = dates;
+            this.index = index;
+            this.bySha = bySha;
+        }
+
+        private int rankOf(byte[] key, int offset) {
+            return find(shas, bySha, size, width, key, offset);
+        }
+
+        /** True if commit {@code rank} here is listed before {@code other}'s commit {@code otherRank}. */
+        private boolean listedBefore(int rank, CommitGraph other, int otherRank) {
+            if (dates[rank] != other.dates[otherRank]) {
+                return dates[rank] > other.dates[otherRank];
+            }
+            return Arrays.compareUnsigned(shas, rank * width, (rank + 1) * width, other.shas, otherRank * other.shaBytes,
+                    (otherRank + 1) * other.shaBytes) > 0;
+        }
+    }
+
+    /**
      * Collects commits in any order; {@link #build} sorts them into the listing's order and links
      * parents by rank. Parents that are not among the commits (beyond a shallow edge, or cut by
-     * the parser's cap) are left out.
+     * the parser's cap) are left out. Building does not change the builder: {@code build()} again
+     * gives an equal graph, commits added afterwards are in the next one only, and no graph shares
+     * an array with it (a refresh writes its {@link Delta} from the builder after building).
      */
     public static final class Builder {
         private int size;
+        /** 20 (SHA-1) or 32 (SHA-256) once a commit is added, -1 before. */
         private int shaBytes = -1;
+        /** Commit {@code i}'s sha at {@code [i * shaBytes, (i + 1) * shaBytes)}, in the order added (twice if added twice). */
         private byte[] shas = new byte[1024 * 20];
         private long[] dates = new long[1024];
-        private int[] parentStart = new int[1025];
+        /**
+         * Offsets into {@link #parentShas}, counted in shas (one more than {@link #dates} holds):
+         * commit {@code i}'s parents are the shas {@code firstParent[i]} to {@code firstParent[i + 1]}
+         * (exclusive), whether or not they are among the commits.
+         */
+        private int[] firstParent = new int[1025];
         private byte[] parentShas = new byte[1024 * 20];
         private int parentBytes;
 
@@ -489,151 +587,171 @@ public final class CommitGraph {
             if (key == null) {
                 throw new IllegalArgumentException("not a commit sha: " + sha);
             }
-            begin(key, 0, key.length, date);
+            begin(key, date);
             for (String parent : parentIds) {
                 byte[] p = parse(parent);
                 if (p != null && p.length == shaBytes) {
-                    addParent(p, 0);
+                    addParent(p);
                 }
             }
-            parentStart[size] = parentBytes / shaBytes;
+            firstParent[size] = parentBytes / shaBytes;
         }
 
         public int size() {
             return size;
         }
 
-        private void begin(byte[] source, int offset, int length, long date) {
+        private void begin(byte[] sha, long date) {
             if (shaBytes < 0) {
-                shaBytes = length;
-            } else if (length != shaBytes) {
+                shaBytes = sha.length;
+            } else if (sha.length != shaBytes) {
                 throw new IllegalArgumentException("a repository with shas of two lengths");
             }
             if (size == dates.length) {
-                dates = Arrays.copyOf(dates, size * 2);
-                parentStart = Arrays.copyOf(parentStart, size * 2 + 1);
+                dates = Arrays.copyOf(dates, Math.max(16, size * 2));
+                firstParent = Arrays.copyOf(firstParent, dates.length + 1);
             }
             if ((size + 1) * shaBytes > shas.length) {
                 shas = Arrays.copyOf(shas, Math.max(shas.length * 2, (size + 1) * shaBytes));
             }
-            System.arraycopy(source, offset, shas, size * shaBytes, shaBytes);
+            System.arraycopy(sha, 0, shas, size * shaBytes, shaBytes);
             dates[size] = date;
-            parentStart[size] = parentBytes / shaBytes;
+            firstParent[size] = parentBytes / shaBytes;
             size++;
+            firstParent[size] = firstParent[size - 1]; // no parents yet
         }
 
-        private void addParent(byte[] source, int offset) {
+        private void addParent(byte[] sha) {
             if (parentBytes + shaBytes > parentShas.length) {
-                parentShas = Arrays.copyOf(parentShas, parentShas.length * 2);
+                parentShas = Arrays.copyOf(parentShas, Math.max(parentShas.length * 2, parentBytes + shaBytes));
             }
-            System.arraycopy(source, offset, parentShas, parentBytes, shaBytes);
+            System.arraycopy(sha, 0, parentShas, parentBytes, shaBytes);
             parentBytes += shaBytes;
         }
 
-        /**
-         * The commits not already in {@code existing}, each once, as a graph in the listing's order
-         * without edges, whose {@code parentStart[rank]} holds the commit's index in this builder
-         * (where its parents' shas are): the added side of {@link CommitGraph#with}.
-         */
-        private CommitGraph withoutParents(CommitGraph existing) {
-            int width = Math.max(shaBytes, 20);
-            java.util.List<Integer> order = new java.util.ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                if (existing.rankOf(shas, i * width) < 0) {
-                    order.add(i);
-                }
-            }
-            order.sort((x, y) -> {
-                int byDate = Long.compare(dates[y], dates[x]);
-                return byDate != 0 ? byDate : Arrays.compareUnsigned(shas, y * width, (y + 1) * width, shas, x * width, (x + 1) * width);
-            });
-            java.util.List<Integer> unique = new java.util.ArrayList<>(order.size());
-            for (int index : order) {
-                int last = unique.isEmpty() ? -1 : unique.get(unique.size() - 1);
-                if (last < 0 || !Arrays.equals(shas, index * width, (index + 1) * width, shas, last * width, (last + 1) * width)) {
-                    unique.add(index);
-                }
-            }
-            int count = unique.size();
-            byte[] sorted = new byte[count * width];
-            long[] sortedDates = new long[count];
-            int[] indexOf = new int[count + 1];
-            for (int r = 0; r < count; r++) {
-                System.arraycopy(shas, unique.get(r) * width, sorted, r * width, width);
-                sortedDates[r] = dates[unique.get(r)];
-                indexOf[r] = unique.get(r);
-            }
-            return new CommitGraph(count, width, sorted, sortedDates, indexOf, new int[0], sortBySha(sorted, count, width));
+        /** The width of the shas: 20 while there are none. */
+        private int width() {
+            return Math.max(shaBytes, 20);
         }
 
+        /** The parents' shas listed, all commits together: at most the edges they give. */
+        private int parentCount() {
+            return parentBytes / width();
+        }
+
+        /** A graph of the commits added so far; the builder stays as it is. */
         public CommitGraph build() {
-            int width = Math.max(shaBytes, 20);
-            Integer[] order = new Integer[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
-            }
-            // newest first, then sha descending: the listing's order ({committedAt: -1, _id: -1}); git log's order
-            // is close to it, which TimSort makes cheap
-            Arrays.sort(order, (a, b) -> {
-                int byDate = Long.compare(dates[b], dates[a]);
-                return byDate != 0 ? byDate
-                        : Arrays.compareUnsigned(shas, b * width, (b + 1) * width, shas, a * width, (a + 1) * width);
-            });
-            byte[] sortedShas = new byte[size * width];
-            long[] sortedDates = new long[size];
-            int[] rankOfIndex = new int[size];
-            int duplicates = 0;
-            int[] kept = new int[size];
-            int rank = 0;
-            for (int i = 0; i < size; i++) {
-                int index = order[i];
-                if (rank > 0 && Arrays.equals(shas, index * width, (index + 1) * width, sortedShas, (rank - 1) * width, rank * width)) {
-                    rankOfIndex[index] = rank - 1; // the same commit listed twice: once is enough
-                    duplicates++;
-                    continue;
-                }
-                System.arraycopy(shas, index * width, sortedShas, rank * width, width);
-                sortedDates[rank] = dates[index];
-                rankOfIndex[index] = rank;
-                kept[rank] = index;
-                rank++;
-            }
-            int count = size - duplicates;
-            byte[] finalShas = duplicates == 0 ? sortedShas : Arrays.copyOf(sortedShas, count * width);
-            long[] finalDates = duplicates == 0 ? sortedDates : Arrays.copyOf(sortedDates, count);
-            int[] bySha = sortBySha(finalShas, count, width);
-            CommitGraph lookup = new CommitGraph(count, width, finalShas, finalDates, new int[count + 1], new int[0], bySha);
+            SortedCommits sorted = sorted(null);
+            int count = sorted.size;
+            int width = sorted.width;
             int[] start = new int[count + 1];
-            int[] edges = new int[Math.max(16, parentBytes / width)];
+            int[] edges = new int[parentCount()];
             int edgeCount = 0;
             for (int r = 0; r < count; r++) {
                 start[r] = edgeCount;
-                int index = kept[r];
-                for (int b = parentStart[index] * width; b < parentStart[index + 1] * width; b += width) {
-                    int parentRank = lookup.rankOf(parentShas, b);
+                int index = sorted.index[r];
+                for (int offset = firstParent[index] * width; offset < firstParent[index + 1] * width; offset += width) {
+                    int parentRank = sorted.rankOf(parentShas, offset);
                     if (parentRank >= 0) {
-                        if (edgeCount == edges.length) {
-                            edges = Arrays.copyOf(edges, edges.length * 2);
-                        }
                         edges[edgeCount++] = parentRank;
                     }
                 }
             }
             start[count] = edgeCount;
-            return new CommitGraph(count, width, finalShas, finalDates, start, Arrays.copyOf(edges, edgeCount), bySha);
+            return new CommitGraph(count, width, sorted.shas, sorted.dates, start, trimmed(edges, edgeCount), sorted.bySha);
         }
 
-        private static int[] sortBySha(byte[] shas, int count, int width) {
-            Integer[] order = new Integer[count];
-            for (int i = 0; i < count; i++) {
-                order[i] = i;
+        /**
+         * The commits not in {@code existing} (all of them when null), in the listing's order, each
+         * once: of a sha added twice, the first added.
+         */
+        private SortedCommits sorted(CommitGraph existing) {
+            int width = width();
+            byte[] added = shas;
+            long[] when = dates;
+            int[] order = new int[size];
+            int count = 0;
+            for (int i = 0; i < size; i++) {
+                if (existing == null || existing.rankOf(added, i * width) < 0) {
+                    order[count++] = i;
+                }
             }
-            Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(shas, a * width, (a + 1) * width, shas, b * width, (b + 1) * width));
-            int[] bySha = new int[count];
+            // newest first, then sha descending: the listing's order ({committedAt: -1, _id: -1}); git log's order
+            // is close to it, which the sort makes cheap
+            sort(order, count, (x, y) -> {
+                int byDate = Long.compare(when[y], when[x]);
+                return byDate != 0 ? byDate
+                        : Arrays.compareUnsigned(added, y * width, (y + 1) * width, added, x * width, (x + 1) * width);
+            });
+            int unique = 0;
             for (int i = 0; i < count; i++) {
-                bySha[i] = order[i];
+                int index = order[i];
+                int last = unique == 0 ? -1 : order[unique - 1];
+                if (last < 0 || !Arrays.equals(added, index * width, (index + 1) * width, added, last * width, (last + 1) * width)) {
+                    order[unique++] = index; // in place: unique <= i
+                }
             }
-            return bySha;
+            byte[] sortedShas = new byte[unique * width];
+            long[] sortedDates = new long[unique];
+            for (int r = 0; r < unique; r++) {
+                System.arraycopy(added, order[r] * width, sortedShas, r * width, width);
+                sortedDates[r] = when[order[r]];
+            }
+            int[] builderIndex = unique == order.length ? order : Arrays.copyOf(order, unique);
+            return new SortedCommits(unique, width, sortedShas, sortedDates, builderIndex, shaOrder(sortedShas, unique, width));
+        }
+
+        /** Bytes {@link #writeTo} writes. */
+        private int serializedBytes() {
+            return 12 + size * width() + size * 8 + (size + 1) * 4 + parentBytes;
+        }
+
+        /** The commits as added: their count, the sha width, the parents' bytes, shas, dates, parent offsets, parents' shas. */
+        private void writeTo(ByteBuffer out) {
+            int w = width();
+            out.putInt(size).putInt(w).putInt(parentBytes);
+            out.put(shas, 0, size * w);
+            for (int i = 0; i < size; i++) {
+                out.putLong(dates[i]);
+            }
+            for (int i = 0; i <= size; i++) {
+                out.putInt(size == 0 ? 0 : firstParent[i]);
+            }
+            out.put(parentShas, 0, parentBytes);
+        }
+
+        /** A builder written by {@link #writeTo}; throws {@link IllegalArgumentException} when its parts do not fit together. */
+        private static Builder readFrom(ByteBuffer in) {
+            int size = in.getInt();
+            int w = in.getInt();
+            int parentBytes = in.getInt();
+            if (size < 0 || parentBytes < 0 || (w != 20 && w != 32) || parentBytes % w != 0
+                    || (long) size * (w + 8) + (size + 1L) * 4 + parentBytes > in.remaining()) {
+                throw new IllegalArgumentException("a commit graph delta of the wrong length");
+            }
+            Builder b = new Builder();
+            b.size = size;
+            b.shaBytes = size == 0 ? -1 : w;
+            b.shas = new byte[Math.max(size * w, 20)];
+            in.get(b.shas, 0, size * w);
+            b.dates = new long[Math.max(size, 1)];
+            for (int i = 0; i < size; i++) {
+                b.dates[i] = in.getLong();
+            }
+            b.firstParent = new int[b.dates.length + 1];
+            for (int i = 0; i <= size; i++) {
+                b.firstParent[i] = in.getInt();
+                if (i == 0 ? b.firstParent[0] != 0 : b.firstParent[i] < b.firstParent[i - 1]) {
+                    throw new IllegalArgumentException("a commit graph delta with parents out of order");
+                }
+            }
+            if (b.firstParent[size] != parentBytes / w) {
+                throw new IllegalArgumentException("a commit graph delta with parents out of order");
+            }
+            b.parentShas = new byte[Math.max(parentBytes, 20)];
+            in.get(b.parentShas, 0, parentBytes);
+            b.parentBytes = parentBytes;
+            return b;
         }
     }
 }

@@ -70,7 +70,7 @@ public class CommitGraphs {
 
     /** The generation's graph from the store: whole, or its delta applied to its base (from the cache, or loaded too). */
     private Optional<CommitGraph> load(String projectId, String generation) {
-        Optional<CommitStore.StoredGraph> stored = store.graph(projectId, generation);
+        Optional<GraphChunks.StoredGraph> stored = store.graphs().read(projectId, generation);
         if (stored.isEmpty()) {
             return Optional.empty();
         }
@@ -92,17 +92,17 @@ public class CommitGraphs {
      * served generation it refreshed, null for a full listing) when the chain allows, else whole.
      */
     public void save(String projectId, String generation, long token, CommitGraph graph, String previous, CommitGraph.Delta delta) {
-        Optional<CommitStore.StoredGraph> base = previous == null || delta == null ? Optional.empty()
-                : store.graphHeader(projectId, previous);
+        Optional<GraphChunks.StoredGraph> base = previous == null || delta == null ? Optional.empty()
+                : store.graphs().header(projectId, previous);
         byte[] deltaBytes = base.isPresent() ? delta.toBytes() : null;
         if (base.isPresent() && base.get().chain().size() < MAX_CHAIN
                 && base.get().deltaBytes() + deltaBytes.length <= graph.bytes() / 10) {
             List<String> chain = new java.util.ArrayList<>(base.get().chain());
             chain.add(previous);
-            store.writeGraph(projectId, generation, token, new CommitStore.StoredGraph(previous, chain,
+            store.graphs().write(projectId, generation, token, new GraphChunks.StoredGraph(previous, chain,
                     base.get().deltaBytes() + deltaBytes.length, deltaBytes));
         } else {
-            store.writeGraph(projectId, generation, token, new CommitStore.StoredGraph(null, List.of(), 0, graph.toBytes()));
+            store.graphs().write(projectId, generation, token, new GraphChunks.StoredGraph(null, List.of(), 0, graph.toBytes()));
         }
         put(projectId, generation, graph);
     }
@@ -126,7 +126,7 @@ public class CommitGraphs {
             try {
                 known = cached(key);
                 if (known == null) {
-                    known = store.graphFromCommits(projectId).reachableFrom(tips);
+                    known = store.commits().graph(projectId).reachableFrom(tips);
                     put(projectId, key.generation(), known);
                 }
                 return known;

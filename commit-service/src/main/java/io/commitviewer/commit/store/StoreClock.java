@@ -18,12 +18,11 @@ import org.bson.Document;
  */
 public class StoreClock {
 
-    static final String CLOCK = "clock";
 
     private final MongoCollection<Document> clock;
 
     public StoreClock(MongoDatabase database) {
-        this.clock = database.getCollection(CLOCK);
+        this.clock = database.getCollection(StoreCollections.CLOCK);
     }
 
     /** MongoDB's time now; empty if the store does not answer (the caller then assumes nothing of it). */

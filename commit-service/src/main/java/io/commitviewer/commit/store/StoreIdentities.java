@@ -43,9 +43,9 @@ public class StoreIdentities {
 
     public StoreIdentities(MongoDatabase database, CommitStore store) {
         this.store = store;
-        this.identity = database.getCollection(CommitStore.PROJECTS);
-        this.commits = database.getCollection(CommitStore.COMMITS);
-        this.branches = database.getCollection(CommitStore.BRANCHES);
+        this.identity = database.getCollection(StoreCollections.PROJECTS);
+        this.commits = database.getCollection(StoreCollections.COMMITS);
+        this.branches = database.getCollection(StoreCollections.BRANCHES);
     }
 
     /** Where the store stands. */
@@ -108,7 +108,7 @@ public class StoreIdentities {
             identity.deleteOne(Filters.and(Filters.eq("_id", ID), Filters.eq(EPOCH, epoch)));
             return remember(new Check(begin(true), true));
         }
-        if (commitsMarker == null && branchesMarker == null && store.holdsProjects(ID)) {
+        if (commitsMarker == null && branchesMarker == null && identity.find(Filters.ne("_id", ID)).first() != null) {
             log.info("Adopting a commit store written before store epochs");
             return remember(new Check(begin(false), false));
         }
@@ -140,7 +140,9 @@ public class StoreIdentities {
             return identity(winner);
         }
         if (wipe) {
-            store.dropEverythingBut(ID);
+            // every commit, branch, graph and project state, keeping this identity and the tombstones of deleted projects
+            store.dropAll();
+            identity.deleteMany(Filters.ne("_id", ID));
         }
         writeMarker(commits, epoch);
         writeMarker(branches, epoch);

@@ -15,16 +15,14 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectState;
-import io.commitviewer.commit.store.CommitStore;
-import io.commitviewer.common.git.GitCommit;
-import io.commitviewer.common.git.Signature;
+import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredCommit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -46,10 +44,11 @@ class CommitControllerTests {
     @MockitoBean
     CommitQueries queries;
 
-    private static Document commit(boolean truncated) {
-        Signature who = new Signature("Ada Lovelace", "ada@example.com", OffsetDateTime.parse("2024-05-01T10:00:00+02:00"));
-        return CommitStore.toDocument(P, new GitCommit(SHA, List.of("553c2077f0edc3d5dc5d17262f6aa498e69d6f8e"), who, who,
-                "Fix parser\n\nBody", truncated ? java.util.Set.of("message") : java.util.Set.of(), java.util.Set.of()));
+    private static StoredCommit commit(boolean truncated) {
+        StoredCommit.Person who = new StoredCommit.Person("Ada Lovelace", "ada@example.com", "2024-05-01T10:00:00+02:00");
+        return new StoredCommit(P + ":" + SHA, SHA, List.of("553c2077f0edc3d5dc5d17262f6aa498e69d6f8e"), who, who,
+                OffsetDateTime.parse("2024-05-01T10:00:00+02:00").toInstant(), "Fix parser\n\nBody", truncated,
+                truncated ? List.of("message") : List.of(), List.of());
     }
 
     @Test
@@ -214,8 +213,8 @@ class CommitControllerTests {
 
     @Test
     void branchesWithTheirTipsAndCounts() throws Exception {
-        given(queries.branches(P)).willReturn(List.of(new Document("name", "main").append("tip", SHA).append("commitCount", 42L),
-                new Document("name", "uncounted").append("tip", SHA)));
+        given(queries.branches(P)).willReturn(List.of(new StoredBranch("main", SHA, 42L),
+                new StoredBranch("uncounted", SHA, null)));
         mvc.perform(get("/api/projects/{id}/branches", ID))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[0].name").value("main"))

@@ -9,7 +9,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import io.commitviewer.commit.project.LeaseLostException;
-import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.Commits;
 import io.commitviewer.common.git.GitCommit;
 import io.commitviewer.common.git.Signature;
 import java.time.OffsetDateTime;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class BatchWriterTests {
 
-    private final CommitStore store = mock(CommitStore.class);
+    private final Commits store = mock(Commits.class);
     private final List<List<String>> written = Collections.synchronizedList(new ArrayList<>());
 
     private static GitCommit commit(int i) {

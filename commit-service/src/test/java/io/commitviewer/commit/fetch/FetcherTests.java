@@ -22,6 +22,7 @@ import io.commitviewer.commit.project.ProjectLocks;
 import io.commitviewer.commit.project.ProjectState;
 import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.Commits;
 import io.commitviewer.commit.store.StoreIdentities;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchFailed;
@@ -54,9 +55,10 @@ class FetcherTests {
 
     private final ProjectStates states = mock(ProjectStates.class);
     private final StoreIdentities identities = mock(StoreIdentities.class);
-    private final CommitStore store = mock(CommitStore.class);
+    private final CommitStore whole = mock(CommitStore.class);
+    private final Commits store = mock(Commits.class);
     private final Ingestion ingestion = mock(Ingestion.class);
-    private final TakeBacks takeBacks = new TakeBacks(states, store, mock(io.commitviewer.commit.store.CommitGraphs.class),
+    private final TakeBacks takeBacks = new TakeBacks(states, whole, mock(io.commitviewer.commit.store.CommitGraphs.class),
             new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000));
     private final EventPublisher publisher = mock(EventPublisher.class);
     private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
@@ -81,6 +83,7 @@ class FetcherTests {
 
     @BeforeEach
     void store() {
+        when(whole.commits()).thenReturn(store);
         when(identities.epoch()).thenReturn(EPOCH);
         when(states.find(anyString())).thenAnswer(invocation -> Optional.ofNullable(saved.get()));
         doAnswer(invocation -> {
@@ -88,8 +91,7 @@ class FetcherTests {
             return null;
         }).when(states).save(any(), any());
         when(leases.waitAtMost(any())).thenAnswer(invocation -> invocation.getArgument(0));
-        when(leases.holding(anyString(), any(Duration.class), any())).thenAnswer(invocation ->
-                invocation.<java.util.function.Function<ProjectLeases.Lease, Object>>getArgument(2).apply(LEASE));
+        when(leases.acquire(anyString(), any(Duration.class))).thenReturn(LEASE);
         doAnswer(invocation -> published.add(invocation.getArgument(0))).when(publisher).publish(any());
     }
 
@@ -153,16 +155,47 @@ class FetcherTests {
     @Test
     void ourStoreFailingWhileTheLeaseIsTakenIsRetriedByTheSamePolicyAndReportedAsInternal() {
         doThrow(new MongoSocketReadTimeoutException("read timed out", new ServerAddress("127.0.0.1", 27017),
-                new java.net.SocketTimeoutException())).when(leases).holding(anyString(), any(Duration.class), any());
+                new java.net.SocketTimeoutException())).when(leases).acquire(anyString(), any(Duration.class));
 
         fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
-        verify(leases, times(4)).holding(anyString(), any(Duration.class), any());
+        verify(leases, times(4)).acquire(anyString(), any(Duration.class));
+        verify(leases, never()).release(any());
         assertThat(pauses).hasSize(3);
         assertThat(published).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
             assertThat(failed.reason()).isEqualTo(FailureReason.INTERNAL);
             assertThat(failed.retryable()).isTrue();
         });
+    }
+
+    /**
+     * One loop, one policy: a store failure while the lease is taken, another in the preflight
+     * and a git failure in the attempt are each tried again from where they failed — the lease is
+     * taken once, the preflight passed once — and the lease is given up once at the end.
+     */
+    @Test
+    void eachTryGoesOnFromWhereTheLastOneFailed() {
+        MongoSocketReadTimeoutException timeout = new MongoSocketReadTimeoutException("read timed out",
+                new ServerAddress("127.0.0.1", 27017), new java.net.SocketTimeoutException());
+        when(leases.acquire(anyString(), any(Duration.class))).thenThrow(timeout).thenReturn(LEASE);
+        when(states.isDeleted(anyString())).thenThrow(timeout).thenReturn(false);
+        when(ingestion.ingest(any(), any(), any(), any(), any())).thenThrow(new GitException(FailureReason.UNREACHABLE, "refused"))
+                .thenAnswer(invocation -> {
+                    ProjectState attempt = invocation.getArgument(0);
+                    return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 3, 1,
+                            Instant.now(), Instant.now(), 1L, attempt.current().attemptId()), 3, List.of());
+                });
+
+        fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
+
+        verify(leases, times(2)).acquire(anyString(), any(Duration.class));
+        verify(states, times(2)).isDeleted(anyString());
+        verify(states, times(1)).claim(LEASE);
+        verify(ingestion, times(2)).ingest(any(), any(), any(), any(), any());
+        verify(leases, times(1)).release(LEASE);
+        assertThat(pauses).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(2));
+        assertThat(published).hasSize(2).first().isInstanceOf(FetchStarted.class);
+        assertThat(published.get(1)).isInstanceOf(FetchSucceeded.class);
     }
 
     @Test
@@ -205,7 +238,7 @@ class FetcherTests {
         fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
 
         org.mockito.InOrder order = org.mockito.Mockito.inOrder(store, ingestion);
-        order.verify(store).deleteCommits(request.projectId().toString(), LEASE.token()); // nothing was served: every commit
+        order.verify(store).deleteAll(request.projectId().toString(), LEASE.token()); // nothing was served: every commit
         order.verify(ingestion).ingest(any(), any(), any(), any(), any());
         assertThat(saved.get().current()).isNull();
     }
@@ -251,7 +284,7 @@ class FetcherTests {
 
         verify(ingestion, times(1)).ingest(any(), any(), any(), any(), any());
         verify(store, never()).deleteInsertedBy(anyString(), anyString(), anyLong());
-        verify(store, never()).deleteCommits(anyString(), anyLong());
+        verify(store, never()).deleteAll(anyString(), anyLong());
         verify(store).delete(request.projectId().toString(), List.of("c".repeat(40)), LEASE.token()); // what left every branch
         assertThat(saved.get().served().fetchId()).isEqualTo(request.fetchId().toString());
         assertThat(published).hasSize(2).last().isInstanceOfSatisfying(FetchSucceeded.class,

@@ -136,22 +136,22 @@ class ProjectLeasesIT {
         ProjectState started = ProjectState.none(projectId, "https://github.com/acme/widgets", null)
                 .started("https://github.com/acme/widgets", "fetch-1", Instant.now(), null).attempting("attempt-paused");
         states.save(started, old);
-        store.insert(List.of(commit(projectId, "attempt-paused", old.token(), 'a')), "attempt-paused", old.token(), sha -> true);
+        store.commits().insert(List.of(commit(projectId, "attempt-paused", old.token(), 'a')), "attempt-paused", old.token(), sha -> true);
         assertThat(states.isDeleted(projectId)).isFalse(); // checked before the pause
 
         // paused past its lease: the deletion takes the lease over and deletes, as ProjectDeletions does
         ProjectLeases.Lease deletion = await().atMost(Duration.ofSeconds(10)).until(() -> deleter.take(projectId), Optional::isPresent)
                 .orElseThrow();
         states.delete(projectId, deletion);
-        store.deleteCommitsAndBranches(projectId, deletion.token());
+        store.deleteProject(projectId, deletion.token());
         states.delete(projectId, deletion); // a redelivery of the deletion changes nothing
 
         assertThatThrownBy(() -> states.claim(old)).isInstanceOf(LeaseLostException.class);
         assertThatThrownBy(() -> states.save(started.attempting("attempt-after-the-pause"), old)).isInstanceOf(LeaseLostException.class);
         assertThatThrownBy(() -> states.checkFence(old)).isInstanceOf(LeaseLostException.class);
         // a batch written before it heard (BatchWriter checks the fence after each), then removed (TakeBacks.afterLeaseLost)
-        store.insert(List.of(commit(projectId, "attempt-paused", old.token(), 'b')), "attempt-paused", old.token(), sha -> true);
-        store.deleteCommitsAndBranches(projectId, old.token());
+        store.commits().insert(List.of(commit(projectId, "attempt-paused", old.token(), 'b')), "attempt-paused", old.token(), sha -> true);
+        store.deleteProject(projectId, old.token());
         assertThat(shas(projectId)).isEmpty();
         assertThat(states.find(projectId)).isEmpty();
         assertThat(states.isDeleted(projectId)).isTrue();
@@ -230,32 +230,32 @@ class ProjectLeasesIT {
         long earlier = 10;
         long later = 11;
         // the earlier writer (lease lapsed) inserted x and y; the later one lists x and z: x is a duplicate it adopts
-        store.insert(List.of(commit(projectId, "earlier", earlier, 'x'), commit(projectId, "earlier", earlier, 'y')),
+        store.commits().insert(List.of(commit(projectId, "earlier", earlier, 'x'), commit(projectId, "earlier", earlier, 'y')),
                 "earlier", earlier, sha -> true);
-        long inserted = store.insert(List.of(commit(projectId, "later", later, 'x'), commit(projectId, "later", later, 'z')),
+        long inserted = store.commits().insert(List.of(commit(projectId, "later", later, 'x'), commit(projectId, "later", later, 'z')),
                 "later", later, sha -> true);
         // the earlier writer wakes, writes x again (it cannot adopt it back), and takes back what it wrote
-        store.insert(List.of(commit(projectId, "earlier", earlier, 'x')), "earlier", earlier, sha -> true);
-        store.deleteInsertedBy(projectId, "earlier", earlier);
-        store.deleteCommits(projectId, earlier);
-        store.delete(projectId, List.of(sha('x'), sha('z')), earlier);
+        store.commits().insert(List.of(commit(projectId, "earlier", earlier, 'x')), "earlier", earlier, sha -> true);
+        store.commits().deleteInsertedBy(projectId, "earlier", earlier);
+        store.commits().deleteAll(projectId, earlier);
+        store.commits().delete(projectId, List.of(sha('x'), sha('z')), earlier);
 
         assertThat(inserted).isEqualTo(1);
         assertThat(shas(projectId)).containsExactlyInAnyOrder(sha('x'), sha('z'));
-        assertThat(commits().find(Filters.eq("_id", CommitStore.id(projectId, sha('x')))).first().getString("insertedBy"))
+        assertThat(commits().find(Filters.eq("_id", io.commitviewer.commit.store.Commits.id(projectId, sha('x')))).first().getString("insertedBy"))
                 .isEqualTo("later");
     }
 
     @Test
     void aCommitTheServedGenerationNamesIsNotAdoptedAndOneTakenBackMeanwhileIsInsertedAgain() {
         String projectId = UUID.randomUUID().toString();
-        store.insert(List.of(commit(projectId, "served", 1, 's')), "served", 1, sha -> true);
+        store.commits().insert(List.of(commit(projectId, "served", 1, 's')), "served", 1, sha -> true);
 
-        store.insert(List.of(commit(projectId, "next", 5, 's')), "next", 5, sha -> !sha.equals(sha('s')));
-        store.deleteInsertedBy(projectId, "next", 5); // the next attempt fails: the served commit stays
+        store.commits().insert(List.of(commit(projectId, "next", 5, 's')), "next", 5, sha -> !sha.equals(sha('s')));
+        store.commits().deleteInsertedBy(projectId, "next", 5); // the next attempt fails: the served commit stays
 
         assertThat(shas(projectId)).containsExactly(sha('s'));
-        assertThat(commits().find(Filters.eq("_id", CommitStore.id(projectId, sha('s')))).first().getString("insertedBy"))
+        assertThat(commits().find(Filters.eq("_id", io.commitviewer.commit.store.Commits.id(projectId, sha('s')))).first().getString("insertedBy"))
                 .isEqualTo("served");
     }
 
@@ -263,29 +263,29 @@ class ProjectLeasesIT {
     void theEarlierWriterCannotDropTheLaterWritersBranchesOrGraph() {
         String projectId = UUID.randomUUID().toString();
         Branch main = new Branch("main", sha('a'));
-        store.writeBranches(projectId, "generation-earlier", 3, List.of(main), new long[] {1});
-        store.writeBranches(projectId, "generation-later", 4, List.of(main), new long[] {1});
-        store.writeGraph(projectId, "generation-later", 4, new CommitStore.StoredGraph(null, List.of(), 0, new byte[] {1, 2, 3}));
+        store.branches().write(projectId, "generation-earlier", 3, List.of(main), new long[] {1});
+        store.branches().write(projectId, "generation-later", 4, List.of(main), new long[] {1});
+        store.graphs().write(projectId, "generation-later", 4, new io.commitviewer.commit.store.GraphChunks.StoredGraph(null, List.of(), 0, new byte[] {1, 2, 3}));
 
-        store.deleteBranchesBut(projectId, "generation-earlier", 3);
+        store.deleteGenerationsBut(projectId, "generation-earlier", 3);
 
-        assertThat(store.branches(projectId, "generation-later")).hasSize(1);
-        assertThat(store.graphHeader(projectId, "generation-later")).isPresent();
-        store.deleteBranchesBut(projectId, "generation-later", 4);
-        assertThat(store.branches(projectId, "generation-earlier")).isEmpty();
+        assertThat(store.branches().generation(projectId, "generation-later")).hasSize(1);
+        assertThat(store.graphs().header(projectId, "generation-later")).isPresent();
+        store.deleteGenerationsBut(projectId, "generation-later", 4);
+        assertThat(store.branches().generation(projectId, "generation-earlier")).isEmpty();
     }
 
     private MongoCollection<Document> projects() {
-        return database.getCollection(CommitStore.PROJECTS);
+        return database.getCollection(io.commitviewer.commit.store.StoreCollections.PROJECTS);
     }
 
     private MongoCollection<Document> commits() {
-        return database.getCollection(CommitStore.COMMITS);
+        return database.getCollection(io.commitviewer.commit.store.StoreCollections.COMMITS);
     }
 
     private List<String> shas(String projectId) {
         List<String> shas = new ArrayList<>();
-        store.forEachSha(projectId, shas::add);
+        store.commits().forEachSha(projectId, shas::add);
         return shas;
     }
 
@@ -295,6 +295,6 @@ class ProjectLeasesIT {
 
     private static Document commit(String projectId, String attempt, long token, char c) {
         Signature who = new Signature("Ada", "ada@example.com", OffsetDateTime.parse("2026-01-01T00:00:00Z"));
-        return CommitStore.toDocument(projectId, attempt, token, new GitCommit(sha(c), List.of(), who, who, "m", Set.of(), Set.of()));
+        return io.commitviewer.commit.store.Commits.toDocument(projectId, attempt, token, new GitCommit(sha(c), List.of(), who, who, "m", Set.of(), Set.of()));
     }
 }

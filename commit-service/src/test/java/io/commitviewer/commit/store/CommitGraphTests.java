@@ -3,9 +3,12 @@ package io.commitviewer.commit.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -243,5 +246,194 @@ class CommitGraphTests {
             assertThat(replayed.reachable(rank)).isEqualTo(direct.reachable(rank));
         }
         assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(new byte[] {0, 1})).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static CommitGraph inOrder(List<Fake> commits) {
+        CommitGraph.Builder builder = CommitGraph.builder();
+        commits.forEach(c -> builder.add(c.sha(), c.date(), c.parents()));
+        return builder.build();
+    }
+
+    /** A merge of two lines from one root (dates 3000, 2500, 2000, 1000) as stored: header, shas, dates, offsets, parents, ranks by sha. */
+    private static byte[] storedDiamond(String merge, String right, String left, String root) {
+        ByteBuffer stored = ByteBuffer.allocate(16 + 4 * 20 + 4 * 8 + 13 * 4);
+        stored.putInt(0x43564731).putInt(4).putInt(20).putInt(4);
+        for (String sha : List.of(merge, right, left, root)) {
+            stored.put(HexFormat.of().parseHex(sha));
+        }
+        for (long date : new long[] {3000, 2500, 2000, 1000}) {
+            stored.putLong(date);
+        }
+        // offsets 0 2 3 4 4; the merge's parents left then right (as listed), each line's the root; shas 1 < 2 < 3 < 4
+        for (int value : new int[] {0, 2, 3, 4, 4, 2, 1, 3, 3, 3, 2, 1, 0}) {
+            stored.putInt(value);
+        }
+        return stored.array();
+    }
+
+    @Test
+    void aMergeLinksBothParentsAndTheGraphIsStoredInItsFormat() {
+        String root = "1".repeat(40);
+        String left = "2".repeat(40);
+        String right = "3".repeat(40);
+        String merge = "4".repeat(40);
+        CommitGraph.Builder builder = CommitGraph.builder();
+        // a parent outside the commits, and one of another sha length, are left out
+        builder.add(merge, 3000, List.of(left, "5".repeat(40), right, "a".repeat(64)));
+        builder.add(root, 1000, List.of());
+        builder.add(right, 2500, List.of(root));
+        builder.add(left, 2000, List.of(root));
+
+        CommitGraph graph = builder.build();
+
+        assertThat(graph.toBytes()).isEqualTo(storedDiamond(merge, right, left, root));
+        assertThat(shas(graph, graph.reachable(graph.rankOf(merge)))).containsExactly(merge, right, left, root);
+        assertThat(shas(graph, graph.reachable(graph.rankOf(right)))).containsExactly(right, root);
+        assertThat(graph.counts(new int[] {0, 1, 2, 3}, Long.MAX_VALUE)).containsExactly(4, 2, 2, 1);
+        assertThat(graph.rankOf("5".repeat(40))).isEqualTo(-1);
+        assertThat(CommitGraph.fromBytes(graph.toBytes()).toBytes()).isEqualTo(graph.toBytes());
+    }
+
+    @Test
+    void aRefreshMergingANewLineIntoAnOldOneLinksParentsOnBothSides() {
+        String root = "1".repeat(40);
+        String left = "2".repeat(40);
+        String right = "3".repeat(40);
+        String merge = "4".repeat(40);
+        CommitGraph.Builder base = CommitGraph.builder();
+        base.add(root, 1000, List.of());
+        base.add(left, 2000, List.of(root));
+        CommitGraph before = base.build();
+        CommitGraph.Builder added = CommitGraph.builder();
+        added.add(right, 2500, List.of(root)); // a parent in the graph
+        added.add(merge, 3000, List.of(left, "5".repeat(40), right)); // in the graph, nowhere, added
+        added.add(left, 2000, List.of(root)); // listed again: already there
+
+        CommitGraph after = before.with(added, List.of(merge));
+
+        assertThat(after.toBytes()).isEqualTo(storedDiamond(merge, right, left, root));
+        assertThat(before.size()).as("the graph refreshed is unchanged").isEqualTo(2);
+        assertThat(added.size()).as("the builder too").isEqualTo(3);
+    }
+
+    @Test
+    void buildingAgainGivesTheSameGraphAndCommitsAddedAfterAreOnlyInTheNext() {
+        List<Fake> commits = history(9, 400);
+        CommitGraph.Builder builder = CommitGraph.builder();
+        commits.forEach(c -> builder.add(c.sha(), c.date(), c.parents()));
+        CommitGraph first = builder.build();
+        byte[] firstBytes = first.toBytes();
+
+        assertThat(builder.build().toBytes()).isEqualTo(firstBytes);
+
+        String tip = commits.get(399).sha();
+        String next = "f".repeat(40);
+        builder.add(next, 1_900_000_000_000L, List.of(tip));
+        CommitGraph second = builder.build();
+
+        assertThat(first.toBytes()).as("a graph built shares nothing with its builder").isEqualTo(firstBytes);
+        assertThat(first.rankOf(next)).isEqualTo(-1);
+        assertThat(second.size()).isEqualTo(first.size() + 1);
+        assertThat(second.rankOf(next)).isZero();
+        assertThat(second.reachable(0).cardinality()).isEqualTo(first.reachable(first.rankOf(tip)).cardinality() + 1);
+    }
+
+    @Test
+    void theOrderCommitsAreAddedInAndCommitsAddedTwiceDoNotChangeTheGraph() {
+        List<Fake> commits = history(10, 2500);
+        List<Fake> listed = commits.stream().sorted(LISTING).toList();
+        List<Fake> reversed = new ArrayList<>(listed);
+        Collections.reverse(reversed);
+        List<Fake> twice = new ArrayList<>(commits);
+        twice.addAll(commits.subList(0, 700));
+        CommitGraph graph = inOrder(listed);
+        byte[] expected = graph.toBytes();
+
+        assertThat(shas(graph, all(graph))).isEqualTo(listed.stream().map(Fake::sha).toList());
+        assertThat(inOrder(reversed).toBytes()).isEqualTo(expected);
+        assertThat(inOrder(twice).toBytes()).isEqualTo(expected);
+        assertThat(build(commits).toBytes()).isEqualTo(expected);
+    }
+
+    @Test
+    void aRefreshBuildsTheSameGraphAsBuildingEverythingAtOnce() {
+        List<Fake> commits = history(8, 1500);
+        CommitGraph before = build(commits.subList(0, 900));
+        CommitGraph.Builder added = CommitGraph.builder();
+        // what a refresh lists: the new commits, and some the graph has already
+        commits.subList(850, 1500).forEach(c -> added.add(c.sha(), c.date(), c.parents()));
+        List<String> tips = List.of(commits.get(1499).sha(), commits.get(1200).sha());
+        byte[] whole = build(commits).reachableFrom(tips).toBytes();
+
+        CommitGraph refreshed = before.with(added, tips);
+        CommitGraph replayed = before.with(CommitGraph.Delta.fromBytes(new CommitGraph.Delta(added, tips).toBytes()).added(), tips);
+
+        assertThat(refreshed.toBytes()).isEqualTo(whole);
+        assertThat(replayed.toBytes()).isEqualTo(whole);
+        assertThat(refreshed.size()).isLessThan(1500);
+    }
+
+    @Test
+    void aBuilderGrowsPastItsFirstArraysWithSha256CommitsAndReadsBackFromItsDelta() {
+        CommitGraph.Builder builder = CommitGraph.builder();
+        String parent = null;
+        for (int i = 0; i < 3000; i++) {
+            String sha = String.format("%064x", i + 1);
+            builder.add(sha, 1000L * i, parent == null ? List.of() : List.of(parent, String.format("%064x", 1_000_000 + i)));
+            parent = sha;
+        }
+
+        CommitGraph graph = builder.build();
+        CommitGraph.Builder read = CommitGraph.Delta.fromBytes(new CommitGraph.Delta(builder, List.of(parent)).toBytes()).added();
+
+        assertThat(graph.size()).isEqualTo(3000);
+        assertThat(graph.sha(0)).isEqualTo(parent);
+        assertThat(graph.reachable(0).cardinality()).isEqualTo(3000);
+        assertThat(graph.reachable(graph.rankOf(String.format("%064x", 1500))).cardinality()).isEqualTo(1500);
+        assertThat(read.size()).isEqualTo(3000);
+        assertThat(read.build().toBytes()).isEqualTo(graph.toBytes());
+    }
+
+    @Test
+    void aDeltaIsStoredInItsFormat() {
+        String first = "1".repeat(40);
+        String second = "2".repeat(40);
+        CommitGraph.Builder added = CommitGraph.builder();
+        added.add(first, 1000, List.of());
+        added.add(second, 2000, List.of(first, "9".repeat(40))); // a parent outside the delta: the base may have it
+        ByteBuffer stored = ByteBuffer.allocate(169);
+        stored.putInt(0x43564431).putInt(2).putInt(20).putInt(40);
+        stored.put(HexFormat.of().parseHex(first)).put(HexFormat.of().parseHex(second));
+        stored.putLong(1000).putLong(2000);
+        stored.putInt(0).putInt(0).putInt(2);
+        stored.put(HexFormat.of().parseHex(first)).put(HexFormat.of().parseHex("9".repeat(40)));
+        stored.putInt(1).put((byte) 40).put(second.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+        assertThat(new CommitGraph.Delta(added, List.of(second)).toBytes()).isEqualTo(stored.array());
+        byte[] empty = new CommitGraph.Delta(CommitGraph.builder(), List.of()).toBytes();
+        assertThat(empty).isEqualTo(ByteBuffer.allocate(24).putInt(0x43564431).putInt(0).putInt(20).array());
+        assertThat(CommitGraph.Delta.fromBytes(empty).added().size()).isZero();
+    }
+
+    @Test
+    void aDeltaWhoseWidthOrParentOffsetsDoNotFitIsRefused() {
+        CommitGraph.Builder added = CommitGraph.builder();
+        added.add("1".repeat(40), 1000, List.of());
+        added.add("2".repeat(40), 2000, List.of("1".repeat(40), "9".repeat(40)));
+        byte[] bytes = new CommitGraph.Delta(added, List.of("2".repeat(40))).toBytes();
+        assertThat(CommitGraph.Delta.fromBytes(bytes).added().build().size()).isEqualTo(2);
+
+        // width at 8; parent offsets 0, 0, 2 at 72, 76, 80; the tips' count at 124
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(withInt(bytes, 8, 7))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(withInt(bytes, 80, 3))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(withInt(bytes, 76, 5))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(withInt(bytes, 4, 1_000_000))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CommitGraph.Delta.fromBytes(withInt(bytes, 124, 1000))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static byte[] withInt(byte[] bytes, int at, int value) {
+        byte[] changed = Arrays.copyOf(bytes, bytes.length);
+        ByteBuffer.wrap(changed).putInt(at, value);
+        return changed;
     }
 }

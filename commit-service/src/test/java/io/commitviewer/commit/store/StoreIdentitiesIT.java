@@ -44,8 +44,8 @@ class StoreIdentitiesIT {
     void anEpochWhoseSecondMarkerIsNotWrittenYetIsTakenAsItIs() {
         UUID epoch = UUID.randomUUID();
         // what the first instance's begin() has written so far: the identity and the commits' marker
-        write(CommitStore.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
-        write(CommitStore.COMMITS, new Document("projectId", StoreIdentities.ID), epoch);
+        write(StoreCollections.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
+        write(StoreCollections.COMMITS, new Document("projectId", StoreIdentities.ID), epoch);
 
         StoreIdentities.Check check = new StoreIdentities(database, new CommitStore(database)).check();
 
@@ -56,8 +56,8 @@ class StoreIdentitiesIT {
     @Test
     void aMarkerOfAnotherEpochIsALossEvenWhileTheIdentitySettles() {
         UUID epoch = UUID.randomUUID();
-        write(CommitStore.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
-        write(CommitStore.BRANCHES, new Document("projectId", StoreIdentities.ID), UUID.randomUUID());
+        write(StoreCollections.PROJECTS, new Document("sequence", 0L).append("createdAt", new Date()), epoch);
+        write(StoreCollections.BRANCHES, new Document("projectId", StoreIdentities.ID), UUID.randomUUID());
 
         StoreIdentities.Check check = new StoreIdentities(database, new CommitStore(database)).check();
 

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.work;
 
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.work;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
@@ -28,7 +28,7 @@ final class ShardMembers {
     private final Duration lapse;
 
     ShardMembers(MongoDatabase database, String instance, Duration lapse) {
-        this.members = database.getCollection("instances");
+        this.members = database.getCollection(io.commitviewer.commit.store.StoreCollections.INSTANCES);
         this.instance = instance;
         this.lapse = lapse;
     }

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.work;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

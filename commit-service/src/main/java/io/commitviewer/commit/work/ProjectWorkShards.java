@@ -1,10 +1,7 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.work;
 
-import io.commitviewer.amqp.ConsumerRetries;
 import io.commitviewer.commit.config.CommitServiceProperties;
-import io.commitviewer.commit.project.ProjectDeletions;
 import io.commitviewer.common.events.AmqpNames;
-import io.commitviewer.common.events.EventType;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -18,8 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.amqp.core.Message;
-import org.springframework.amqp.core.MessageListener;
 import org.springframework.amqp.rabbit.config.SimpleRabbitListenerContainerFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.context.SmartLifecycle;
@@ -33,15 +28,13 @@ import org.springframework.context.SmartLifecycle;
  * never depends on it: the per-project lease does (ADR 0010); a shard that moves only costs its
  * projects' mirrors a clone on the new instance.
  */
-final class ProjectWorkShards implements SmartLifecycle, MessageListener {
+final class ProjectWorkShards implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectWorkShards.class);
 
     private final ShardMembers members;
     private final SimpleRabbitListenerContainerFactory containers;
-    private final FetchRequests fetchRequests;
-    private final ProjectDeletions deletions;
-    private final CommitServiceProperties.Consumer retries;
+    private final ProjectWork work;
     private final Duration heartbeatEvery;
     private final Duration finishBeforeHandover;
     private final Map<Integer, SimpleMessageListenerContainer> consumers = new TreeMap<>();
@@ -51,38 +44,20 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
     private ScheduledExecutorService scheduler;
     private volatile boolean running;
 
-    ProjectWorkShards(ShardMembers members, SimpleRabbitListenerContainerFactory containers, FetchRequests fetchRequests,
-            ProjectDeletions deletions, CommitServiceProperties properties,
-            MeterRegistry meters, BrokerProbe broker) {
+    ProjectWorkShards(ShardMembers members, SimpleRabbitListenerContainerFactory containers, ProjectWork work,
+            CommitServiceProperties properties, MeterRegistry meters, BrokerProbe broker) {
         this.members = members;
         this.broker = broker;
         this.membership = new Membership(members.instance(), properties.shards().lapse(), AmqpNames.PROJECT_WORK_SHARDS,
                 System.nanoTime());
         this.containers = containers;
-        this.fetchRequests = fetchRequests;
-        this.deletions = deletions;
-        this.retries = properties.consumer();
+        this.work = work;
         this.heartbeatEvery = properties.shards().heartbeatEvery();
         this.finishBeforeHandover = properties.fetch().deadline();
         Gauge.builder("commitviewer.shards.owned", this, shards -> shards.owned().size())
                 .description("Shard queues of the project work this instance consumes").register(meters);
         Gauge.builder("commitviewer.shards.instances", live, AtomicInteger::get)
                 .description("commit-service instances alive, as this one last saw them").register(meters);
-    }
-
-    /**
-     * A delivery of a shard: a deletion (retried like any consumer's, then behind its queue again
-     * if the store kept it from running, else its DLQ) or else a fetch request.
-     */
-    @Override
-    public void onMessage(Message message) {
-        Object type = message.getMessageProperties().getHeaders().get(AmqpNames.TYPE_HEADER);
-        if (EventType.PROJECT_DELETED.routingKey().equals(type)) {
-            ConsumerRetries.run(message, () -> deletions.on(message), retries.maxRetries(), retries.initialBackoff(),
-                    retries.maxBackoff(), deletions::recover);
-        } else {
-            fetchRequests.on(message); // anything else is refused there, into the DLQ
-        }
     }
 
     /** The shards this instance consumes now. */
@@ -154,7 +129,7 @@ final class ProjectWorkShards implements SmartLifecycle, MessageListener {
         SimpleMessageListenerContainer container = containers.createListenerContainer();
         container.setQueueNames(AmqpNames.projectWorkQueue(shard));
         container.setConcurrentConsumers(1);
-        container.setMessageListener(this);
+        container.setMessageListener(work);
         container.setShutdownTimeout(finishBeforeHandover.toMillis());
         container.setListenerId("project-work-" + shard);
         container.afterPropertiesSet();

@@ -1,4 +1,4 @@
-package io.commitviewer.commit.fetch;
+package io.commitviewer.commit.work;
 
 import java.time.Duration;
 import java.util.List;
