@@ -27,7 +27,7 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$out/raw.git"' EXIT
 for _ in $(seq 1 50); do grep -q serving "$out/serve.log" 2>/dev/null && break; sleep 0.1; done
 
 url="http://127.0.0.1:$port/bench/history"
-format='%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00'
+format='%H%x00%P%x00%an%x00%ae%x00%at%x00%ad%x00%cn%x00%ce%x00%ct%x00%cd%x00%B%x00'
 export COMMITVIEWER_GIT_ALLOWED_ORIGINS="internal:http://127.0.0.1:$port"
 listed=$(bin/commit-viewer list-commits --format ndjson "$url" | wc -l)
 expected=$(git -C "$repos/bench/history.git" rev-list --count --branches)
@@ -35,7 +35,7 @@ expected=$(git -C "$repos/bench/history.git" rev-list --count --branches)
 
 hyperfine -N -w 1 -r "$runs" --export-json "$out/cli-$commits.json" --export-markdown "$out/cli-$commits.md" \
   -n "limit: treeless clone + git log" -p "rm -rf $out/raw.git" \
-  "bash -c \"git clone -q --bare --no-tags --filter=tree:0 $url.git $out/raw.git && git -C $out/raw.git log --branches --no-mailmap --format='$format' > /dev/null\"" \
+  "bash -c \"git clone -q --bare --no-tags --filter=tree:0 $url.git $out/raw.git && git -C $out/raw.git log --branches --no-mailmap --date=raw --format='$format' > /dev/null\"" \
   -n "cli: commit-viewer list-commits" \
   "bash -c 'bin/commit-viewer list-commits $url > /dev/null'"
 echo "commits: $expected; results in $out/cli-$commits.md"

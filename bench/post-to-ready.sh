@@ -35,12 +35,12 @@ export COMMITVIEWER_GIT_ALLOWED_ORIGINS="https://github.com,internal:http://127.
 run="run-$(date +%s)"
 ln -sfn "$(cd "$repos/bench" && pwd)" "$repos/$run"
 url="http://127.0.0.1:$port/$run/history"
-format='%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00'
+format='%H%x00%P%x00%an%x00%ae%x00%at%x00%ad%x00%cn%x00%ce%x00%ct%x00%cd%x00%B%x00'
 sleep 1
 
 start=$(date +%s.%N)
 git clone -q --bare --no-tags --filter=tree:0 "$url.git" "$out/raw.git"
-git -C "$out/raw.git" log --branches --no-mailmap --format="$format" > /dev/null
+git -C "$out/raw.git" log --branches --no-mailmap --date=raw --format="$format" > /dev/null
 limit=$(echo "$(date +%s.%N) - $start" | bc)
 rm -rf "$out/raw.git"
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00"
+FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%ad%x00%cn%x00%ce%x00%ct%x00%cd%x00%B%x00"
 FIXTURE = ["java", "-cp", str(ROOT / "test-support" / "target" / "classes"), "io.commitviewer.testsupport.FixtureTool"]
 GATEWAY = "http://127.0.0.1:8080"
 COMMIT_MANAGEMENT = "http://127.0.0.1:9082"
@@ -136,7 +136,7 @@ def git_baselines(histories, size, runs, cases):
         times = []
         for _ in range(runs):
             shutil.rmtree(scratch, ignore_errors=True)
-            times.append(timed(plans[case], ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", f"--format={FORMAT}"]))
+            times.append(timed(plans[case], ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", "--date=raw", f"--format={FORMAT}"]))
         shutil.rmtree(scratch, ignore_errors=True)
         results[case] = summary(times)
         log(f"{size:,} {case}: median {results[case]['median']:.2f} s")
@@ -379,7 +379,7 @@ def refresh(histories, size, runs, tag):
                                   check=True, capture_output=True, text=True).stdout.split()
         raw_times.append(timed(
             ["git", "-C", str(raw), "fetch", "-q", "--filter=tree:0", "origin", "+refs/heads/*:refs/heads/*"],
-            ["git", "-C", str(raw), "log", "--branches", "--no-mailmap", f"--format={FORMAT}", "--not", *old_tips]))
+            ["git", "-C", str(raw), "log", "--branches", "--no-mailmap", "--date=raw", f"--format={FORMAT}", "--not", *old_tips]))
         start = time.perf_counter()
         status, body = http("POST", f"{GATEWAY}/api/projects/{project_id}/refresh")
         if status != 202:
@@ -461,7 +461,7 @@ def branch_case(histories, size, branches, runs, duration, tag):
     for _ in range(runs):
         shutil.rmtree(scratch, ignore_errors=True)
         limit.append(timed(["git", "clone", "-q", "--bare", "--filter=tree:0", url + ".git", str(scratch)],
-                           ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", f"--format={FORMAT}"]))
+                           ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", "--date=raw", f"--format={FORMAT}"]))
     fetches = []
     project_id = None
     for k in range(runs):
@@ -490,7 +490,7 @@ def branch_case(histories, size, branches, runs, duration, tag):
         run("git", "clone", "-q", "--bare", "--filter=tree:0", histories.url(f"h{size}" if branches == 6 else f"h{size}-b{branches}") + ".git",
             str(clone), stderr=subprocess.DEVNULL)
         raw = [timed(["git", "-C", str(clone), "rev-list", name]) for _ in range(runs)]
-        raw_log = [timed(["git", "-C", str(clone), "log", "--no-mailmap", f"--format={FORMAT}", name]) for _ in range(runs)]
+        raw_log = [timed(["git", "-C", str(clone), "log", "--no-mailmap", "--date=raw", f"--format={FORMAT}", name]) for _ in range(runs)]
         shas = git_out(clone, "rev-list", name).split()
         shutil.rmtree(clone, ignore_errors=True)
         if counts[name] is not None and counts[name] != len(shas):

@@ -22,7 +22,8 @@
 # COMMITVIEWER_SCRAPE_INTERVAL (15s), COMMITVIEWER_JAVA_OPTS (-Xmx512m), COMMITVIEWER_STATE_DIR (.local/),
 # COMMITVIEWER_LOG_FORMAT (json: the services log JSON lines as in the images; text: plain text),
 # COMMITVIEWER_GATEWAY_READS_PER_SECOND (50), _READS_BURST (100), _WRITES_PER_SECOND (5),
-# _WRITES_BURST (10): the gateway's rate limits per client address.
+# _WRITES_BURST (10): the gateway's rate limits per client address; _STREAMS_PER_ADDRESS (20): the
+# event streams one address may hold open at once.
 # COMMITVIEWER_PROJECT_SERVICE_INSTANCES, COMMITVIEWER_COMMIT_SERVICE_INSTANCES (1 each): more
 # instances of a service behind the gateway (one nginx upstream with a server each) and scraped by
 # Prometheus; instance k > 1 is named SERVICE-k, on the service's ports + 100 × (k - 1) (e.g.
@@ -262,6 +263,7 @@ gateway_up() {
       -e "s/\${GATEWAY_READS_BURST}/${COMMITVIEWER_GATEWAY_READS_BURST:-100}/" \
       -e "s/\${GATEWAY_WRITES_PER_SECOND}/${COMMITVIEWER_GATEWAY_WRITES_PER_SECOND:-5}/" \
       -e "s/\${GATEWAY_WRITES_BURST}/${COMMITVIEWER_GATEWAY_WRITES_BURST:-10}/" \
+      -e "s/\${GATEWAY_STREAMS_PER_ADDRESS}/${COMMITVIEWER_GATEWAY_STREAMS_PER_ADDRESS:-20}/" \
       "$root/gateway/templates/limits.conf.template" > "$stack/nginx/limits.conf"
   # the routes are gateway/routes.conf, as in compose; only the upstreams' addresses differ
   cat > "$stack/nginx/nginx.conf" <<CONF

@@ -46,6 +46,7 @@ class AbuseIT {
     private static final String BOB = "cv_bob-token-for-the-abuse-test-0000000000000";
     private static final String OPS = "cv_ops-token-for-the-abuse-test-0000000000000";
     private static final int MAX_QUEUED = 3;
+    private static final int STREAMS_PER_ADDRESS = 5;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -71,6 +72,7 @@ class AbuseIT {
         environment.put("COMMITVIEWER_GATEWAY_READS_BURST", "40");
         environment.put("COMMITVIEWER_GATEWAY_WRITES_PER_SECOND", "100");
         environment.put("COMMITVIEWER_GATEWAY_WRITES_BURST", "100");
+        environment.put("COMMITVIEWER_GATEWAY_STREAMS_PER_ADDRESS", Integer.toString(STREAMS_PER_ADDRESS));
         checkout = PrivateCheckout.startStack("abuse checkout", environment, Path.of("target/run-local-abuse.log"));
     }
 
@@ -129,7 +131,12 @@ class AbuseIT {
     void aKeyOverItsRefreshQuotaGets429UntilItsOldestRefreshIsAnHourOld() throws Exception {
         String project = aliceProjects.get(1);
         awaitReady(project);
-        assertThat(post("/api/projects/" + project + "/refresh", "", ALICE).statusCode()).isEqualTo(202);
+        HttpResponse<String> first = post("/api/projects/" + project + "/refresh", "", ALICE);
+        assertThat(first.statusCode()).isEqualTo(202);
+        // what is left of the quota, in the IETF RateLimit fields: nothing, for an hour (issue 24, finding 5)
+        assertThat(first.headers().allValues("RateLimit-Policy")).contains("\"refreshes-per-key-per-hour\";q=1;w=3600");
+        assertThat(first.headers().firstValue("RateLimit")).hasValueSatisfying(
+                state -> assertThat(state).matches("\"refreshes-per-key-per-hour\";r=0;t=3[0-9]{3}"));
         awaitReady(project);
 
         HttpResponse<String> second = post("/api/projects/" + project + "/refresh", "", ALICE);
@@ -138,6 +145,8 @@ class AbuseIT {
         assertThat(json.readTree(second.body()).get("limit").asString()).isEqualTo("refreshes-per-key-per-hour");
         long retryAfter = Long.parseLong(second.headers().firstValue("Retry-After").orElseThrow());
         assertThat(retryAfter).isBetween(3_000L, 3_600L);
+        assertThat(second.headers().firstValue("RateLimit")).hasValueSatisfying(
+                state -> assertThat(state).matches("\"refreshes-per-key-per-hour\";r=0;t=3[0-9]{3}"));
     }
 
     @Test
@@ -152,12 +161,14 @@ class AbuseIT {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         await().atMost(WAIT).until(() -> ProcessHandle.of(pid).isEmpty());
         int accepted = 0;
+        String queued = null;
         List<Integer> refusals = new ArrayList<>();
         for (int i = 10; i < 30; i++) {
             // two keys, two projects each by quota: the admission bound (3) is met first
             HttpResponse<String> created = post("/api/projects", body(i), i % 2 == 0 ? BOB : OPS);
             if (created.statusCode() == 202) {
                 accepted++;
+                queued = json.readTree(created.body()).get("id").asString();
                 int expected = accepted;
                 await().atMost(WAIT).until(() -> metric("commitviewer_fetches_queued") >= expected);
             } else {
@@ -172,6 +183,7 @@ class AbuseIT {
         assertThat(refusals).hasSize(20 - MAX_QUEUED);
         assertThat(metric("commitviewer_fetches_queued")).isEqualTo(MAX_QUEUED);
         assertThat(metric("commitviewer_outbox_backlog")).isLessThanOrEqualTo(MAX_QUEUED);
+        aClientAddressHoldsAtMostItsStreamsWhileAnotherStillOpensOne(queued);
 
         assertThat(checkout.run("run-local.sh", "up").exitCode()).isZero(); // the consumer is back: the queue drains
         await().atMost(WAIT).until(() -> metric("commitviewer_fetches_queued") == 0);
@@ -195,8 +207,59 @@ class AbuseIT {
         assertThat(answers).filteredOn(r -> r.statusCode() == 200).hasSizeGreaterThanOrEqualTo(40);
         HttpResponse<String> one = limited.get(0);
         assertThat(one.headers().firstValue("Retry-After")).contains("1");
+        assertThat(one.headers().firstValue("RateLimit")).contains("\"reads\";r=0;t=1");
+        assertThat(one.headers().allValues("RateLimit-Policy")).anySatisfy(policy -> assertThat(policy).contains("\"reads\";q=20;w=1"));
+        assertThat(answers).filteredOn(r -> r.statusCode() == 200).allSatisfy(
+                answer -> assertThat(answer.headers().allValues("RateLimit-Policy")).as("every proxied answer names the policy").isNotEmpty());
         assertThat(one.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(one.body()).contains("\"type\":\"/problems/rate-limited\"");
+    }
+
+    /**
+     * Issue 24, finding 2, through the gateway: while the project's fetch stays queued its streams
+     * stay open; one address holds at most the gateway's cap (5 here), every stream beyond gets
+     * 429, and another address (127.0.0.2: loopback, bound by hand) still opens one.
+     */
+    private void aClientAddressHoldsAtMostItsStreamsWhileAnotherStillOpensOne(String project) throws Exception {
+        List<java.net.Socket> open = new ArrayList<>();
+        try {
+            List<Integer> statuses = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                java.net.Socket socket = stream(project, "127.0.0.1");
+                open.add(socket);
+                statuses.add(status(socket));
+            }
+            assertThat(statuses.subList(0, STREAMS_PER_ADDRESS)).containsOnly(200);
+            assertThat(statuses.subList(STREAMS_PER_ADDRESS, statuses.size())).containsOnly(429);
+            java.net.Socket other = stream(project, "127.0.0.2");
+            open.add(other);
+            assertThat(status(other)).as("another address").isEqualTo(200);
+        } finally {
+            for (java.net.Socket socket : open) {
+                socket.close();
+            }
+        }
+    }
+
+    /** A raw GET of the project's event stream from {@code from}, the gateway's client address. */
+    private static java.net.Socket stream(String project, String from) throws Exception {
+        java.net.Socket socket = new java.net.Socket();
+        socket.bind(new java.net.InetSocketAddress(from, 0));
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", URI.create(GATEWAY).getPort()), 5_000);
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("GET /api/projects/" + project + "/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    /** The status of the answer on the socket (its first line). */
+    private static int status(java.net.Socket socket) throws Exception {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = socket.getInputStream().read()) != -1 && c != '\n'; ) {
+            line.append((char) c);
+        }
+        return Integer.parseInt(line.toString().split(" ")[1]);
     }
 
     private void awaitReady(String project) {

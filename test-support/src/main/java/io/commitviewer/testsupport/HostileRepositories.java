@@ -22,7 +22,7 @@ public final class HostileRepositories {
         HUGE_IDENTITIES,
         /** A merge of 100,000 parents (on 100,000 commits in a line). */
         OCTOPUS_100K_PARENTS,
-        /** Dates at year 0, year 9999, 9000000000000000000, beyond a long, and impossible or extreme time zones. */
+        /** Dates at year 0, year 9999, 9000000000000000000, beyond a long, impossible or extreme time zones, one git cannot print as ISO. */
         EXTREME_DATES,
         /** Names and a message that are not UTF-8, and a NUL inside the message. */
         INVALID_UTF8_AND_NUL,
@@ -127,7 +127,8 @@ public final class HostileRepositories {
 
     /** The dates of {@link Case#EXTREME_DATES}, oldest commit first, as git stores them. */
     public static final List<String> EXTREME_DATES = List.of("-62167219200 +0000", "253402300799 +0000",
-            "9000000000000000000 +0000", "99999999999999999999999 +0000", "1700000000 -9999", "1700000000 +1400", "0 +0000");
+            "9000000000000000000 +0000", "99999999999999999999999 +0000", "1700000000 -9999", "1700000000 +1400", "0 +0000",
+            "0 -9959"); // the last: git stores it, and will not print it in ISO form ("Timestamp before Unix epoch")
 
     /** {@code count} commits in a line on {@code ref} through fast-import; returns the tip. */
     private static String line(Path dir, String ref, int count) {

@@ -114,7 +114,7 @@ class CommitServiceConfiguration {
 
     @Bean
     MirrorCache mirrorCache(Git git, CommitServiceProperties properties, MeterRegistry meters) {
-        return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), meters);
+        return new MirrorCache(git, properties.cache().dir(), properties.cache().maxBytes(), properties.cache().maxPacks(), meters);
     }
 
     /** Bounds every MongoDB call, which bounds how long a failed fetch waits for its last batch (BatchWriter). */

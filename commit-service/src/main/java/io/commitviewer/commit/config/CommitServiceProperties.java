@@ -102,9 +102,10 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param maxBytes beyond this many bytes the least recently used mirrors are deleted
      * @param maxCloneBytes a new clone is stopped beyond this many bytes on disk (TOO_LARGE)
      * @param minFreeBytes  a clone or fetch is stopped when the cache's disk has less free (DISK_FULL, retried)
+     * @param maxPacks      a mirror with more packs has them combined geometrically after its fetch (each fetch adds one)
      */
     public record Cache(@NotNull Path dir, @NotNull @Min(1) Long maxBytes, @NotNull @Min(1) Long maxCloneBytes,
-            @NotNull @Min(0) Long minFreeBytes) {
+            @NotNull @Min(0) Long minFreeBytes, @NotNull @Min(2) Integer maxPacks) {
     }
 
     /**

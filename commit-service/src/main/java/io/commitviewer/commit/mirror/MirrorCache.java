@@ -2,6 +2,7 @@ package io.commitviewer.commit.mirror;
 
 import io.commitviewer.common.git.FileTrees;
 import io.commitviewer.common.git.Git;
+import io.commitviewer.common.git.Mirror;
 import io.commitviewer.common.git.MirrorUpdate;
 import io.commitviewer.common.url.RepositoryUrl;
 import io.micrometer.core.instrument.Counter;
@@ -12,12 +13,17 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -27,7 +33,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One treeless mirror per repository under the cache folder, used by one fetch at a time (a lock
  * per repository), bounded in size: after each use the least recently used mirrors are deleted
- * until the cache fits, never one that is in use.
+ * until the cache fits, never one that is in use. Each mirror's size is known (measured after each
+ * use, not the whole cache walked), and after each use its packs are combined geometrically once
+ * there are more than {@code maxPacks} ({@link Mirror#repack}), on a thread of its own under the
+ * mirror's lock, so that neither the fetch's result waits for it nor a busy mirror — the most
+ * recently used, never evicted — grows in packs, fetch time and log time with every refresh.
  */
 public class MirrorCache {
 
@@ -39,12 +49,23 @@ public class MirrorCache {
     private final long maxBytes;
     private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final AtomicLong size = new AtomicLong();
+    /** Each mirror's bytes as last measured; {@link #size} is their sum. */
+    private final ConcurrentHashMap<Path, Long> sizes = new ConcurrentHashMap<>();
     private final Counter evictions;
+    private final Counter repacks;
+    private final int maxPacks;
+    private final ExecutorService upkeep = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "mirror-upkeep");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile Future<?> lastUpkeep = CompletableFuture.completedFuture(null);
 
-    public MirrorCache(Git git, Path root, long maxBytes, MeterRegistry meters) {
+    public MirrorCache(Git git, Path root, long maxBytes, int maxPacks, MeterRegistry meters) {
         this.git = git;
         this.root = root.toAbsolutePath();
         this.maxBytes = maxBytes;
+        this.maxPacks = maxPacks;
         try {
             Files.createDirectories(this.root);
         } catch (IOException e) {
@@ -52,10 +73,33 @@ public class MirrorCache {
         }
         this.evictions = Counter.builder("commitviewer.mirror.cache.evictions").description("Mirrors deleted to bound the cache")
                 .register(meters);
+        this.repacks = Counter.builder("commitviewer.mirror.repacks").description("Mirrors whose packs were combined")
+                .register(meters);
         Gauge.builder("commitviewer.mirror.cache.size", size, AtomicLong::get).baseUnit("bytes")
                 .description("Bytes used by the mirror cache").register(meters);
         removeAbandonedClones();
-        size.set(FileTrees.size(this.root));
+        for (Path mirror : mirrors()) {
+            measure(mirror);
+        }
+    }
+
+    /** Every mirror folder of the cache. */
+    private List<Path> mirrors() {
+        List<Path> mirrors = new ArrayList<>();
+        try (var walk = Files.find(root, 3, (path, attributes) -> attributes.isDirectory() && path.toString().endsWith(".git"))) {
+            walk.forEach(mirrors::add);
+        } catch (IOException e) {
+            log.warn("Cannot list the mirror cache: {}", e.getMessage());
+        }
+        return mirrors;
+    }
+
+    /** Measures one mirror (gone: 0) and keeps the cache's total in step. */
+    private long measure(Path mirror) {
+        long bytes = Files.isDirectory(mirror) ? FileTrees.size(mirror) : 0;
+        Long before = bytes == 0 ? sizes.remove(mirror) : sizes.put(mirror, bytes);
+        size.addAndGet(bytes - (before == null ? 0 : before));
+        return bytes;
     }
 
     /**
@@ -94,14 +138,47 @@ public class MirrorCache {
         Path dir = dirOf(url);
         ReentrantLock lock = locks.computeIfAbsent(dir, d -> new ReentrantLock());
         lock.lock();
+        MirrorUpdate update = null;
         try {
-            MirrorUpdate update = git.update(url, dir);
+            update = git.update(url, dir);
             touch(dir);
             return work.apply(update);
         } finally {
+            measure(dir);
             lock.unlock();
             evictIfNeeded();
+            if (update != null && Files.isDirectory(dir)) {
+                Mirror mirror = update.mirror();
+                lastUpkeep = upkeep.submit(() -> upkeep(mirror, lock));
+            }
         }
+    }
+
+    /** Combines the mirror's packs if there are too many; a failure only leaves them for the next time. */
+    private void upkeep(Mirror mirror, ReentrantLock lock) {
+        lock.lock();
+        try {
+            if (!Files.isDirectory(mirror.dir())) {
+                return; // deleted or evicted meanwhile
+            }
+            long start = System.nanoTime();
+            Mirror.Repack repack = mirror.repack(maxPacks);
+            if (repack.done()) {
+                repacks.increment();
+                log.info("Repacked mirror {}: {} packs to {} in {} ms", root.relativize(mirror.dir()), repack.before(), repack.after(),
+                        Duration.ofNanos(System.nanoTime() - start).toMillis());
+                measure(mirror.dir());
+            }
+        } catch (RuntimeException e) {
+            log.warn("Could not repack mirror {}: {}", root.relativize(mirror.dir()), e.toString());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits for the upkeep the last use of a mirror started (tests). */
+    void awaitUpkeep() throws Exception {
+        lastUpkeep.get();
     }
 
     /** Deletes the repository's mirror (its project was deleted). */
@@ -112,8 +189,8 @@ public class MirrorCache {
         try {
             FileTrees.deleteQuietly(dir);
         } finally {
+            measure(dir);
             lock.unlock();
-            size.set(FileTrees.size(root));
         }
     }
 
@@ -130,21 +207,13 @@ public class MirrorCache {
     }
 
     private synchronized void evictIfNeeded() {
-        long total = FileTrees.size(root);
-        if (total <= maxBytes) {
-            size.set(total);
+        if (size.get() <= maxBytes) {
             return;
         }
-        List<Path> mirrors = new ArrayList<>();
-        try (var walk = Files.find(root, 3, (path, attributes) -> attributes.isDirectory() && path.toString().endsWith(".git"))) {
-            walk.forEach(mirrors::add);
-        } catch (IOException e) {
-            log.warn("Cannot list the mirror cache: {}", e.getMessage());
-            return;
-        }
+        List<Path> mirrors = new ArrayList<>(sizes.keySet());
         mirrors.sort(Comparator.comparing(MirrorCache::lastUsed));
         for (Path mirror : mirrors) {
-            if (total <= maxBytes) {
+            if (size.get() <= maxBytes) {
                 break;
             }
             ReentrantLock lock = locks.computeIfAbsent(mirror, d -> new ReentrantLock());
@@ -152,16 +221,15 @@ public class MirrorCache {
                 continue; // in use
             }
             try {
-                long bytes = FileTrees.size(mirror);
+                long bytes = sizes.getOrDefault(mirror, 0L);
                 FileTrees.deleteQuietly(mirror);
-                total -= bytes;
+                measure(mirror);
                 evictions.increment();
                 log.info("Evicted mirror {} ({} bytes) to keep the cache under {} bytes", root.relativize(mirror), bytes, maxBytes);
             } finally {
                 lock.unlock();
             }
         }
-        size.set(total);
     }
 
     private static FileTime lastUsed(Path mirror) {

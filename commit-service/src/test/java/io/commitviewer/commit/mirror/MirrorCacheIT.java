@@ -55,11 +55,11 @@ class MirrorCacheIT {
 
     @Test
     void evictsTheLeastRecentlyUsedMirrorsToStayUnderTheBound() throws Exception {
-        MirrorCache unbounded = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+        MirrorCache unbounded = new MirrorCache(git, cacheDir, Long.MAX_VALUE, 16, meters);
         unbounded.withMirror(url("one"), update -> update.mirror().countCommits());
         long oneMirror = FileTrees.size(unbounded.dirOf(url("one")));
         // room for two mirrors, not three
-        MirrorCache cache = new MirrorCache(git, cacheDir, oneMirror * 2 + oneMirror / 2, meters);
+        MirrorCache cache = new MirrorCache(git, cacheDir, oneMirror * 2 + oneMirror / 2, 16, meters);
 
         cache.withMirror(url("two"), update -> update.mirror().countCommits());
         cache.withMirror(url("one"), update -> update.mirror().countCommits()); // one is used again: two is now the oldest
@@ -74,7 +74,7 @@ class MirrorCacheIT {
 
     @Test
     void neverEvictsAMirrorInUse() throws Exception {
-        MirrorCache cache = new MirrorCache(git, cacheDir, 1, meters); // everything is over the bound
+        MirrorCache cache = new MirrorCache(git, cacheDir, 1, 16, meters); // everything is over the bound
         CountDownLatch inUse = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread user = new Thread(() -> cache.withMirror(url("one"), update -> {
@@ -103,7 +103,7 @@ class MirrorCacheIT {
         Path abandoned = Files.createDirectories(cacheDir.resolve("127.0.0.1_1/acme/one.git.cloning-4242-99"));
         Files.writeString(abandoned.resolve("packed-refs"), "x".repeat(10_000));
 
-        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, 16, meters);
 
         assertThat(abandoned).doesNotExist();
         assertThat(meters.get("commitviewer.mirror.cache.size").gauge().value()).isZero();
@@ -113,12 +113,41 @@ class MirrorCacheIT {
 
     @Test
     void deletesAMirror() {
-        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, meters);
+        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, 16, meters);
         cache.withMirror(url("one"), update -> update.mirror().countCommits());
         assertThat(Files.isDirectory(cache.dirOf(url("one")))).isTrue();
 
         cache.delete(url("one"));
 
         assertThat(cache.dirOf(url("one"))).doesNotExist();
+    }
+
+    /**
+     * Issue 24, finding 3: each refresh adds a pack to a partial clone, and a busy mirror is never
+     * evicted; with upkeep its packs stay at most {@code max-packs} (combined geometrically, still
+     * promisor packs), every commit still listed, and the cache's size is the mirror's on disk.
+     */
+    @Test
+    void aMirrorRefreshedManyTimesKeepsItsPacksBoundedAndEveryCommit() throws Exception {
+        MirrorCache cache = new MirrorCache(git, cacheDir, Long.MAX_VALUE, 4, meters);
+        var repository = server.repository("acme", "one");
+        long commits = 0;
+        for (int refresh = 0; refresh < 12; refresh++) {
+            repository.addCommits("main", 3);
+            commits = cache.withMirror(url("one"), update -> update.mirror().countCommits());
+            cache.awaitUpkeep();
+        }
+
+        Path packs = cache.dirOf(url("one")).resolve("objects/pack");
+        try (var listed = Files.list(packs)) {
+            assertThat(listed.filter(path -> path.toString().endsWith(".pack")).count()).isBetween(1L, 4L);
+        }
+        try (var listed = Files.list(packs)) {
+            assertThat(listed.filter(path -> path.toString().endsWith(".promisor")).count()).as("still a partial clone's packs")
+                    .isPositive();
+        }
+        assertThat(commits).isEqualTo(repository.revListBranches().size());
+        assertThat(meters.get("commitviewer.mirror.repacks").counter().count()).isPositive();
+        assertThat(meters.get("commitviewer.mirror.cache.size").gauge().value()).isEqualTo((double) FileTrees.size(cacheDir));
     }
 }

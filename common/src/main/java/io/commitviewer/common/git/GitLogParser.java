@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Streams {@code git log --format=}{@link #FORMAT} output into {@link GitCommit}s.
+ * Streams {@code git log} output in {@link #FORMAT} (the {@link #ARGUMENTS}) into {@link GitCommit}s.
  *
  * <p>Every field is NUL-terminated and a record has a fixed number of fields followed by the
  * newline git adds after each commit, so nothing a message contains (git cannot store NUL in a
@@ -22,13 +22,18 @@ import java.util.Set;
  * boundary) and named in {@link GitCommit#truncated()} — a message past {@code maxMessageBytes},
  * a name or email past {@link #MAX_IDENTITY_BYTES}, parents past {@link #MAX_PARENTS}. A date
  * outside the years 0000–9999, unreadable, or with an impossible time zone is clamped into that
- * range (or UTC) and named in {@link GitCommit#clamped()}. Bytes that are not UTF-8 decode to
+ * range (or UTC) and named in {@link GitCommit#clamped()}. No date is read in a form git computes
+ * (ISO): git refuses to print some dates it stores that way ({@code fatal: Timestamp before Unix
+ * epoch} for {@code 0 -9959}) and any commit git can list is listed; the seconds come as stored
+ * ({@code %at}: {@code --date=raw} reads an overlong number as 0), the zone from the raw date. Bytes that are not UTF-8 decode to
  * U+FFFD. An object id that is not one is {@link FailureReason#INVALID_REPOSITORY}.
  */
 public final class GitLogParser {
 
-    /** sha, parents, author name/email/epoch/ISO date, committer name/email/epoch/ISO date, raw body. */
-    public static final String FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%aI%x00%cn%x00%ce%x00%ct%x00%cI%x00%B%x00";
+    /** sha, parents, author name/email/seconds/raw date, committer name/email/seconds/raw date, raw body. */
+    public static final String FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%ad%x00%cn%x00%ce%x00%ct%x00%cd%x00%B%x00";
+    /** What {@code git log} needs to print {@link #FORMAT} as this parser reads it. */
+    public static final List<String> ARGUMENTS = List.of("--no-mailmap", "--no-color", "--date=raw", "--format=" + FORMAT);
 
     /** Longest name or email kept, in bytes: far beyond any real one, small beside a document's 16 MB. */
     public static final int MAX_IDENTITY_BYTES = 1024;
@@ -265,11 +270,11 @@ public final class GitLogParser {
 
     /**
      * The instant comes from the epoch seconds, clamped to {@link #EARLIEST}–{@link #LATEST}
-     * (an unreadable number: the nearer end by its sign); the offset from the tail of the strict
-     * ISO date ({@code +HH:MM}), or UTC where git recorded an impossible time zone. A clamped
+     * (an unreadable number: the nearer end by its sign); the offset from the tail of the raw date
+     * ({@code 1700000000 +0200}), or UTC where git recorded an impossible time zone. A clamped
      * instant or offset adds {@code name} to {@code clamped}.
      */
-    static OffsetDateTime date(String epochSeconds, String iso, String name, Set<String> clamped) {
+    static OffsetDateTime date(String epochSeconds, String raw, String name, Set<String> clamped) {
         Instant instant;
         try {
             long seconds = Long.parseLong(epochSeconds);
@@ -282,7 +287,7 @@ public final class GitLogParser {
             instant = epochSeconds.startsWith("-") ? EARLIEST : epochSeconds.isEmpty() ? Instant.EPOCH : LATEST;
             clamped.add(name);
         }
-        ZoneOffset offset = offset(iso);
+        ZoneOffset offset = offset(raw);
         if (offset == null) {
             offset = ZoneOffset.UTC;
             clamped.add(name);
@@ -297,22 +302,22 @@ public final class GitLogParser {
     }
 
     /** For tests: a date as {@link #next()} reads it, flags dropped. */
-    static OffsetDateTime date(String epochSeconds, String iso) {
-        return date(epochSeconds, iso, "date", new LinkedHashSet<>());
+    static OffsetDateTime date(String epochSeconds, String raw) {
+        return date(epochSeconds, raw, "date", new LinkedHashSet<>());
     }
 
-    /** The offset at the end of a strict ISO date; null if there is none or it is impossible. */
-    private static ZoneOffset offset(String iso) {
-        int n = iso.length();
-        if (n < 6) {
+    /** The zone at the end of a raw date ({@code +HHMM}); null if there is none or it is impossible. */
+    private static ZoneOffset offset(String raw) {
+        int n = raw.length();
+        if (n < 6 || raw.charAt(n - 6) != ' ') {
             return null;
         }
-        char sign = iso.charAt(n - 6);
-        if ((sign != '+' && sign != '-') || iso.charAt(n - 3) != ':') {
+        char sign = raw.charAt(n - 5);
+        if (sign != '+' && sign != '-') {
             return null;
         }
-        int hours = digits(iso, n - 5);
-        int minutes = digits(iso, n - 2);
+        int hours = digits(raw, n - 4);
+        int minutes = digits(raw, n - 2);
         if (hours < 0 || minutes < 0 || hours > 18 || minutes > 59 || (hours == 18 && minutes > 0)) {
             return null;
         }

@@ -55,6 +55,89 @@ public final class Mirror {
                 "--filter=tree:0", "origin"), DiskGuard.forFetch(process.settings().disk(), dir));
     }
 
+    /** The mirror's packs, largest first, and what a repack of them would keep. */
+    public record Packs(List<Path> packs, List<Path> kept) {
+        public int count() {
+            return packs.size();
+        }
+    }
+
+    /**
+     * The mirror's packs and the geometric split of them: from the largest down, a pack at least
+     * twice the size of all smaller ones together is kept, and every pack from the first that is
+     * not would be written into one. Kept this way, the packs number about log2 of the mirror's size
+     * and each byte is rewritten a logarithmic number of times over the mirror's life.
+     */
+    public Packs packs() {
+        List<Path> packs = new ArrayList<>();
+        try (var listed = Files.list(dir.resolve("objects").resolve("pack"))) {
+            listed.filter(path -> path.getFileName().toString().endsWith(".pack")).forEach(packs::add);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long[] sizes = new long[packs.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            sizes[i] = FileTrees.size(packs.get(i));
+        }
+        Integer[] order = new Integer[sizes.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Long.compare(sizes[b], sizes[a]));
+        List<Path> sorted = new ArrayList<>(order.length);
+        long[] descending = new long[order.length];
+        for (int i = 0; i < order.length; i++) {
+            sorted.add(packs.get(order[i]));
+            descending[i] = sizes[order[i]];
+        }
+        return new Packs(List.copyOf(sorted), List.copyOf(sorted.subList(0, keptGeometrically(descending))));
+    }
+
+    /** How many of the largest packs (sizes in descending order) a geometric repack keeps. */
+    static int keptGeometrically(long[] descending) {
+        long smaller = 0;
+        for (long size : descending) {
+            smaller += size;
+        }
+        int kept = 0;
+        for (long size : descending) {
+            smaller -= size;
+            if (size < 2 * smaller) {
+                break;
+            }
+            kept++;
+        }
+        return kept;
+    }
+
+    /**
+     * Combines the mirror's packs geometrically ({@link #packs()}) once there are more than
+     * {@code maxPacks}: each fetch adds a pack, and every read of the history looks in each. The
+     * packs not kept are written into one, promisor objects staying promisor objects
+     * ({@code git repack -a -d -l --keep-pack=…}; {@code git repack --geometric} refuses a partial
+     * clone's packs in git 2.39: "cannot use internal rev list with --stdin-packs"). Nothing is
+     * done at or under the bound, nor when the packs already form a geometric series.
+     */
+    public Repack repack(int maxPacks) {
+        Packs before = packs();
+        if (before.count() <= maxPacks || before.kept().size() >= before.count() - 1) {
+            return new Repack(before.count(), before.count()); // few packs, or already a geometric series
+        }
+        List<String> args = new ArrayList<>(List.of("repack", "-a", "-d", "-l", "-q"));
+        for (Path kept : before.kept()) {
+            args.add("--keep-pack=" + kept.getFileName());
+        }
+        process.run(dir, args);
+        return new Repack(before.count(), packs().count());
+    }
+
+    /** The packs a {@link #repack} found and left. */
+    public record Repack(int before, int after) {
+        public boolean done() {
+            return after != before;
+        }
+    }
+
     /** Branches and their tips, sorted by name. */
     public List<Branch> branches() {
         String out = process.run(dir, List.of("for-each-ref", "--format=%(objectname)%00%(refname)", "--", REFS_HEADS));
@@ -133,8 +216,10 @@ public final class Mirror {
     }
 
     private long log(Collection<String> exclude, CommitSink sink) {
-        List<String> args = new ArrayList<>(List.of("log", "--no-mailmap", "--no-color", "--format=" + GitLogParser.FORMAT,
-                "--branches"));
+        List<String> args = new ArrayList<>();
+        args.add("log");
+        args.addAll(GitLogParser.ARGUMENTS);
+        args.add("--branches");
         byte[] stdin = null;
         if (!exclude.isEmpty()) {
             args.add("--ignore-missing");

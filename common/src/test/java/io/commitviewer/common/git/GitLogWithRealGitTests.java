@@ -128,4 +128,24 @@ class GitLogWithRealGitTests {
         assertThat(any.author().email()).isEqualTo("author@example.com");
         assertThat(any.committer().name()).isEqualTo("C O Mitter");
     }
+
+    /**
+     * Issue 24, finding 4: a date git stores but will not print in ISO form ({@code 0 -9959}:
+     * {@code fatal: Timestamp before Unix epoch}) no longer fails the listing; every commit of the
+     * extreme dates is listed, that one at 1970 in UTC, flagged.
+     */
+    @Test
+    void aDateGitCannotPrintAsIsoIsListedClampedToUtc(@TempDir Path extreme) {
+        ServedRepository dates = ServedRepository.init(extreme.resolve("dates.git"));
+        io.commitviewer.testsupport.HostileRepositories.write(io.commitviewer.testsupport.HostileRepositories.Case.EXTREME_DATES, dates);
+        RepositoryUrlPolicy policy = new RepositoryUrlPolicy(AllowedOrigins.parse("http://127.0.0.1:9"));
+        List<GitCommit> listed = new ArrayList<>();
+        new Git(GitSettings.defaults(policy.allowedOrigins())).open(policy.parse("http://127.0.0.1:9/fixture/dates"), dates.dir())
+                .forEachCommit(listed::add);
+
+        assertThat(listed).hasSize(io.commitviewer.testsupport.HostileRepositories.EXTREME_DATES.size());
+        GitCommit unprintable = listed.stream().filter(commit -> commit.message().equals("at 0 -9959")).findFirst().orElseThrow();
+        assertThat(unprintable.author().date()).isEqualTo(java.time.OffsetDateTime.parse("1970-01-01T00:00:00Z"));
+        assertThat(unprintable.clamped()).containsExactly("author.date", "committer.date");
+    }
 }

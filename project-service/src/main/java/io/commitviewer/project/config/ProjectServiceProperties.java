@@ -34,9 +34,11 @@ public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull 
      * @param pollInterval how often the watched projects are read (so at most this often an event per stream)
      * @param heartbeat    a comment this often keeps proxies from closing an idle stream
      * @param maxDuration  a stream is closed after this long (the client reconnects with {@code Last-Event-ID})
+     * @param maxStreamsPerClient event streams one client address may hold open at once on this instance (429 beyond)
+     * @param slowClientCutoff a stream whose client has not taken a write for this long is dropped (its slot freed)
      */
     public record Events(@NotNull @Min(1) Integer maxStreams, @NotNull Duration pollInterval, @NotNull Duration heartbeat,
-            @NotNull Duration maxDuration) {
+            @NotNull Duration maxDuration, @NotNull @Min(1) Integer maxStreamsPerClient, @NotNull Duration slowClientCutoff) {
     }
 
     /**

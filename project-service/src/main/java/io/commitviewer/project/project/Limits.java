@@ -75,20 +75,27 @@ class Limits {
         }
     }
 
-    /** For a refresh: the admission bounds, then the key's refreshes in the last hour and fetches in progress. */
-    void checkRefresh(Caller caller) {
+    /**
+     * For a refresh: the admission bounds, then the key's refreshes in the last hour and fetches in
+     * progress. Returns where the key stands on its refreshes once this one is counted (empty in the
+     * open mode).
+     */
+    java.util.Optional<RateLimit> checkRefresh(Caller caller) {
         checkAdmission();
-        if (caller.key() != null) {
-            Instant now = Instant.now(clock);
-            Fetches.RefreshCount recent = fetches.refreshesSince(caller.key(), now.minus(HOUR));
-            long refreshes = recent.count();
-            if (refreshes >= quotas.refreshesPerKeyPerHour()) {
-                Duration wait = recent.oldest() == null ? HOUR : Duration.between(now, recent.oldest().plus(HOUR));
-                throw refused(caller, "refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour(), wait,
-                        "the key " + caller.key() + " asked for " + refreshes + " refreshes in the last hour, its limit");
-            }
-            checkConcurrency(caller);
+        if (caller.key() == null) {
+            return java.util.Optional.empty();
         }
+        Instant now = Instant.now(clock);
+        Fetches.RefreshCount recent = fetches.refreshesSince(caller.key(), now.minus(HOUR));
+        long refreshes = recent.count();
+        Duration untilOldestLeaves = recent.oldest() == null ? HOUR : Duration.between(now, recent.oldest().plus(HOUR));
+        if (refreshes >= quotas.refreshesPerKeyPerHour()) {
+            throw refused(caller, "refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour(), HOUR, untilOldestLeaves,
+                    "the key " + caller.key() + " asked for " + refreshes + " refreshes in the last hour, its limit");
+        }
+        checkConcurrency(caller);
+        return java.util.Optional.of(new RateLimit("refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour(), HOUR,
+                quotas.refreshesPerKeyPerHour() - refreshes - 1, untilOldestLeaves));
     }
 
     private void checkConcurrency(Caller caller) {
@@ -112,8 +119,12 @@ class Limits {
     }
 
     private LimitExceededException refused(Caller caller, String limit, long value, Duration wait, String message) {
+        return refused(caller, limit, value, null, wait, message);
+    }
+
+    private LimitExceededException refused(Caller caller, String limit, long value, Duration window, Duration wait, String message) {
         meters.counter("commitviewer.limits.refusals", "limit", limit, "key", caller.label()).increment();
-        return new LimitExceededException(LimitExceededException.Scope.KEY_QUOTA, limit, value,
+        return new LimitExceededException(LimitExceededException.Scope.KEY_QUOTA, limit, value, window,
                 wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait, message);
     }
 

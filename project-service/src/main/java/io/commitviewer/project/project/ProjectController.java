@@ -64,11 +64,14 @@ class ProjectController {
                     + "every 250 ms), its id a digest of that state; the stream ends after the event in which no fetch is in "
                     + "progress any more. Reconnect with `Last-Event-ID`: the current state comes at once if it changed since, "
                     + "and 204 if the stream had ended with that very state. A deleted project ends its stream with an event "
-                    + "`deleted`. A comment every 15 s keeps proxies from closing an idle stream.")
+                    + "`deleted`. A comment every 15 s keeps proxies from closing an idle stream. One client address holds at "
+                    + "most `max-streams-per-client` streams open (429 beyond); a client that stops reading is dropped.")
     ResponseEntity<SseEmitter> events(@PathVariable UUID id,
             @Parameter(description = "The id of the last event received, to resume after a disconnection")
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
-        SseEmitter emitter = streams.open(id, lastEventId);
+            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId,
+            @Parameter(hidden = true) jakarta.servlet.http.HttpServletRequest request) {
+        // the client's address: behind the gateway, the one it forwards (server.forward-headers-strategy)
+        SseEmitter emitter = streams.open(id, lastEventId, request.getRemoteAddr());
         if (emitter == null) {
             return ResponseEntity.noContent().build();
         }
@@ -159,7 +162,10 @@ class ProjectController {
             return ResponseEntity.ok().header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, refreshed.retryAfter().toSeconds() + 1)))
                     .body(ProjectResponse.of(refreshed.view()));
         }
-        return ResponseEntity.accepted().location(URI.create("/api/projects/" + id)).body(ProjectResponse.of(refreshed.view()));
+        ResponseEntity.BodyBuilder accepted = ResponseEntity.accepted().location(URI.create("/api/projects/" + id));
+        refreshed.rateLimit().ifPresent(limit -> accepted.header(RateLimit.POLICY_HEADER, limit.policy())
+                .header(RateLimit.HEADER, limit.state()));
+        return accepted.body(ProjectResponse.of(refreshed.view()));
     }
 
     @DeleteMapping("/{id}")

@@ -62,7 +62,8 @@ class ProjectService {
     enum RefreshOutcome { QUEUED, ALREADY_IN_PROGRESS, RECENT }
 
     /** @param retryAfter with {@code RECENT}: when a refresh would queue a fetch */
-    record Refreshed(ProjectView view, RefreshOutcome outcome, Duration retryAfter) {
+    /** @param rateLimit where the caller's key stands on its refreshes once this one is counted; empty if it was not counted */
+    record Refreshed(ProjectView view, RefreshOutcome outcome, Duration retryAfter, java.util.Optional<RateLimit> rateLimit) {
     }
 
     /**
@@ -137,14 +138,14 @@ class ProjectService {
         Instant now = now();
         Fetch current = fetches.findById(project.currentFetchId()).orElse(null);
         if (current != null && current.blocksRefresh(now, properties.fetch().staleAfter())) {
-            return new Refreshed(new ProjectView(project, current), RefreshOutcome.ALREADY_IN_PROGRESS, null);
+            return new Refreshed(new ProjectView(project, current), RefreshOutcome.ALREADY_IN_PROGRESS, null, java.util.Optional.empty());
         }
         if (current != null && current.finishedAt() != null
                 && current.finishedAt().plus(properties.fetch().minRefreshInterval()).isAfter(now)) {
             return new Refreshed(new ProjectView(project, current), RefreshOutcome.RECENT,
-                    Duration.between(now, current.finishedAt().plus(properties.fetch().minRefreshInterval())));
+                    Duration.between(now, current.finishedAt().plus(properties.fetch().minRefreshInterval())), java.util.Optional.empty());
         }
-        limits.checkRefresh(caller);
+        java.util.Optional<RateLimit> rateLimit = limits.checkRefresh(caller);
         UUID fetchId = UUID.randomUUID();
         if (current != null) {
             current.supersede(now, fetchId, properties.fetch().staleAfter()); // a stale one ends here, not never
@@ -153,7 +154,7 @@ class ProjectService {
         project.queue(fetchId, now);
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, project.url(), fetchId));
         logQueued(id, fetchId, "refresh");
-        return new Refreshed(new ProjectView(project, fetch), RefreshOutcome.QUEUED, null);
+        return new Refreshed(new ProjectView(project, fetch), RefreshOutcome.QUEUED, null, rateLimit);
     }
 
     /** Deletes the project and its fetches, and tells commit-service to drop its data. */

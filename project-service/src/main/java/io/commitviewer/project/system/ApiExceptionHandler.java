@@ -43,14 +43,17 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
     /** A key over its quota: 429; the service over its admission bound: 503; both with Retry-After and the limit. */
     @ExceptionHandler(LimitExceededException.class)
     ResponseEntity<ProblemDetail> limitExceeded(LimitExceededException e) {
-        boolean quota = e.scope() == LimitExceededException.Scope.KEY_QUOTA;
+        boolean quota = e.scope() != LimitExceededException.Scope.ADMISSION;
         HttpStatus status = quota ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.SERVICE_UNAVAILABLE;
         ProblemDetail problem = problem(status, quota ? "quota-exceeded" : "overloaded", quota ? "Quota exceeded" : "Overloaded",
                 e.getMessage());
         problem.setProperty("limit", e.limit());
         problem.setProperty("value", e.value());
-        return ResponseEntity.status(status).header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
-                .body(problem);
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(status)
+                .header(HttpHeaders.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+        e.rateLimit().ifPresent(limit -> response.header(io.commitviewer.project.project.RateLimit.POLICY_HEADER, limit.policy())
+                .header(io.commitviewer.project.project.RateLimit.HEADER, limit.state()));
+        return response.body(problem);
     }
 
     @ExceptionHandler(InvalidCursorException.class)

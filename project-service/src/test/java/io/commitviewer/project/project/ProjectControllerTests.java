@@ -210,10 +210,35 @@ class ProjectControllerTests {
 
     @Test
     void refreshAnswers202WithTheFetch() throws Exception {
-        given(service.refresh(eq(ID), any())).willReturn(new ProjectService.Refreshed(view(), ProjectService.RefreshOutcome.QUEUED, null));
+        given(service.refresh(eq(ID), any())).willReturn(new ProjectService.Refreshed(view(), ProjectService.RefreshOutcome.QUEUED, null,
+                java.util.Optional.empty()));
         mvc.perform(post("/api/projects/{id}/refresh", ID))
                 .andExpect(status().isAccepted())
-                .andExpect(jsonPath("$.fetch.id").value(FETCH.toString()));
+                .andExpect(jsonPath("$.fetch.id").value(FETCH.toString()))
+                .andExpect(header().doesNotExist("RateLimit"));
+    }
+
+    /** Issue 24, finding 5: a key's refresh says where the key stands on its hourly quota (IETF RateLimit fields). */
+    @Test
+    void aKeysRefreshSaysWhatIsLeftOfItsHourlyQuota() throws Exception {
+        given(service.refresh(eq(ID), any())).willReturn(new ProjectService.Refreshed(view(), ProjectService.RefreshOutcome.QUEUED, null,
+                java.util.Optional.of(new RateLimit("refreshes-per-key-per-hour", 20, java.time.Duration.ofHours(1), 17,
+                        java.time.Duration.ofSeconds(2399, 1)))));
+        mvc.perform(post("/api/projects/{id}/refresh", ID))
+                .andExpect(status().isAccepted())
+                .andExpect(header().string("RateLimit-Policy", "\"refreshes-per-key-per-hour\";q=20;w=3600"))
+                .andExpect(header().string("RateLimit", "\"refreshes-per-key-per-hour\";r=17;t=2400"));
+    }
+
+    @Test
+    void aKeyOverItsQuotaGets429WithItsRateLimitFields() throws Exception {
+        given(service.refresh(eq(ID), any())).willThrow(new LimitExceededException(LimitExceededException.Scope.KEY_QUOTA,
+                "refreshes-per-key-per-hour", 20, java.time.Duration.ofHours(1), java.time.Duration.ofSeconds(1800), "over"));
+        mvc.perform(post("/api/projects/{id}/refresh", ID))
+                .andExpect(status().isTooManyRequests())
+                .andExpect(header().string("Retry-After", "1800"))
+                .andExpect(header().string("RateLimit-Policy", "\"refreshes-per-key-per-hour\";q=20;w=3600"))
+                .andExpect(header().string("RateLimit", "\"refreshes-per-key-per-hour\";r=0;t=1800"));
     }
 
     @Test
