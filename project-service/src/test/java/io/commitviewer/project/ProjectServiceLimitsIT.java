@@ -30,6 +30,7 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         registry.add("commitviewer.quotas.projects-per-key", () -> "3");
         registry.add("commitviewer.quotas.refreshes-per-key-per-hour", () -> "2");
         registry.add("commitviewer.quotas.concurrent-fetches-per-key", () -> "2");
+        registry.add("commitviewer.quotas.creates-per-key-per-hour", () -> "4");
         registry.add("commitviewer.admission.max-queued-fetches", () -> "4");
         registry.add("commitviewer.admission.count-interval", () -> "100ms");
         registry.add("commitviewer.fetch.min-refresh-interval", () -> "1h");
@@ -66,6 +67,51 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         assertThat(response.raw().headers().firstValue("Content-Type")).hasValueSatisfying(
                 value -> assertThat(value).startsWith("application/problem+json"));
         assertThat(response.body().get("type").asString()).isEqualTo(type);
+    }
+
+    /**
+     * Issue 24, finding 1: adding and deleting one repository again and again used to void every
+     * quota (a deleted project's fetches went with it, and nothing counted adds). The key's ledger
+     * keeps both: fetches of deleted projects count as in progress until commit-service reports them,
+     * and every add counts toward the hour's creates — 50 add/delete cycles start 4 fetches (clones).
+     */
+    @Test
+    void addAndDeleteChurnStartsAtMostTheKeysHourlyCreates() throws Exception {
+        List<UUID> fetches = new java.util.ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Response created = create("churn", BOB);
+            assertThat(created.status()).as(created.raw().body()).isEqualTo(202);
+            fetches.add(fetchId(created));
+            assertThat(send("DELETE", "/api/projects/" + id(created), null, BOB).status()).isEqualTo(204);
+        }
+        Response third = create("churn", BOB);
+        assertProblem(third, 429, "/problems/quota-exceeded");
+        assertThat(third.body().get("limit").asString()).as("the deleted projects' fetches still run").isEqualTo("concurrent-fetches-per-key");
+
+        int accepted = 2;
+        Response last = third;
+        for (int cycle = 3; cycle <= 50; cycle++) {
+            for (UUID fetch : fetches) { // commit-service reports what it ran: those fetches no longer count as in progress
+                publish(new io.commitviewer.common.events.FetchFailed(UUID.randomUUID(), java.time.Instant.now(), UUID.randomUUID(), fetch,
+                        io.commitviewer.common.git.FailureReason.GIT_ERROR, "ran", true));
+            }
+            await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM key_fetches WHERE ended_at IS NULL", Long.class) == 0);
+            fetches.clear();
+            last = create("churn", BOB);
+            if (last.status() == 202) {
+                accepted++;
+                fetches.add(fetchId(last));
+                assertThat(send("DELETE", "/api/projects/" + id(last), null, BOB).status()).isEqualTo(204);
+            } else {
+                assertProblem(last, 429, "/problems/quota-exceeded");
+                assertThat(last.body().get("limit").asString()).isEqualTo("creates-per-key-per-hour");
+            }
+        }
+
+        assertThat(accepted).isEqualTo(4);
+        assertThat(last.raw().headers().firstValue("RateLimit")).hasValueSatisfying(
+                state -> assertThat(state).matches("\"creates-per-key-per-hour\";r=0;t=3[0-9]{3}"));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM key_fetches WHERE key_name = 'bob'", Long.class)).isEqualTo(4);
     }
 
     @Test
@@ -200,6 +246,7 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         assertProblem(create("refused-while-fresh", OPS), 503, "/problems/overloaded");
 
         jdbc.update("UPDATE fetches SET requested_at = requested_at - interval '1 hour'");
+        jdbc.update("UPDATE key_fetches SET requested_at = requested_at - interval '1 hour'"); // their keys' ledger: stale too
         awaitQueuedGauge(0);
 
         assertThat(create("admitted", OPS).status()).isEqualTo(202);

@@ -79,7 +79,7 @@ abstract class ProjectServiceTestBase {
 
     @BeforeEach
     void clearState() {
-        jdbc.execute("TRUNCATE projects, fetches, outbox, processed_events CASCADE");
+        jdbc.execute("TRUNCATE projects, fetches, outbox, processed_events, key_fetches CASCADE");
         List<String> queues = new ArrayList<>(AmqpNames.projectWorkQueues());
         queues.addAll(List.of(AmqpNames.PROJECT_WORK_DLQ, AmqpNames.FETCH_REQUESTS_QUEUE, AmqpNames.PROJECT_DELETIONS_QUEUE,
                 AmqpNames.deadLetterQueue(AmqpNames.FETCH_RESULTS_QUEUE)));

@@ -54,9 +54,10 @@ public record ProjectServiceProperties(@Valid @NotNull Git git, @Valid @NotNull 
      * @param projectsPerKey         projects a key may have added and not deleted
      * @param refreshesPerKeyPerHour refreshes a key may ask for in any hour
      * @param concurrentFetchesPerKey fetches of a key's requests queued or running at once
+     * @param createsPerKeyPerHour   projects a key may add in any hour, those it deleted since included (each is a clone)
      */
     public record Quotas(@NotNull @Min(1) Integer projectsPerKey, @NotNull @Min(1) Integer refreshesPerKeyPerHour,
-            @NotNull @Min(1) Integer concurrentFetchesPerKey) {
+            @NotNull @Min(1) Integer concurrentFetchesPerKey, @NotNull @Min(1) Integer createsPerKeyPerHour) {
     }
 
     /**

@@ -33,10 +33,12 @@ class FetchResults {
     private final Projects projects;
     private final Fetches fetches;
     private final ProcessedEvents processed;
+    private final KeyLedger ledger;
     private final MeterRegistry meters;
     private final Clock clock;
 
-    FetchResults(Projects projects, Fetches fetches, ProcessedEvents processed, MeterRegistry meters, Clock clock) {
+    FetchResults(Projects projects, Fetches fetches, ProcessedEvents processed, KeyLedger ledger, MeterRegistry meters, Clock clock) {
+        this.ledger = ledger;
         this.projects = projects;
         this.fetches = fetches;
         this.processed = processed;
@@ -64,6 +66,10 @@ class FetchResults {
         Instant now = Instant.now(clock).truncatedTo(ChronoUnit.MICROS);
         if (!processed.markProcessed(event.eventId(), now)) {
             return Outcome.DUPLICATE;
+        }
+        if (!(event instanceof FetchStarted)) {
+            // the key that asked for it no longer counts it as in progress, whether or not its project is still there
+            ledger.ended(event.fetchId(), now);
         }
         Optional<Fetch> found = fetches.findById(event.fetchId());
         if (found.isEmpty()) {

@@ -15,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * The limits a new fetch must pass: the service's admission bounds (fetches queued, events not yet
  * published — counted every second, not at every request), then the caller's key quotas (projects
- * owned, refreshes in the last hour, fetches in progress). Nothing per key in the open mode.
+ * owned, projects added and refreshes asked for in the last hour, fetches in progress), counted in
+ * the {@link KeyLedger}, which deleting a project does not erase. Nothing per key in the open mode.
  */
 @Component
 class Limits {
@@ -24,7 +25,7 @@ class Limits {
     private static final Duration CONCURRENCY_RETRY = Duration.ofSeconds(30);
 
     private final Projects projects;
-    private final Fetches fetches;
+    private final KeyLedger ledger;
     private final Outbox outbox;
     private final ProjectServiceProperties.Quotas quotas;
     private final ProjectServiceProperties.Admission admission;
@@ -33,9 +34,9 @@ class Limits {
     private final MeterRegistry meters;
     private final AtomicLong queued = new AtomicLong();
 
-    Limits(Projects projects, Fetches fetches, Outbox outbox, ProjectServiceProperties properties, Clock clock, MeterRegistry meters) {
+    Limits(Projects projects, KeyLedger ledger, Outbox outbox, ProjectServiceProperties properties, Clock clock, MeterRegistry meters) {
         this.projects = projects;
-        this.fetches = fetches;
+        this.ledger = ledger;
         this.outbox = outbox;
         this.quotas = properties.quotas();
         this.admission = properties.admission();
@@ -49,6 +50,7 @@ class Limits {
         limit(meters, "projects-per-key", quotas.projectsPerKey());
         limit(meters, "refreshes-per-key-per-hour", quotas.refreshesPerKeyPerHour());
         limit(meters, "concurrent-fetches-per-key", quotas.concurrentFetchesPerKey());
+        limit(meters, "creates-per-key-per-hour", quotas.createsPerKeyPerHour());
     }
 
     /** Each limit's value as a metric, so that a dashboard or an alert compares usage with it. */
@@ -62,17 +64,32 @@ class Limits {
         queued.set(projects.countQueued(Instant.now(clock).minus(staleAfter)));
     }
 
-    /** For a new project: the admission bounds, then the key's projects and fetches in progress. */
-    void checkCreate(Caller caller) {
+    /**
+     * For a new project: the admission bounds, then the key's projects, the projects it added in the
+     * last hour (deleted ones too: each was a clone) and its fetches in progress. Returns where the
+     * key stands on its hourly creates once this one is counted (empty in the open mode). The
+     * caller holds the key's lock ({@link KeyLedger#lock}).
+     */
+    java.util.Optional<RateLimit> checkCreate(Caller caller) {
         checkAdmission();
-        if (caller.key() != null) {
-            long owned = projects.countByOwnerKey(caller.key());
-            if (owned >= quotas.projectsPerKey()) {
-                throw refused(caller, "projects-per-key", quotas.projectsPerKey(), HOUR,
-                        "the key " + caller.key() + " has added " + owned + " projects, its limit; delete some first");
-            }
-            checkConcurrency(caller);
+        if (caller.key() == null) {
+            return java.util.Optional.empty();
         }
+        long owned = projects.countByOwnerKey(caller.key());
+        if (owned >= quotas.projectsPerKey()) {
+            throw refused(caller, "projects-per-key", quotas.projectsPerKey(), HOUR,
+                    "the key " + caller.key() + " has added " + owned + " projects, its limit; delete some first");
+        }
+        Instant now = Instant.now(clock);
+        KeyLedger.Count recent = ledger.since(caller.key(), FetchReason.CREATED, now.minus(HOUR));
+        Duration untilOldestLeaves = recent.oldest() == null ? HOUR : Duration.between(now, recent.oldest().plus(HOUR));
+        if (recent.count() >= quotas.createsPerKeyPerHour()) {
+            throw refused(caller, "creates-per-key-per-hour", quotas.createsPerKeyPerHour(), HOUR, untilOldestLeaves,
+                    "the key " + caller.key() + " added " + recent.count() + " projects in the last hour (deleted ones too), its limit");
+        }
+        checkConcurrency(caller);
+        return java.util.Optional.of(new RateLimit("creates-per-key-per-hour", quotas.createsPerKeyPerHour(), HOUR,
+                quotas.createsPerKeyPerHour() - recent.count() - 1, untilOldestLeaves));
     }
 
     /**
@@ -86,7 +103,7 @@ class Limits {
             return java.util.Optional.empty();
         }
         Instant now = Instant.now(clock);
-        Fetches.RefreshCount recent = fetches.refreshesSince(caller.key(), now.minus(HOUR));
+        KeyLedger.Count recent = ledger.since(caller.key(), FetchReason.REFRESH, now.minus(HOUR));
         long refreshes = recent.count();
         Duration untilOldestLeaves = recent.oldest() == null ? HOUR : Duration.between(now, recent.oldest().plus(HOUR));
         if (refreshes >= quotas.refreshesPerKeyPerHour()) {
@@ -99,7 +116,7 @@ class Limits {
     }
 
     private void checkConcurrency(Caller caller) {
-        long running = fetches.countInProgressBy(caller.key(), Instant.now(clock).minus(staleAfter));
+        long running = ledger.inProgress(caller.key(), Instant.now(clock).minus(staleAfter));
         if (running >= quotas.concurrentFetchesPerKey()) {
             throw refused(caller, "concurrent-fetches-per-key", quotas.concurrentFetchesPerKey(), CONCURRENCY_RETRY,
                     "the key " + caller.key() + " has " + running + " fetches queued or running, its limit");

@@ -95,7 +95,9 @@ class ProjectController {
         ProjectService.Created result = service.create(request.url(), caller);
         ProjectResponse body = ProjectResponse.of(result.view());
         URI location = URI.create("/api/projects/" + body.id());
-        return (result.created() ? ResponseEntity.accepted() : ResponseEntity.ok()).location(location).body(body);
+        ResponseEntity.BodyBuilder response = (result.created() ? ResponseEntity.accepted() : ResponseEntity.ok()).location(location);
+        result.rateLimit().ifPresent(limit -> response.header(RateLimit.POLICY_HEADER, limit.policy()).header(RateLimit.HEADER, limit.state()));
+        return response.body(body);
     }
 
     @GetMapping("/{id}")

@@ -35,10 +35,12 @@ class ProjectService {
     private final RepositoryUrlPolicy policy;
     private final ProjectServiceProperties properties;
     private final Limits limits;
+    private final KeyLedger ledger;
     private final Clock clock;
 
     ProjectService(Projects projects, Fetches fetches, Outbox outbox, RepositoryUrlPolicy policy,
-            ProjectServiceProperties properties, Limits limits, Clock clock) {
+            ProjectServiceProperties properties, Limits limits, KeyLedger ledger, Clock clock) {
+        this.ledger = ledger;
         this.projects = projects;
         this.fetches = fetches;
         this.outbox = outbox;
@@ -52,7 +54,8 @@ class ProjectService {
     record ProjectView(Project project, Fetch fetch) {
     }
 
-    record Created(ProjectView view, boolean created) {
+    /** @param rateLimit where the caller's key stands on its hourly creates once this one is counted; empty if none was */
+    record Created(ProjectView view, boolean created, Optional<RateLimit> rateLimit) {
     }
 
     record Page(List<ProjectView> items, Optional<PageCursor> next) {
@@ -76,9 +79,12 @@ class ProjectService {
         RepositoryUrl url = policy.parse(input);
         Optional<Project> existing = projects.findByIdentityKey(url.identityKey());
         if (existing.isPresent()) {
-            return new Created(view(existing.get()), false);
+            return new Created(view(existing.get()), false, java.util.Optional.empty());
         }
-        limits.checkCreate(caller);
+        if (caller.key() != null) {
+            ledger.lock(caller.key()); // the key's requests one at a time from here: no two pass the same check
+        }
+        java.util.Optional<RateLimit> rateLimit = limits.checkCreate(caller);
         Instant now = now();
         UUID id = UUID.randomUUID();
         UUID fetchId = UUID.randomUUID();
@@ -86,14 +92,17 @@ class ProjectService {
                 caller.key());
         if (inserted == 0) {
             // another request created it between our look-up and our insert
-            return new Created(view(projects.findByIdentityKey(url.identityKey()).orElseThrow()), false);
+            return new Created(view(projects.findByIdentityKey(url.identityKey()).orElseThrow()), false, java.util.Optional.empty());
         }
         Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.CREATED, caller.key()));
+        if (caller.key() != null) {
+            ledger.recorded(fetchId, caller.key(), FetchReason.CREATED, now);
+        }
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, url.canonical(), fetchId));
         // the row just inserted, without reading it back
         Project project = new Project(id, url.canonical(), url.identityKey(), url.owner(), url.name(), fetchId, now, caller.key());
         logQueued(id, fetchId, "created for " + url);
-        return new Created(new ProjectView(project, fetch), true);
+        return new Created(new ProjectView(project, fetch), true, rateLimit);
     }
 
     /**
@@ -145,12 +154,18 @@ class ProjectService {
             return new Refreshed(new ProjectView(project, current), RefreshOutcome.RECENT,
                     Duration.between(now, current.finishedAt().plus(properties.fetch().minRefreshInterval())), java.util.Optional.empty());
         }
+        if (caller.key() != null) {
+            ledger.lock(caller.key());
+        }
         java.util.Optional<RateLimit> rateLimit = limits.checkRefresh(caller);
         UUID fetchId = UUID.randomUUID();
         if (current != null) {
             current.supersede(now, fetchId, properties.fetch().staleAfter()); // a stale one ends here, not never
         }
         Fetch fetch = fetches.save(new Fetch(fetchId, id, now, FetchReason.REFRESH, caller.key()));
+        if (caller.key() != null) {
+            ledger.recorded(fetchId, caller.key(), FetchReason.REFRESH, now);
+        }
         project.queue(fetchId, now);
         outbox.append(new FetchRequested(UUID.randomUUID(), now, id, project.url(), fetchId));
         logQueued(id, fetchId, "refresh");

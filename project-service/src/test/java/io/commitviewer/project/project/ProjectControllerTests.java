@@ -66,7 +66,7 @@ class ProjectControllerTests {
 
     @Test
     void createsAProjectWith202LocationAndBody() throws Exception {
-        given(service.create(eq("https://github.com/octocat/Hello-World"), any())).willReturn(new ProjectService.Created(view(), true));
+        given(service.create(eq("https://github.com/octocat/Hello-World"), any())).willReturn(new ProjectService.Created(view(), true, java.util.Optional.empty()));
 
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("https://github.com/octocat/Hello-World")))
                 .andExpect(status().isAccepted())
@@ -85,7 +85,7 @@ class ProjectControllerTests {
 
     @Test
     void returnsTheExistingProjectWith200() throws Exception {
-        given(service.create(any(), any())).willReturn(new ProjectService.Created(view(), false));
+        given(service.create(any(), any())).willReturn(new ProjectService.Created(view(), false, java.util.Optional.empty()));
 
         mvc.perform(post("/api/projects").contentType(MediaType.APPLICATION_JSON).content(body("git@github.com:octocat/hello-world.git")))
                 .andExpect(status().isOk())
