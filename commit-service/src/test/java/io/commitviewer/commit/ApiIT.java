@@ -3,7 +3,6 @@ package io.commitviewer.commit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.testsupport.ServedRepository;
 import java.net.URI;
 import java.net.http.HttpRequest;

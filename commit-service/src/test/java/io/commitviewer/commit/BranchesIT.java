@@ -2,7 +2,6 @@ package io.commitviewer.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.testsupport.CommitPages;
 import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;

@@ -2,7 +2,6 @@ package io.commitviewer.commit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.commitviewer.commit.store.CommitStore;
 import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.common.events.Event;
 import io.commitviewer.common.events.FetchFailed;

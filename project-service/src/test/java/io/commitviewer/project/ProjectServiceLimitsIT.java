@@ -3,7 +3,6 @@ package io.commitviewer.project;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.commitviewer.common.events.AmqpNames;
 import io.commitviewer.project.access.ApiKeys;
 import java.time.Duration;
 import java.util.List;

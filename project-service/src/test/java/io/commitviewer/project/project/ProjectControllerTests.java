@@ -18,7 +18,6 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 import io.commitviewer.common.git.FailureReason;
-import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrlPolicy;
 import io.commitviewer.project.config.ProjectServiceProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
