@@ -128,6 +128,7 @@ const FAILURES: Record<string, string> = {
   INVALID_REPOSITORY: "The repository's history cannot be read as commits (damaged or hostile).",
   DISK_FULL: "This service's disk is full; it will try again.",
   RATE_LIMITED: "The git host asked to slow down; it will try again.",
+  PROJECT_DELETED: "The project was deleted before its fetch started.",
 };
 
 const UNAUTHORIZED = "Adding, refreshing and deleting need an API key here: enter yours under “API key”.";

@@ -248,7 +248,7 @@ public final class CommitViewerCli implements Callable<Integer> {
             return switch (reason) {
                 case REPOSITORY_NOT_FOUND, ACCESS_DENIED -> NOT_FOUND_OR_DENIED;
                 case TIMEOUT, UNREACHABLE, RATE_LIMITED -> TIMEOUT_OR_UNREACHABLE;
-                case TOO_LARGE, GIT_ERROR, INTERNAL, INVALID_REPOSITORY, DISK_FULL -> GIT_FAILURE;
+                case TOO_LARGE, GIT_ERROR, INTERNAL, INVALID_REPOSITORY, DISK_FULL, PROJECT_DELETED -> GIT_FAILURE;
                 case INVALID_URL -> USAGE;
             };
         }
@@ -266,6 +266,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                 case INVALID_REPOSITORY -> "the repository's content cannot be read as commits";
                 case DISK_FULL -> "the disk is full";
                 case RATE_LIMITED -> "the server limits requests (HTTP 429); try again later";
+                case PROJECT_DELETED -> "the project was deleted"; // the services' only: git never says it
             };
         }
     }

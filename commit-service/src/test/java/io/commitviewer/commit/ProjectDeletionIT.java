@@ -4,18 +4,61 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.commitviewer.common.events.AmqpNames;
+import io.commitviewer.common.events.Event;
+import io.commitviewer.common.events.FetchFailed;
 import io.commitviewer.common.events.FetchRequested;
 import io.commitviewer.common.events.ProjectDeleted;
+import io.commitviewer.common.git.FailureReason;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * A deleted project: its commits, branches and mirror go, and a fetch request that arrives after
- * the deletion stores nothing and runs no git.
+ * the deletion stores nothing and runs no git; nor does one queued before it (issue 24, finding 1).
  */
 @CommitServiceTestBase.CausesStatuses({404})
 class ProjectDeletionIT extends CommitServiceTestBase {
+
+    @Autowired
+    ApplicationContext context;
+
+    /**
+     * Issue 24, finding 1: a fetch request queued in the project's shard before its deletion used to
+     * clone the whole repository, then the deletion removed it — add/delete churn made every re-add a
+     * clone. The deletion's notice, taken ahead of the shards, marks the project deleted (here while
+     * no shard is consumed at all); the request then starts no git and ends FAILED PROJECT_DELETED,
+     * which ends it in its key's counts at project-service.
+     */
+    @Test
+    void aFetchRequestQueuedBeforeTheDeletionClonesNothing() throws Exception {
+        repository("queued-then-deleted", 40);
+        UUID projectId = UUID.randomUUID();
+        UUID fetchId = UUID.randomUUID();
+        SmartLifecycle shards = context.getBean("projectWorkShards", SmartLifecycle.class);
+        shards.stop();
+        try {
+            publish(FetchRequested.of(projectId, SERVER.url("acme", "queued-then-deleted"), fetchId));
+            publish(ProjectDeleted.of(projectId));
+
+            await().atMost(WAIT).until(() -> states.isDeleted(projectId.toString()));
+        } finally {
+            shards.start();
+        }
+
+        List<Event> results = results(fetchId);
+        assertThat(results).singleElement().isInstanceOfSatisfying(FetchFailed.class, failed -> {
+            assertThat(failed.reason()).isEqualTo(FailureReason.PROJECT_DELETED);
+            assertThat(failed.retryable()).isFalse();
+        });
+        assertThat(SERVER.requestCount("acme", "queued-then-deleted")).as("requests to the git server").isZero();
+        await().atMost(WAIT).until(() -> AmqpNames.projectWorkQueues().stream().allMatch(queue -> admin.getQueueInfo(queue).getMessageCount() == 0));
+        assertThat(get("/api/projects/" + projectId + "/commits").statusCode()).isEqualTo(404);
+    }
 
     @Test
     void projectDeletedDropsCommitsBranchesAndTheMirror() throws Exception {

@@ -45,6 +45,9 @@ class AbuseIT {
     private static final String ALICE = "cv_alice-token-for-the-abuse-test-000000000000";
     private static final String BOB = "cv_bob-token-for-the-abuse-test-0000000000000";
     private static final String OPS = "cv_ops-token-for-the-abuse-test-0000000000000";
+    private static final String CAROL = "cv_carol-token-for-the-abuse-test-00000000000";
+    private static final String COMMIT_SERVICE_METRICS = "http://127.0.0.1:9082/actuator/prometheus";
+    private static final int CREATES_PER_HOUR = 4;
     private static final int MAX_QUEUED = 3;
     private static final int STREAMS_PER_ADDRESS = 5;
 
@@ -60,9 +63,11 @@ class AbuseIT {
         for (int i = 0; i < 30; i++) {
             server.repository("abuse", "repo-" + i).load(SyntheticHistory.builder().commits(20).branches(1).build());
         }
+        server.repository("abuse", "large").load(SyntheticHistory.builder().commits(5_000).branches(4).build());
         Map<String, String> environment = new LinkedHashMap<>(PrivateCheckout.infraPorts(27_000));
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
-        environment.put("COMMITVIEWER_ACCESS_KEYS", "alice:" + PrivateCheckout.sha256(ALICE) + ",bob:" + PrivateCheckout.sha256(BOB) + ",ops:" + PrivateCheckout.sha256(OPS) + ":admin");
+        environment.put("COMMITVIEWER_ACCESS_KEYS", "alice:" + PrivateCheckout.sha256(ALICE) + ",bob:" + PrivateCheckout.sha256(BOB) + ",ops:" + PrivateCheckout.sha256(OPS) + ":admin,carol:" + PrivateCheckout.sha256(CAROL));
+        environment.put("COMMITVIEWER_QUOTAS_CREATES_PER_KEY_PER_HOUR", Integer.toString(CREATES_PER_HOUR));
         environment.put("COMMITVIEWER_QUOTAS_PROJECTS_PER_KEY", "2");
         environment.put("COMMITVIEWER_QUOTAS_REFRESHES_PER_KEY_PER_HOUR", "1");
         environment.put("COMMITVIEWER_QUOTAS_CONCURRENT_FETCHES_PER_KEY", "10");
@@ -213,6 +218,61 @@ class AbuseIT {
                 answer -> assertThat(answer.headers().allValues("RateLimit-Policy")).as("every proxied answer names the policy").isNotEmpty());
         assertThat(one.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/problem+json"));
         assertThat(one.body()).contains("\"type\":\"/problems/rate-limited\"");
+    }
+
+    /**
+     * Issue 24, finding 1, through the gateway with a real commit-service: one key adds a large
+     * repository and deletes it, 50 times. The key's hourly creates (4) bound the fetches; each ends
+     * (run, or skipped because its project was deleted before it started) and reports, and at most
+     * that many clones reach the git server; the rest of the cycles get 429.
+     */
+    @Test
+    @Order(7)
+    void addAndDeleteChurnOfOneLargeRepositoryClonesAtMostTheKeysHourlyCreates() throws Exception {
+        double fetchesBefore = gitFetches();
+        double resultsBefore = resultsOfDeletedProjects();
+        int accepted = 0;
+        HttpResponse<String> last = null;
+        for (int cycle = 0; cycle < 50; cycle++) {
+            last = post("/api/projects", "{\"url\":\"" + server.url("abuse", "large") + "\"}", CAROL);
+            if (last.statusCode() == 202) {
+                accepted++;
+                assertThat(delete("/api/projects/" + json.readTree(last.body()).get("id").asString(), CAROL).statusCode()).isEqualTo(204);
+            } else {
+                assertThat(last.statusCode()).as(last.body()).isEqualTo(429);
+                assertThat(json.readTree(last.body()).get("limit").asString()).isEqualTo("creates-per-key-per-hour");
+            }
+        }
+        int started = accepted;
+        await().atMost(WAIT).until(() -> resultsOfDeletedProjects() - resultsBefore >= started);
+
+        assertThat(accepted).isEqualTo(CREATES_PER_HOUR);
+        assertThat(last.statusCode()).isEqualTo(429);
+        assertThat(gitFetches() - fetchesBefore).as("clones and fetches commit-service ran").isLessThanOrEqualTo(accepted);
+    }
+
+    /** git clones and fetches commit-service ran, by its git command timer. */
+    private double gitFetches() throws Exception {
+        return metricSum(COMMIT_SERVICE_METRICS, "commitviewer_git_command_duration_seconds_count", "command=\"(clone|fetch)\"");
+    }
+
+    /** Results project-service took for fetches it no longer has (their projects deleted), but their starts. */
+    private double resultsOfDeletedProjects() throws Exception {
+        return metricSum(PROJECT_SERVICE_METRICS, "commitviewer_fetch_results_total",
+                "^(?=.*outcome=\"unknown_fetch\")(?!.*type=\"fetch.started\")");
+    }
+
+    /** The sum of a metric's series whose labels contain {@code labels} (a regular expression). */
+    private double metricSum(String endpoint, String name, String labels) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create(endpoint)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Matcher matcher = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(text);
+        double sum = 0;
+        while (matcher.find()) {
+            if (Pattern.compile(labels).matcher(matcher.group(1)).find()) {
+                sum += Double.parseDouble(matcher.group(2));
+            }
+        }
+        return sum;
     }
 
     /**

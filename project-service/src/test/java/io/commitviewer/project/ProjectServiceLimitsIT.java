@@ -90,9 +90,9 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         int accepted = 2;
         Response last = third;
         for (int cycle = 3; cycle <= 50; cycle++) {
-            for (UUID fetch : fetches) { // commit-service reports what it ran: those fetches no longer count as in progress
+            for (UUID fetch : fetches) { // commit-service reports what it skipped: those fetches no longer count as in progress
                 publish(new io.commitviewer.common.events.FetchFailed(UUID.randomUUID(), java.time.Instant.now(), UUID.randomUUID(), fetch,
-                        io.commitviewer.common.git.FailureReason.GIT_ERROR, "ran", true));
+                        io.commitviewer.common.git.FailureReason.PROJECT_DELETED, "the project was deleted before its fetch started", false));
             }
             await().atMost(WAIT).until(() -> jdbc.queryForObject("SELECT count(*) FROM key_fetches WHERE ended_at IS NULL", Long.class) == 0);
             fetches.clear();
@@ -111,6 +111,38 @@ class ProjectServiceLimitsIT extends ProjectServiceTestBase {
         assertThat(last.raw().headers().firstValue("RateLimit")).hasValueSatisfying(
                 state -> assertThat(state).matches("\"creates-per-key-per-hour\";r=0;t=3[0-9]{3}"));
         assertThat(jdbc.queryForObject("SELECT count(*) FROM key_fetches WHERE key_name = 'bob'", Long.class)).isEqualTo(4);
+    }
+
+    /**
+     * Issue 24, finding 1: a key's creates pass the quota check one at a time (an advisory lock per
+     * key), so that parallel requests cannot all see the same count: 8 at once, 2 concurrent fetches
+     * allowed, 2 accepted.
+     */
+    @Test
+    void parallelCreatesOfOneKeyAreCheckedOneAtATime() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String name = "parallel-" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return create(name, BOB);
+                }));
+            }
+            start.countDown();
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get().status());
+            }
+
+            assertThat(statuses).filteredOn(status -> status == 202).hasSize(2);
+            assertThat(statuses).filteredOn(status -> status == 429).hasSize(6);
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM key_fetches WHERE key_name = 'bob'", Long.class)).isEqualTo(2);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

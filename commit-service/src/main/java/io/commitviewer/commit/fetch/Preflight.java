@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Everything a fetch request goes through, under the project's lease, before its first attempt —
  * each step either ends the request or lets it go on:
  * <ol>
- * <li>deleted: the project was deleted → nothing, not even a result;</li>
+ * <li>deleted: the project was deleted (its shard's deletion ran, or its notice came ahead of it)
+ * → FAILED PROJECT_DELETED, unrecorded (there is no state to record it in), and no clone: the key
+ * that asked for the fetch no longer counts it in progress (issue 24, finding 1);</li>
  * <li>claimed: the lease's token becomes the project's fence (writers before it are refused);</li>
  * <li>replayed: its result was recorded before (a redelivery) → that result, again;</li>
  * <li>covered: a fetch that started after this request arrived succeeded → SUCCEEDED with it;</li>
@@ -62,7 +64,9 @@ final class Preflight {
         String projectId = request.projectId().toString();
         String fetchId = request.fetchId().toString();
         if (states.isDeleted(projectId)) {
-            log.info("Ignoring a fetch request for a deleted project");
+            log.info("The project was deleted before its fetch started: nothing fetched");
+            results.publishUnrecorded(Results.failed(request, FailureReason.PROJECT_DELETED,
+                    "the project was deleted before its fetch started", false));
             return Optional.empty();
         }
         states.claim(lease);

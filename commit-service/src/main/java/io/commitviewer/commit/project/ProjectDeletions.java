@@ -54,6 +54,30 @@ public class ProjectDeletions {
     }
 
     /**
+     * A notice of {@code project.deleted}, ahead of the project's shard ({@code AmqpNames.DELETION_NOTICES}):
+     * the tombstone only, so that the project's fetch requests queued in its shard before the deletion
+     * start no clone. The deletion itself waits for the shard's copy.
+     */
+    public void onNotice(Message message) {
+        codec.expect(message, ProjectDeleted.class, deadLetters).ifPresent(event -> {
+            states.markDeleted(event.projectId().toString());
+            log.debug("Project {} marked deleted ahead of its shard", event.projectId());
+        });
+    }
+
+    /**
+     * What becomes of a notice whose retries ran out (the store away): dropped, and said. It only
+     * saves clones; the shard's copy of the deletion does the deletion, and marks the project too.
+     */
+    public void dropNotice(Message message, Throwable cause) {
+        if (cause instanceof MongoException) {
+            log.warn("A deletion notice not applied ({}): fetches queued before the deletion may still clone", cause.toString());
+            return;
+        }
+        deadLetters.recover(message, cause);
+    }
+
+    /**
      * What becomes of a deletion whose retries ran out: one the store or the project's writer kept
      * from running (the store away, a partition, a fetch in progress) waits behind its queue as a
      * new message, never in the DLQ — a deletion lost there would leave the project's commits

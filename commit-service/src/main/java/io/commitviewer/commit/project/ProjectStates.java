@@ -120,8 +120,7 @@ public class ProjectStates {
      * also one paused past its lease that resumes now — is refused from here on. Idempotent.
      */
     public void delete(String projectId, ProjectLeases.Lease lease) {
-        deleted.replaceOne(Filters.eq(ID, projectId), new Document(ID, projectId).append(DELETED_AT, new Date()),
-                new ReplaceOptions().upsert(true));
+        markDeleted(projectId);
         try {
             claim(lease);
         } catch (LeaseLostException e) {
@@ -135,6 +134,15 @@ public class ProjectStates {
         if (matched == 0 && !isStub(projectId)) {
             throw new LeaseLostException(projectId, lease.token(), "its state holds a later writer's token");
         }
+    }
+
+    /**
+     * The tombstone alone (idempotent): a request of the project that has not started finds it and
+     * starts nothing; the project's state, commits and mirror are the shard's deletion's.
+     */
+    public void markDeleted(String projectId) {
+        deleted.replaceOne(Filters.eq(ID, projectId), new Document(ID, projectId).append(DELETED_AT, new Date()),
+                new ReplaceOptions().upsert(true));
     }
 
     private boolean isStub(String projectId) {

@@ -17,6 +17,8 @@ import org.springframework.amqp.rabbit.annotation.RabbitListener;
  * <ul>
  * <li>{@code project.deleted} → {@link ProjectDeletions}: retried like any consumer's work, then
  * behind its queue again if the store or a writer kept it from running, else its DLQ;</li>
+ * <li>a notice of {@code project.deleted}, from its own queue ahead of the shards → the tombstone
+ * alone, so that requests of the project still queued in its shard start no clone;</li>
  * <li>anything else → {@link FetchRequests}, which refuses what is not a {@code fetch.requested}
  * into the DLQ and hands a request to the fetch's one retry policy.</li>
  * </ul>
@@ -25,6 +27,8 @@ final class ProjectWork implements MessageListener {
 
     /** The listener of the queues of the version before the shards: drained, no longer bound. */
     static final String RETIRED_QUEUES = "retired-queues";
+    /** The listener of the deletion notices. */
+    static final String DELETION_NOTICES = "deletion-notices";
 
     private final FetchRequests fetchRequests;
     private final ProjectDeletions deletions;
@@ -45,6 +49,16 @@ final class ProjectWork implements MessageListener {
         } else {
             fetchRequests.on(message);
         }
+    }
+
+    /**
+     * Notices of deletions, ahead of the shards ({@link AmqpNames#DELETION_NOTICES}): every instance
+     * consumes them, whichever shards it owns; retried, then dropped if the store does not answer.
+     */
+    @RabbitListener(id = DELETION_NOTICES, queues = AmqpNames.DELETION_NOTICES_QUEUE, containerFactory = "projectWorkContainerFactory")
+    void onDeletionNotice(Message message) {
+        ConsumerRetries.run(message, () -> deletions.onNotice(message), retries.maxRetries(), retries.initialBackoff(),
+                retries.maxBackoff(), deletions::dropNotice);
     }
 
     @RabbitListener(id = RETIRED_QUEUES, queues = {AmqpNames.FETCH_REQUESTS_QUEUE, AmqpNames.PROJECT_DELETIONS_QUEUE},

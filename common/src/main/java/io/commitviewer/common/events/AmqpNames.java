@@ -36,6 +36,7 @@ public final class AmqpNames {
 
     public static final String FETCH_REQUESTS_QUEUE = "commit-service.fetch-requests";
     public static final String PROJECT_DELETIONS_QUEUE = "commit-service.project-deletions";
+    public static final String DELETION_NOTICES_QUEUE = "commit-service.deletion-notices";
     public static final String FETCH_RESULTS_QUEUE = "project-service.fetch-results";
     public static final String FETCH_PROGRESS_QUEUE = "project-service.fetch-progress";
 
@@ -51,6 +52,13 @@ public final class AmqpNames {
     /** Bindings of {@link #EXCHANGE} that an older version declared and this one removes: queue → routing key. */
     public static final java.util.Map<String, EventType> RETIRED_BINDINGS = java.util.Map.of(
             FETCH_REQUESTS_QUEUE, EventType.FETCH_REQUESTED, PROJECT_DELETIONS_QUEUE, EventType.PROJECT_DELETED);
+    /**
+     * commit-service: a copy of every {@code project.deleted}, taken by any instance at once, ahead of
+     * the project's shard, which may hold fetch requests of the project queued before it: it marks
+     * the project deleted, so that those requests start no clone (issue 24, finding 1). The shard's
+     * copy still does the deletion; a notice lost costs a clone, never a deletion.
+     */
+    public static final QueueSpec DELETION_NOTICES = new QueueSpec(DELETION_NOTICES_QUEUE, java.util.List.of(EventType.PROJECT_DELETED));
     /** project-service: what became of each fetch, and what the commit store holds (ADR 0006). */
     public static final QueueSpec FETCH_RESULTS = new QueueSpec(FETCH_RESULTS_QUEUE,
             java.util.List.of(EventType.FETCH_STARTED, EventType.FETCH_SUCCEEDED, EventType.FETCH_FAILED,
@@ -68,7 +76,7 @@ public final class AmqpNames {
      * published before its consumer first ran is returned as unroutable.
      */
     public static final java.util.List<QueueSpec> QUEUES = java.util.stream.Stream.concat(
-            java.util.stream.Stream.of(FETCH_REQUESTS, PROJECT_DELETIONS, FETCH_RESULTS, FETCH_PROGRESS),
+            java.util.stream.Stream.of(FETCH_REQUESTS, PROJECT_DELETIONS, DELETION_NOTICES, FETCH_RESULTS, FETCH_PROGRESS),
             java.util.stream.IntStream.range(0, PROJECT_WORK_SHARDS).mapToObj(AmqpNames::projectWorkShard)).toList();
 
     private AmqpNames() {

@@ -17,7 +17,12 @@ public enum FailureReason {
     /** The disk the mirrors live on is full, or below its free-space bound; the mirror is kept. */
     DISK_FULL(true),
     /** The git server said too many requests (HTTP 429); tried again later, the mirror is kept. */
-    RATE_LIMITED(true);
+    RATE_LIMITED(true),
+    /**
+     * The project was deleted before this fetch started: nothing was cloned. Reported so that the
+     * key that asked for it no longer counts it in progress (issue 24, finding 1); no API shows it.
+     */
+    PROJECT_DELETED(false);
 
     private final boolean retryable;
 
