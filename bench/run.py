@@ -541,6 +541,44 @@ def branch_case(histories, size, branches, runs, duration, tag):
     return result
 
 
+def searches_case(histories, size, runs, duration, tag):
+    """Issue 25's questions (ADR 0011) on a `size`-commit history: the first request of a search (its scan, or
+    traversal) and the warm first page (wrk), each next to git answering the same in a warm treeless mirror,
+    each checked against git."""
+    repo = histories.ensure(size)
+    project_id, _ = create_and_wait(histories.alias(size, f"{tag}-searches-{size}"))
+    clone = OUT / "searches-raw.git"
+    shutil.rmtree(clone, ignore_errors=True)
+    run("git", "clone", "-q", "--bare", "--filter=tree:0", histories.url(f"h{size}") + ".git", str(clone), stderr=subprocess.DEVNULL)
+    heads = git_out(clone, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/").split()
+    other = next(name for name in heads if name != "main")
+    some = git_out(clone, "rev-list", "--branches", "--max-count=1", "--skip=777").strip()
+    author = git_out(clone, "log", "-1", "--format=%an", some).split()[0].lower()
+    base = f"{GATEWAY}/api/projects/{project_id}"
+    cases = [
+        # name, query of the listing (first page, limit=50), git's own answer of the same question, what git lists
+        ("message search q=fix", "q=fix", ["log", "--branches", "-i", "-F", "--grep=fix", "--format=%H"]),
+        ("two searches q=fix&q=cache", "q=fix&q=cache", ["log", "--branches", "-i", "-F", "--all-match", "--grep=fix", "--grep=cache", "--format=%H"]),
+        (f"author={author}", f"author={author}", ["log", "--branches", "--no-mailmap", "-i", "-F", f"--author={author}", "--format=%H"]),
+        (f"ref=<short sha>", f"ref={some[:10]}", ["rev-list", some[:10]]),
+        (f"compare {other}...main", f"base={urllib.parse.quote(other, safe='')}&head=main", ["rev-list", f"{other}..main"]),
+    ]
+    result = {"commits": size, "cases": {}}
+    for name, query, git_args in cases:
+        raw = [timed(["git", "-C", str(clone), *git_args]) for _ in range(runs)]
+        shas = git_out(clone, *git_args).split()
+        first, page = timed_get(f"{base}/commits?limit=50&{query}")  # the first request: computes and keeps its set
+        if page["totalCount"] != len(shas) or [c["sha"] for c in page["items"]] != shas[:50]:
+            raise SystemExit(f"bench: {name} is not git's ({page['totalCount']} against {len(shas)})")
+        warm = wrk(f"{base}/commits?limit=50&{query}", duration)
+        result["cases"][name] = {"matches": len(shas), "raw": summary(raw), "first_s": first, "warm": warm}
+        log(f"{size:,} {name} ({len(shas):,}): git {statistics.median(raw):.3f} s, first request {first:.3f} s, "
+            f"warm p50 {warm['p50_ms']:.1f} ms, {warm['rps']:.0f} req/s")
+    shutil.rmtree(clone, ignore_errors=True)
+    delete(project_id)
+    return result
+
+
 def table(results, args):
     lines = [f"Run {results['date']} on {results['machine']}; {args.runs} runs each; "
              f"median (min–max) in seconds; × = ratio to the limit of the same size in this run.", ""]
@@ -590,6 +628,14 @@ def table(results, args):
             lines.append(f"| {name} | {x['commits']:,} | {x['raw_rev_list']['median']:.3f} s | {x['raw_log']['median']:.3f} s | "
                          f"{x['first_page']['p50_ms']:.1f} / {x['first_page']['p99_ms']:.1f}, {x['first_page']['rps']:,.0f} | "
                          f"{x['last_page']['p50_ms']:.1f} / {x['last_page']['p99_ms']:.1f}, {x['last_page']['rps']:,.0f} |")
+    for size, r in results.get("searches", {}).items():
+        lines += ["", f"Searches, refs and compare (ADR 0011), {int(size):,} commits, first page `limit=50`; git answers the same in a warm "
+                  f"treeless mirror; the first request computes the search's set (a scan of the project's commits) and keeps it; "
+                  f"warm: wrk -t2 -c32 -d{args.wrk_duration}:", "",
+                  "| question | matches | git (s) | first request (s) | warm p50 / p99 (ms) | warm req/s |", "|---|---|---|---|---|---|"]
+        for name, x in r["cases"].items():
+            lines.append(f"| {name} | {x['matches']:,} | {x['raw']['median']:.3f} | {x['first_s']:.3f} | "
+                         f"{x['warm']['p50_ms']:.1f} / {x['warm']['p99_ms']:.1f} | {x['warm']['rps']:,.0f} |")
     for size, r in results.get("instances", {}).items():
         parts = list(r["two"]["cpu_s"])
         lines += ["", f"Two {int(size):,}-commit projects POSTed at once, POST → both READY: one commit-service instance with "
@@ -608,7 +654,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches,instances")
+    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches,instances,searches")
+    parser.add_argument("--search-sizes", default="100000,1000000", help="commits of the histories searched (case searches)")
     parser.add_argument("--instances-size", type=int, default=100000, help="commits of each of the two projects (case instances)")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
     parser.add_argument("--reads-size", type=int, default=100000)
@@ -620,7 +667,7 @@ def main():
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
-    needs_stack = bool(cases & {"service", "refresh", "reads", "branches", "instances"})
+    needs_stack = bool(cases & {"service", "refresh", "reads", "branches", "instances", "searches"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
     for size in sizes:
@@ -631,7 +678,7 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
                           + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
-               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}}
+               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}, "searches": {}}
     histories.serve()
     try:
         if needs_stack:
@@ -657,6 +704,10 @@ def main():
             for count in (int(c) for c in args.branch_counts.split(",")):
                 results["branches"][f"{args.branch_size}/{count}"] = branch_case(
                     histories, args.branch_size, count, args.runs, args.wrk_duration, tag)
+        if "searches" in cases:
+            for size in (int(s) for s in args.search_sizes.split(",")):
+                if size in sizes:
+                    results["searches"][size] = searches_case(histories, size, args.runs, args.wrk_duration, tag)
         if "instances" in cases:
             size = args.instances_size if args.instances_size in sizes else max(sizes)
             results["instances"][size] = instances_case(histories, size, tag, env)

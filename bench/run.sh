@@ -14,7 +14,9 @@
 # the first fetch next to the limit, a refresh, GET …/branches, the first and the last page of the
 # largest and the smallest branch next to the raw `git rev-list NAME`), instances (two projects of
 # --instances-size commits POSTed at once: one commit-service instance with two consumers, then two
-# instances with one each on the same store and broker; wall time and each process's CPU seconds).
+# instances with one each on the same store and broker; wall time and each process's CPU seconds),
+# searches (ADR 0011, on --search-sizes: a message search, two, an author, a short-sha ref and a
+# compare — the first request and the warm first page — next to git answering the same in a warm mirror).
 # Histories are built once with git fast-import into bench/out/histories and served on loopback
 # smart HTTP (--port, 18090). The stack is started and stopped by the run (--keep-stack keeps it);
 # it must not be running already. Results: bench/out/results-<time>.md and .json.

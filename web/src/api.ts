@@ -49,6 +49,16 @@ export interface CommitPage {
   totalCount: number;
   items: Commit[];
   nextCursor: string | null;
+  /** a comparison's: commits head has that base has not, and the other way round */
+  aheadBy?: number;
+  behindBy?: number;
+}
+
+/** An author of a project's commits, for suggestions. */
+export interface Author {
+  name: string;
+  email: string;
+  commitCount: number;
 }
 
 export interface Branch {
@@ -65,12 +75,23 @@ export interface Problem {
   detail?: string;
   reason?: string;
   requestId?: string;
+  /** ambiguous-sha: the commits a short sha could be */
+  candidates?: string[];
 }
 
 /** The filters of a commit listing; every one optional. */
 export interface CommitFilter {
   branch?: string;
+  /** a branch or a sha, full or short (git log REF) */
+  ref?: string;
+  /** a comparison: what head has that base has not (git log BASE..HEAD) */
+  base?: string;
+  head?: string;
+  /** text the message contains (git log -i -F --grep) */
+  q?: string;
+  /** text "Name <email>" contains (git log -i -F --author / --committer) */
   author?: string;
+  committer?: string;
   /** ISO-8601 instants, as the API takes them */
   since?: string;
   until?: string;
@@ -162,6 +183,12 @@ export function problemInWords(status: number, problem: Problem, retryAfter: num
       return "This commit is not on any branch any more: a refresh no longer found it (force-push or deleted branch), or it was never in this repository.";
     case "branch-not-found":
       return "The repository has no such branch (any more).";
+    case "ref-not-found":
+      return `No branch or commit by that name: ${problem.detail ?? ""}`.trim();
+    case "invalid-ref":
+      return `That is not a branch name or a commit sha: ${problem.detail ?? ""}`.trim();
+    case "ambiguous-sha":
+      return "Several commits start with these digits: give more of them.";
     case "fetch-failed":
       return failureInWords(problem.reason);
     case "payload-too-large":
@@ -274,6 +301,12 @@ export class Api {
 
   commit(id: string, sha: string): Promise<Commit> {
     return this.pending(`/api/projects/${encodeURIComponent(id)}/commits/${encodeURIComponent(sha)}`);
+  }
+
+  /** Authors whose name or email starts with the prefix, most commits first. */
+  authors(id: string, prefix: string, limit = 10): Promise<Author[]> {
+    const query = new URLSearchParams({ prefix, limit: String(limit) });
+    return this.pending(`/api/projects/${encodeURIComponent(id)}/authors?${query}`);
   }
 
   branches(id: string): Promise<Branch[]> {

@@ -1,9 +1,10 @@
 // The page: three views on hash routes, so that every view (filters included) is a link.
 //   #/                                          add a repository; the projects
-//   #/p/{id}?branch=&author=&since=&until=      a project's commits
-//   #/p/{id}/c/{sha}                            one commit
+//   #/p/{id}?q=&branch=&ref=&author=&committer=&since=&until=   a project's commits
+//   #/p/{id}/compare/{base}...{head}            what head has that base has not (git log base..head)
+//   #/p/{id}/c/{sha}                            one commit (a short sha too)
 
-import { Api, ApiError, type Branch, type CommitFilter, NotFetchedYet, type Project, failureInWords } from "./api";
+import { Api, ApiError, type Branch, type CommitFilter, type CommitPage, NotFetchedYet, type Project, failureInWords } from "./api";
 import { CommitList, type ListSnapshot } from "./commit-list";
 import { announce, append, copyButton, h, replace } from "./dom";
 import { ago, count, dayEnd, dayStart, number, shortSha, when } from "./format";
@@ -67,6 +68,14 @@ function render(moveFocus = false): void {
   } else if (parts[0] === "p" && parts.length === 2 && parts[1]) {
     lastListing.set(parts[1]!, location.hash);
     void projectView(view, parts[1]!, new URLSearchParams(query), moveFocus);
+  } else if (parts[0] === "p" && parts.length === 4 && parts[1] && parts[2] === "compare" && parts[3]?.includes("...")) {
+    // base...head, as GitHub writes a comparison; a ref has no "..." (the API refuses "..")
+    const [base = "", head = ""] = parts[3].split("...", 2);
+    const comparison = new URLSearchParams(query);
+    comparison.set("base", base);
+    comparison.set("head", head);
+    lastListing.set(parts[1]!, location.hash);
+    void projectView(view, parts[1]!, comparison, moveFocus);
   } else if (parts[0] === "p" && parts.length === 4 && parts[1] && parts[2] === "c" && parts[3]) {
     void commitView(view, parts[1]!, parts[3]!);
   } else {
@@ -476,7 +485,12 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
   if (!view.alive()) return;
   const filter: CommitFilter = {
     branch: query.get("branch") || undefined,
+    ref: query.get("ref") || undefined,
+    base: query.get("base") || undefined,
+    head: query.get("head") || undefined,
+    q: query.get("q") || undefined,
     author: query.get("author") || undefined,
+    committer: query.get("committer") || undefined,
     since: dayStart(query.get("since") ?? ""),
     until: dayEnd(query.get("until") ?? ""),
   };
@@ -550,6 +564,7 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
   });
 
   const filters = filterForm(id, query);
+  view.onLeave(filters.detach);
 
   let shownCommits = 0;
   const showCommits = async () => {
@@ -558,7 +573,7 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     const current = () => view.alive() && call === shownCommits;
     list?.detach();
     list = null;
-    const title = h("h2", { id: "commits-title" }, "Commits");
+    const title = h("h2", { id: "commits-title" }, filter.head ? `Comparing ${filter.base}...${filter.head}` : "Commits");
     void filters.loadBranches(filter.branch);
     const saved = savedListings.get(address);
     savedListings.delete(address);
@@ -574,7 +589,7 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     try {
       const page = await api.commits(id, filter, null);
       if (!current()) return;
-      const total = h("p", { class: "total", id: "commit-total" }, describeTotal(page.totalCount, filter));
+      const total = h("p", { class: "total", id: "commit-total" }, describeTotal(page.totalCount, filter, page));
       if (page.items.length === 0) {
         content.replaceChildren(title, filters.form, total, h("p", { class: "state empty" }, filterEmpty(filter)));
         return;
@@ -605,46 +620,126 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
   void showCommits();
 }
 
-function describeTotal(total: number, filter: CommitFilter): string {
-  const filtered = filter.author || filter.since || filter.until;
-  const where = filter.branch ? ` on ${filter.branch}` : " on all branches";
-  return `${number(total)} ${total === 1 ? "commit" : "commits"}${where}${filtered ? " matching the filters" : ""}, newest first`;
+function describeTotal(total: number, filter: CommitFilter, page?: CommitPage): string {
+  const commits = `${number(total)} ${total === 1 ? "commit" : "commits"}`;
+  if (filter.head && page?.aheadBy !== undefined) {
+    const behind = page.behindBy ?? 0;
+    return `${commits}${narrowed(filter) ? " matching the filters" : ""} in ${filter.head} and not in ${filter.base}, newest first: ${filter.head} is ${number(page.aheadBy)} ahead of ${filter.base}, ${number(behind)} behind`;
+  }
+  const ref = filter.branch ?? filter.ref;
+  const where = ref ? ` on ${ref}` : " on all branches";
+  return `${commits}${where}${narrowed(filter) ? " matching the filters" : ""}, newest first`;
+}
+
+/** Whether a filter narrows its history (a search or dates), beside choosing it (a branch, a ref, a comparison). */
+function narrowed(filter: CommitFilter): boolean {
+  return Boolean(filter.q || filter.author || filter.committer || filter.since || filter.until);
 }
 
 function filterEmpty(filter: CommitFilter): string {
-  return filter.author || filter.since || filter.until
-    ? "No commit matches these filters. Clear them to see every commit."
-    : "This repository has no commits yet: they appear after a refresh that finds some.";
+  if (narrowed(filter)) return "No commit matches these filters. Clear them to see every commit.";
+  if (filter.head) return `${filter.head} has no commit that ${filter.base} has not.`;
+  return "This repository has no commits yet: they appear after a refresh that finds some.";
 }
 
-/** Branch, author and dates; applying them changes the address, so a link reproduces the view. */
-function filterForm(id: string, query: URLSearchParams): { form: HTMLFormElement; loadBranches: (selected?: string) => Promise<void> } {
+/** What the search box takes for a commit rather than a text: 7 to 40 hex digits, one of them a digit. */
+const SHA_LIKE = /^(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}$/i;
+
+/**
+ * Search, branch, author and dates; applying them changes the address, so a link reproduces the
+ * view. A sha typed or pasted in the search box opens that commit; `/` anywhere else focuses it.
+ */
+function filterForm(
+  id: string,
+  query: URLSearchParams,
+): { form: HTMLFormElement; loadBranches: (selected?: string) => Promise<void>; detach: () => void } {
+  const search = h("input", {
+    id: "filter-q",
+    name: "q",
+    type: "search",
+    value: query.get("q") ?? "",
+    placeholder: "words in messages, or a commit sha",
+    autocomplete: "off",
+    "aria-keyshortcuts": "/",
+  });
   const branch = h("select", { id: "filter-branch", name: "branch" }, h("option", { value: "" }, "All branches"));
   const selected = query.get("branch");
   if (selected) branch.append(h("option", { value: selected, selected: true }, selected));
-  const author = h("input", { id: "filter-author", name: "author", type: "text", value: query.get("author") ?? "", placeholder: "name or email", autocomplete: "off" });
+  const suggestions = h("datalist", { id: "author-suggestions" });
+  const author = h("input", {
+    id: "filter-author",
+    name: "author",
+    type: "text",
+    value: query.get("author") ?? "",
+    placeholder: "name or email",
+    autocomplete: "off",
+    list: "author-suggestions",
+  });
   const since = h("input", { id: "filter-since", name: "since", type: "date", value: query.get("since") ?? "" });
   const until = h("input", { id: "filter-until", name: "until", type: "date", value: query.get("until") ?? "" });
   const clear = h("a", { href: `#/p/${encodeURIComponent(id)}`, class: "clear" }, "Clear filters");
+  const compare = h("a", { href: `#/p/${encodeURIComponent(id)}/compare/`, class: "compare-link", hidden: true }, "Compare");
   const form = h(
     "form",
-    { class: "filters", "aria-label": "Filters" },
+    { class: "filters", "aria-label": "Filters", role: "search" },
+    h("div", { class: "field search" }, h("label", { for: "filter-q" }, "Search"), search),
     h("div", { class: "field" }, h("label", { for: "filter-branch" }, "Branch"), branch),
-    h("div", { class: "field" }, h("label", { for: "filter-author" }, "Author"), author),
+    h("div", { class: "field" }, h("label", { for: "filter-author" }, "Author"), author, suggestions),
     h("div", { class: "field" }, h("label", { for: "filter-since" }, "From"), since),
     h("div", { class: "field" }, h("label", { for: "filter-until" }, "To"), until),
-    h("div", { class: "field buttons" }, h("button", { type: "submit" }, "Apply"), clear),
+    h("div", { class: "field buttons" }, h("button", { type: "submit" }, "Apply"), clear, compare),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
+    const text = search.value.trim();
+    if (SHA_LIKE.test(text)) {
+      location.hash = `#/p/${encodeURIComponent(id)}/c/${text.toLowerCase()}`;
+      return;
+    }
     const next = new URLSearchParams();
-    if (branch.value) next.set("branch", branch.value);
+    if (text) next.set("q", text);
+    if (branch.value && !query.get("head")) next.set("branch", branch.value);
+    for (const kept of ["ref", "committer"]) {
+      const value = query.get(kept);
+      if (value) next.set(kept, value); // set by a link, kept by the form
+    }
     if (author.value.trim()) next.set("author", author.value.trim());
     if (since.value) next.set("since", since.value);
     if (until.value) next.set("until", until.value);
     const suffix = next.toString();
-    location.hash = `#/p/${encodeURIComponent(id)}${suffix ? `?${suffix}` : ""}`;
+    const base = query.get("base");
+    const head = query.get("head");
+    const path = base && head ? `/compare/${encodeURIComponent(base)}...${encodeURIComponent(head)}` : "";
+    location.hash = `#/p/${encodeURIComponent(id)}${path}${suffix ? `?${suffix}` : ""}`;
   });
+  // suggestions as the author is typed: the people of the project whose name or email starts so
+  let asked = 0;
+  let timer = 0;
+  author.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    const prefix = author.value.trim();
+    if (prefix.length < 2) return;
+    timer = window.setTimeout(async () => {
+      const call = ++asked;
+      try {
+        const people = await api.authors(id, prefix);
+        if (call !== asked) return;
+        suggestions.replaceChildren(...people.map((p) => h("option", { value: p.email }, `${p.name} <${p.email}> · ${number(p.commitCount)}`)));
+      } catch {
+        // no suggestions: the filter still works
+      }
+    }, 200);
+  });
+  const focusSearch = (event: KeyboardEvent) => {
+    const target = event.target as HTMLElement | null;
+    const typing = target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey && form.isConnected) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+    }
+  };
+  document.addEventListener("keydown", focusSearch);
   const loadBranches = async (current?: string) => {
     let branches: Branch[];
     try {
@@ -656,8 +751,14 @@ function filterForm(id: string, query: URLSearchParams): { form: HTMLFormElement
       h("option", { value: "" }, "All branches"),
       ...branches.map((b) => h("option", { value: b.name, selected: b.name === current }, `${b.name} (${number(b.commitCount)})`)),
     );
+    const main = branches.find((b) => b.name === "main" || b.name === "master") ?? branches[0];
+    const other = branches.find((b) => b !== main && b.name === current) ?? branches.find((b) => b !== main);
+    if (main && other) {
+      compare.setAttribute("href", `#/p/${encodeURIComponent(id)}/compare/${encodeURIComponent(main.name)}...${encodeURIComponent(other.name)}`);
+      compare.hidden = false;
+    }
   };
-  return { form, loadBranches };
+  return { form, loadBranches, detach: () => document.removeEventListener("keydown", focusSearch) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -709,8 +810,16 @@ async function commitView(view: View, id: string, sha: string): Promise<void> {
         : error instanceof ApiError
           ? error.message
           : "The commit could not be read.";
-    const gone = error instanceof ApiError && error.slug === "commit-not-found";
-    body.replaceChildren(h("h1", {}, gone ? "Not on any branch any more" : `Commit ${shortSha(sha)}`), h("p", { class: gone ? "state gone" : "state failed", role: "alert" }, message));
+    const gone = error instanceof ApiError && error.slug === "commit-not-found" && sha.length === 40;
+    const candidates = error instanceof ApiError && error.slug === "ambiguous-sha" ? (error.problem.candidates ?? []) : [];
+    replace(
+      body,
+      h("h1", {}, gone ? "Not on any branch any more" : `Commit ${shortSha(sha)}`),
+      h("p", { class: gone ? "state gone" : "state failed", role: "alert" }, message),
+      candidates.length
+        ? h("ul", { class: "candidates" }, ...candidates.map((c) => h("li", {}, h("a", { href: `#/p/${encodeURIComponent(id)}/c/${c}`, "data-candidate": c }, h("code", {}, c)))))
+        : null,
+    );
   }
   body.setAttribute("aria-busy", "false");
   const heading = body.querySelector("h1");

@@ -295,6 +295,73 @@ describe("the web page", () => {
     await screenshots("commits-author");
   });
 
+  test("a search lists exactly git log --grep, '/' focuses it, and the address keeps it", async () => {
+    const expected = lines(git(settings.large, "rev-list", "--branches", "-i", "-F", "--grep=fix"));
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await page.locator("body").press("/");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "filter-q", "'/' focuses the search box");
+    await page.keyboard.type("FIX");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\?q=FIX$/);
+    await page.locator("#commit-total", { hasText: "matching the filters" }).waitFor(WAIT);
+    assert.equal(await totalShown(), expected.length);
+    assert.deepEqual(await firstRows(150), expected.slice(0, 150));
+    const other = await openPage(browser);
+    await other.goto(page.url());
+    await other.locator("#commit-total", { hasText: "matching the filters" }).waitFor(WAIT);
+    assert.equal(await other.inputValue("#filter-q"), "FIX");
+    await other.context().close();
+    await screenshots("commits-search");
+  });
+
+  test("a sha in the search box opens that commit; several commits for its digits are offered", async () => {
+    const all = lines(git(settings.large, "rev-list", "--branches"));
+    const sha = all[42];
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    await page.fill("#filter-q", sha.slice(0, 9).toUpperCase());
+    await page.press("#filter-q", "Enter");
+    await page.waitForURL(new RegExp(`/c/${sha.slice(0, 9)}$`));
+    await page.locator(`.commit code.sha[data-sha="${sha}"]`).waitFor(WAIT);
+    const byPrefix = new Map();
+    for (const commit of all) byPrefix.set(commit.slice(0, 4), [...(byPrefix.get(commit.slice(0, 4)) ?? []), commit]);
+    const [prefix, shared] = [...byPrefix.entries()].find(([, shas]) => shas.length > 1) ?? [];
+    if (prefix) {
+      await page.goto(`/#/p/${projects[settings.large]}/c/${prefix}`);
+      await page.locator(".candidates a").first().waitFor(WAIT);
+      const offered = await page.locator(".candidates a").evaluateAll((links) => links.map((a) => a.dataset.candidate));
+      assert.deepEqual([...offered].sort(), [...shared].sort());
+    }
+  });
+
+  test("the compare view lists exactly git log base..head, with how far ahead and behind", async () => {
+    const branches = lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/"));
+    const head = branches.find((name) => name !== "main");
+    const expected = lines(git(settings.large, "rev-list", `main..${head}`));
+    const behind = lines(git(settings.large, "rev-list", `${head}..main`)).length;
+    await page.goto(`/#/p/${projects[settings.large]}/compare/main...${encodeURIComponent(head)}`);
+    await page.locator("#commit-total", { hasText: "ahead" }).waitFor(WAIT);
+    const text = await page.locator("#commit-total").textContent();
+    assert.ok(text.includes(`${head} is ${expected.length.toLocaleString("en")} ahead of main, ${behind.toLocaleString("en")} behind`), text);
+    assert.equal(await totalShown(), expected.length);
+    assert.deepEqual(await firstRows(100), expected.slice(0, 100));
+    await screenshots("commits-compare");
+  });
+
+  test("author suggestions come from the project's people as they are typed", async () => {
+    const people = new Set(lines(git(settings.large, "log", "--branches", "--format=%ae")));
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator(".commit-list [data-sha]").first().waitFor(WAIT);
+    const first = [...people][0];
+    await page.locator("#filter-author").pressSequentially(first.split("@")[0]);
+    await page.locator("#author-suggestions option").first().waitFor({ state: "attached", ...WAIT });
+    const offered = await page.locator("#author-suggestions option").evaluateAll((options) => options.map((o) => o.value));
+    assert.ok(offered.includes(first), `${first} in ${offered}`);
+    assert.ok(offered.every((email) => people.has(email)), "only the project's people");
+    await page.fill("#filter-author", ""); // typed, never applied: the next test starts from this view
+  });
+
   test("filtered by dates, the list is the commits of those days", async () => {
     const log = lines(git(settings.large, "log", "--branches", "--format=%H %ct"));
     const day = new Date(Number(log[Math.min(500, log.length - 1)].split(" ")[1]) * 1000).toISOString().slice(0, 10);

@@ -5,7 +5,9 @@ import io.commitviewer.common.git.FileTrees;
 import io.commitviewer.common.git.Git;
 import io.commitviewer.common.git.GitException;
 import io.commitviewer.common.git.GitSettings;
+import io.commitviewer.common.git.LogFilter;
 import io.commitviewer.common.git.MirrorUpdate;
+import io.commitviewer.common.git.RefNames;
 import io.commitviewer.common.url.AllowedOrigins;
 import io.commitviewer.common.url.InvalidRepositoryUrlException;
 import io.commitviewer.common.url.RepositoryUrl;
@@ -78,7 +80,7 @@ public final class CommitViewerCli implements Callable<Integer> {
             sortOptions = false,
             usageHelpWidth = 100,
             description = {
-                "Prints every commit reachable from any branch of a repository.",
+                "Prints every commit reachable from any branch of a repository, or those a filter selects.",
                 "%nNewest first (git's reverse chronological order by committer date), each with sha, parents, "
                         + "author{name,email,date}, committer{name,email,date} and message. Dates are ISO 8601 "
                         + "with the offset they were recorded in.",
@@ -104,6 +106,8 @@ public final class CommitViewerCli implements Callable<Integer> {
                 "Examples:",
                 "  commit-viewer list-commits https://github.com/octocat/Hello-World",
                 "  commit-viewer list-commits --format table --limit 20 git@github.com:octocat/Hello-World.git",
+                "  commit-viewer list-commits --format table --author ada --grep fix --since 2024-01-01 URL",
+                "  commit-viewer list-commits --ref 7fd1a60 -n 10 URL",
                 "  commit-viewer list-commits --cache-dir ~/.cache/commit-viewer --format ndjson URL | jq .sha"})
     static final class ListCommits implements Callable<Integer> {
 
@@ -114,8 +118,33 @@ public final class CommitViewerCli implements Callable<Integer> {
                 description = "json (one array, default), ndjson (one object per line) or table.")
         OutputFormat format;
 
-        @Option(names = "--limit", paramLabel = "N", description = "Print at most N commits.")
+        @Option(names = {"-n", "--limit"}, paramLabel = "N", description = "Print at most N commits.")
         Long limit;
+
+        @Option(names = "--branch", paramLabel = "B", description = "That branch's history alone (git log B).")
+        String branch;
+
+        @Option(names = "--ref", paramLabel = "R",
+                description = "The history of a branch or a commit sha, full or short (git log R).")
+        String ref;
+
+        @Option(names = "--author", paramLabel = "A",
+                description = "Commits whose author (Name <email>) contains A, ASCII letters in either case (git log -i -F --author=A).")
+        String author;
+
+        @Option(names = "--committer", paramLabel = "C", description = "Commits whose committer contains C, as --author.")
+        String committer;
+
+        @Option(names = "--grep", paramLabel = "T",
+                description = "Commits whose message contains T, as --author; repeatable: all must match (git's --all-match).")
+        List<String> grep = new ArrayList<>();
+
+        @Option(names = "--since", paramLabel = "D",
+                description = "Commits committed at or after D: an ISO 8601 date-time (2024-01-31T12:00:00Z) or a date (its start, UTC).")
+        String since;
+
+        @Option(names = "--until", paramLabel = "D", description = "Commits committed at or before D: a date-time, or a date (its end, UTC).")
+        String until;
 
         @Option(names = "--cache-dir", paramLabel = "DIR",
                 description = "Keep the mirror in DIR and refresh it incrementally next time. Without it a temporary folder is used and removed.")
@@ -151,6 +180,30 @@ public final class CommitViewerCli implements Callable<Integer> {
             if (timeoutSeconds < 1) {
                 return fail(USAGE, "--timeout must be at least 1 second");
             }
+            if (branch != null && ref != null) {
+                return fail(USAGE, "use --branch or --ref, not both");
+            }
+            LogFilter filter;
+            java.time.Instant from;
+            java.time.Instant to;
+            try {
+                for (String[] named : new String[][] {{"--branch", branch}, {"--ref", ref}}) {
+                    if (named[1] != null) {
+                        String name = named[0];
+                        RefNames.problemWith(named[1]).ifPresent(why -> {
+                            throw new IllegalArgumentException(name + " is not a ref name: " + why);
+                        });
+                    }
+                }
+                filter = new LogFilter(branch != null ? "refs/heads/" + branch : ref, author, committer, grep);
+                from = instant("--since", since, false);
+                to = instant("--until", until, true);
+            } catch (IllegalArgumentException e) {
+                return fail(USAGE, e.getMessage());
+            }
+            if (from != null && to != null && from.isAfter(to)) {
+                return fail(USAGE, "--since is after --until");
+            }
             RepositoryUrl repository;
             AllowedOrigins origins;
             try {
@@ -173,7 +226,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                     Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteQuietly(toDelete)));
                     root = temporary;
                 }
-                return list(new Git(settings), repository, mirrorDir(root, repository));
+                return list(new Git(settings), repository, mirrorDir(root, repository), filter, from, to);
             } catch (GitException e) {
                 return fail(exitCode(e.reason()), describe(e.reason()) + ": " + e.getMessage());
             } catch (IOException e) {
@@ -183,7 +236,26 @@ public final class CommitViewerCli implements Callable<Integer> {
             }
         }
 
-        private int list(Git git, RepositoryUrl repository, Path dir) throws IOException {
+        /** An ISO 8601 date-time, or a date: its first instant (UTC), or with {@code end} its last. */
+        static java.time.Instant instant(String option, String value, boolean end) {
+            if (value == null) {
+                return null;
+            }
+            try {
+                return java.time.OffsetDateTime.parse(value).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                try {
+                    java.time.LocalDate day = java.time.LocalDate.parse(value);
+                    return end ? day.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant().minusMillis(1)
+                            : day.atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+                } catch (java.time.format.DateTimeParseException again) {
+                    throw new IllegalArgumentException(option + " must be an ISO 8601 date-time or date, e.g. 2024-01-31T12:00:00Z or 2024-01-31");
+                }
+            }
+        }
+
+        private int list(Git git, RepositoryUrl repository, Path dir, LogFilter filter, java.time.Instant from, java.time.Instant to)
+                throws IOException {
             Files.createDirectories(dir.getParent());
             // one process at a time per mirror: a second CLI on the same cache waits for the first
             try (FileChannel lockFile = FileChannel.open(dir.resolveSibling(dir.getFileName() + ".lock"),
@@ -198,6 +270,11 @@ public final class CommitViewerCli implements Callable<Integer> {
                     progress.clear();
                     throw e;
                 }
+                if (filter.revision() != null && update.mirror().commitOf(filter.revision()).isEmpty()) {
+                    progress.clear();
+                    String what = branch != null ? "no branch " + branch : "no branch or single commit named " + ref;
+                    return fail(NOT_FOUND_OR_DENIED, what + " in " + repository.canonical());
+                }
                 progress.show("listing commits …");
                 boolean sameTerminal = "1".equals(env.get(Progress.OUTPUT_TERMINAL));
                 long max = limit == null ? Long.MAX_VALUE : limit;
@@ -205,7 +282,11 @@ public final class CommitViewerCli implements Callable<Integer> {
                 boolean[] outputClosed = {false};
                 try (CommitWriter writer = CommitWriter.create(format, stdout)) {
                     if (max > 0) {
-                        update.mirror().forEachCommit(commit -> {
+                        update.mirror().forEachCommit(filter, commit -> {
+                            java.time.Instant committed = commit.committer().date().toInstant();
+                            if ((from != null && committed.isBefore(from)) || (to != null && committed.isAfter(to))) {
+                                return true; // git's --since stops at the first older commit; the API's range does not
+                            }
                             try {
                                 if (sameTerminal && written[0] == 0) {
                                     progress.stop(); // the commits are shown where the line is

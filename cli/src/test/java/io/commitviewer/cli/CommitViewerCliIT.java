@@ -77,6 +77,64 @@ class CommitViewerCliIT {
     }
 
     /**
+     * Issue 25: the API's questions, asked of git directly — each listing exactly {@code git
+     * rev-list} with the same options on the served repository (git in the C locale: ASCII letters
+     * fold), dates as the API cuts them.
+     */
+    @Test
+    void filtersListExactlyWhatGitLogFinds() {
+        String url = server.url("acme", "widgets");
+        String old = repository.revList("main").get(900);
+        Object[][] cases = {
+            {new String[] {"--grep", "fix", "--grep", "PARSER"}, new String[] {"--branches", "-i", "-F", "--all-match", "--grep=fix", "--grep=PARSER"}},
+            {new String[] {"--author", "ada", "--committer", "LOVELACE"}, new String[] {"--branches", "-i", "-F", "--all-match", "--author=ada", "--committer=LOVELACE"}},
+            {new String[] {"--author", "o", "--grep", "the"}, new String[] {"--branches", "-i", "-F", "--all-match", "--author=o", "--grep=the"}},
+            {new String[] {"--branch", "feature/topic-2", "--grep", "fix"}, new String[] {"-i", "-F", "--grep=fix", "feature/topic-2"}},
+            {new String[] {"--ref", old.substring(0, 9)}, new String[] {old}},
+            {new String[] {"--ref", "main", "-n", "7"}, new String[] {"-n", "7", "main"}},
+        };
+        for (Object[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("list-commits", "--format", "ndjson"));
+            args.addAll(List.of((String[]) c[0]));
+            args.add(url);
+            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
+            assertThat(result.exit()).as(result.err()).isZero();
+            List<String> shas = result.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList();
+            assertThat(shas).as(String.join(" ", (String[]) c[0])).isNotEmpty().containsExactlyElementsOf(repository.revList((String[]) c[1]));
+        }
+
+        // dates: every commit committed within the range, as the API cuts it (no stop at the first older commit)
+        List<String[]> rows = repository.git("log", "--branches", "--format=%H %ct").lines().map(line -> line.split(" ")).toList();
+        long from = Long.parseLong(rows.get(rows.size() * 2 / 3)[1]);
+        long to = Long.parseLong(rows.get(rows.size() / 3)[1]);
+        List<String> expected = rows.stream().filter(r -> Long.parseLong(r[1]) >= from && Long.parseLong(r[1]) <= to).map(r -> r[0]).toList();
+        CommitViewerCliTests.Result dated = CommitViewerCliTests.run(env, "list-commits", "--format", "ndjson", "--since",
+                java.time.Instant.ofEpochSecond(from).toString(), "--until", java.time.Instant.ofEpochSecond(to).toString(), url);
+        assertThat(dated.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList()).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void badFiltersAreUsageErrorsAndAnUnknownRefIsNotFound() {
+        String url = server.url("acme", "widgets");
+        String[][] usage = {{"--ref", "main..feature"}, {"--ref", "-n"}, {"--branch", "a:b"}, {"--branch", "main", "--ref", "main"},
+            {"--grep", ""}, {"--author", "tab\there"}, {"--since", "last tuesday"}, {"--since", "2024-02-01", "--until", "2024-01-01"}};
+        for (String[] options : usage) {
+            List<String> args = new ArrayList<>(List.of("list-commits"));
+            args.addAll(List.of(options));
+            args.add(url);
+            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
+            assertThat(result.exit()).as(String.join(" ", options) + ": " + result.err()).isEqualTo(2);
+            assertThat(result.out()).isEmpty();
+        }
+        CommitViewerCliTests.Result unknown = CommitViewerCliTests.run(env, "list-commits", "--ref", "no-such-branch", url);
+        assertThat(unknown.exit()).isEqualTo(3);
+        assertThat(unknown.err()).contains("no branch or single commit named no-such-branch");
+        CommitViewerCliTests.Result gone = CommitViewerCliTests.run(env, "list-commits", "--branch", "gone", url);
+        assertThat(gone.exit()).isEqualTo(3);
+        assertThat(gone.err()).contains("no branch gone");
+    }
+
+    /**
      * On a terminal (bin/commit-viewer says so) stderr gets one progress line, rewritten in place
      * and erased at the end, and stdout is the same; --quiet, or stderr not a terminal, none.
      */

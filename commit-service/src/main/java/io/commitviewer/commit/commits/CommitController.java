@@ -2,9 +2,14 @@ package io.commitviewer.commit.commits;
 
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.common.git.GitLogParser;
+import io.commitviewer.common.git.RefNames;
 import io.commitviewer.support.Links;
 import io.commitviewer.support.ApiDocumentation;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -17,6 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -37,10 +43,12 @@ class CommitController {
     /** What a stored date can be: the range the log parser clamps commit dates into. */
     static final Instant EARLIEST = GitLogParser.EARLIEST;
     static final Instant LATEST = GitLogParser.LATEST;
-    /** Longer than any real name or email (RFC 5321 caps an address at 254). */
-    static final int MAX_AUTHOR_LENGTH = 512;
-    /** Longer than any branch name git hosts accept (a ref is a path; GitHub caps it at 255 bytes). */
-    static final int MAX_BRANCH_LENGTH = 1024;
+    /** The longest search text: longer than any real name and email (RFC 5321 caps an address at 254), or phrase a person types. */
+    static final int MAX_SEARCH_LENGTH = 512;
+    /** Search texts one listing takes at most (all must match). */
+    static final int MAX_SEARCHES = 8;
+    /** Authors a suggestion lists at most. */
+    static final int MAX_SUGGESTIONS = 50;
 
     private final CommitQueries queries;
     private final CommitServiceProperties.Api api;
@@ -57,28 +65,57 @@ class CommitController {
         @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "Commits, newest first by committer date",
             description = "By cursor (`limit`, `cursor`: the same cost at any depth) or GitHub-style (`page`, `per_page`). "
-                    + "`author` matches the author's email or name; `since`/`until` are ISO 8601 instants on the committer date; "
-                    + "`branch` lists that branch's history alone (`git log NAME`: every ancestor, not only first parents). "
-                    + "202 with Retry-After before the first successful fetch, 409 if it failed.")
+                    + "Which history: every branch's (`git log --branches`, the default); `branch`: that branch's alone (`git log NAME`: "
+                    + "every ancestor, not only first parents); `ref`: a branch or a commit sha, full or short (`git log REF`; a full sha "
+                    + "first, then a branch, then a short sha of 4 to 39 hex digits); `base` and `head` (both or neither): the commits "
+                    + "`head` has that `base` has not (`git log BASE..HEAD`), with `aheadBy` and `behindBy`. "
+                    + "Narrowed by: `q` (repeatable, all must match): the message contains it (`git log -i -F --grep=Q --all-match`; "
+                    + "ASCII letters in either case, as git in the C locale; messages are searched as stored, up to their cap); "
+                    + "`author` / `committer`: `Name <email>` contains it (`git log --no-mailmap -i -F --author=A`); "
+                    + "`since`/`until`: ISO 8601 instants on the committer date. "
+                    + "Searches are at most " + MAX_SEARCH_LENGTH + " characters, " + MAX_SEARCHES + " `q` at most. "
+                    + "202 with Retry-After before the first successful fetch, 409 if it failed; 404 `ref-not-found` names the side "
+                    + "(`ref`, `base`, `head`) it cannot find; 409 `ambiguous-sha` lists the commits a short sha could be.")
+    @Parameter(name = "q", in = ParameterIn.QUERY, description = "Text the message contains (repeatable: all must match)",
+            array = @ArraySchema(schema = @Schema(type = "string", minLength = 1, maxLength = MAX_SEARCH_LENGTH), maxItems = MAX_SEARCHES))
     ResponseEntity<CommitResponses.CommitPage> commits(@PathVariable UUID id,
             @RequestParam(required = false) @Min(1) @Max(100) Integer limit, @RequestParam(required = false) String cursor,
             @RequestParam(required = false) @Min(1) Integer page,
             @RequestParam(name = "per_page", required = false) @Min(1) @Max(100) Integer perPage,
-            @RequestParam(required = false) String author, @RequestParam(required = false) String since,
+            @RequestParam(required = false) String author, @RequestParam(required = false) String committer,
+            @RequestParam(required = false) String since,
             @RequestParam(required = false) String until, @RequestParam(required = false) String branch,
-            HttpServletRequest request) {
+            @RequestParam(required = false) String ref, @RequestParam(required = false) String base,
+            @RequestParam(required = false) String head, HttpServletRequest request) {
         Instant from = instant("since", since);
         Instant to = instant("until", until);
         if (from != null && to != null && from.isAfter(to)) {
             throw new InvalidRequestException("invalid-parameter", "since (" + from + ") is after until (" + to + ")");
         }
-        if (author != null && author.length() > MAX_AUTHOR_LENGTH) {
-            throw new InvalidRequestException("invalid-parameter", "author is longer than " + MAX_AUTHOR_LENGTH + " characters");
+        if (branch != null && (branch.isEmpty() || branch.length() > RefNames.MAX_LENGTH)) {
+            throw new InvalidRequestException("invalid-parameter", "branch must be a branch name of 1 to " + RefNames.MAX_LENGTH + " characters");
         }
-        if (branch != null && (branch.isEmpty() || branch.length() > MAX_BRANCH_LENGTH)) {
-            throw new InvalidRequestException("invalid-parameter", "branch must be a branch name of 1 to " + MAX_BRANCH_LENGTH + " characters");
+        checkRef("ref", ref);
+        checkRef("base", base);
+        checkRef("head", head);
+        if ((base == null) != (head == null)) {
+            throw new InvalidRequestException("invalid-parameter", "a comparison takes both base and head");
         }
-        CommitQueries.Filter filter = new CommitQueries.Filter(author == null || author.isBlank() ? null : author, from, to, branch);
+        if (Stream.of(branch, ref, head).filter(java.util.Objects::nonNull).count() > 1) {
+            throw new InvalidRequestException("invalid-parameter", "use one of branch, ref, or base and head");
+        }
+        if (head != null && head.equals(base)) {
+            throw new InvalidRequestException("invalid-parameter", "base and head are the same (" + head + "): there is nothing to compare");
+        }
+        // read as sent: Spring would split one q at its commas
+        String[] sent = request.getParameterValues("q");
+        List<String> searches = sent == null ? List.of() : List.of(sent);
+        if (searches.size() > MAX_SEARCHES) {
+            throw new InvalidRequestException("invalid-parameter", "at most " + MAX_SEARCHES + " q");
+        }
+        searches.forEach(text -> searchText("q", text, false));
+        CommitQueries.Filter filter = new CommitQueries.Filter(searchText("author", author, true), searchText("committer", committer, true),
+                searches, from, to, branch, ref, base, head);
         String projectId = id.toString();
         CommitQueries.Page result;
         List<String> links = new ArrayList<>();
@@ -116,7 +153,9 @@ class CommitController {
         if (!links.isEmpty()) {
             response.header(HttpHeaders.LINK, String.join(", ", links));
         }
-        return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null)));
+        return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null),
+                result.comparison().map(CommitQueries.Comparison::aheadBy).orElse(null),
+                result.comparison().map(CommitQueries.Comparison::behindBy).orElse(null)));
     }
 
     /** A commit by its sha never changes (whether a project still has it may). */
@@ -126,9 +165,31 @@ class CommitController {
     @ApiResponse(responseCode = "200", description = "The commit", headers = {
         @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
         @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
-    @Operation(summary = "One commit")
+    @Operation(summary = "One commit, by its sha or a short sha",
+            description = "A full sha, or 4 to 39 of its first hex digits when they name one commit of the project's history; "
+                    + "409 `ambiguous-sha` with `candidates` when they name more, 404 when none.")
     ResponseEntity<CommitResponses.Commit> commit(@PathVariable UUID id, @PathVariable String sha) {
-        return ResponseEntity.ok().cacheControl(ONE_COMMIT).body(CommitResponses.Commit.of(queries.commit(id.toString(), sha)));
+        io.commitviewer.commit.store.StoredCommit found = queries.commit(id.toString(), sha);
+        // a full sha names one commit for ever; a short one may name more once the project has more commits
+        CacheControl cache = found.sha().equals(sha) ? ONE_COMMIT : CacheControl.noCache();
+        return ResponseEntity.ok().cacheControl(cache).body(CommitResponses.Commit.of(found));
+    }
+
+    @GetMapping("/authors")
+    @ApiResponse(responseCode = "200", description = "People, most commits first", headers = {
+        @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
+        @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
+    @Operation(summary = "Authors of the project's commits whose name or email starts with a prefix",
+            description = "For a filter's suggestions: identities as stored (no mailmap), with the commits each authored on the "
+                    + "branches; `prefix` (ASCII letters in either case, at most " + MAX_SEARCH_LENGTH + " characters; empty: everyone), "
+                    + "`limit` 1–" + MAX_SUGGESTIONS + " (10).")
+    List<CommitResponses.Author> authors(@PathVariable UUID id, @RequestParam(required = false) String prefix,
+            @RequestParam(required = false) @Min(1) @Max(MAX_SUGGESTIONS) Integer limit) {
+        String start = prefix == null ? "" : prefix;
+        if (!start.isEmpty()) {
+            searchText("prefix", start, false);
+        }
+        return queries.authors(id.toString(), start, limit == null ? 10 : limit).stream().map(CommitResponses.Author::of).toList();
     }
 
     @GetMapping("/branches")
@@ -141,6 +202,35 @@ class CommitController {
                     + "total), and for a branch whose ref points at something other than a commit.")
     List<CommitResponses.Branch> branches(@PathVariable UUID id) {
         return queries.branches(id.toString()).stream().map(CommitResponses.Branch::of).toList();
+    }
+
+    /** A 400 {@code invalid-ref} naming the parameter unless {@code value} is absent or a possible ref name. */
+    static void checkRef(String parameter, String value) {
+        if (value != null) {
+            RefNames.problemWith(value).ifPresent(why -> {
+                throw new InvalidRequestException("invalid-ref", parameter + " is not a ref name: " + why);
+            });
+        }
+    }
+
+    /**
+     * A search text: 1 to {@link #MAX_SEARCH_LENGTH} characters without control characters; a blank
+     * one is no search where {@code blankIsNone} (the author filter's habit), else refused.
+     */
+    static String searchText(String name, String value, boolean blankIsNone) {
+        if (value == null || (blankIsNone && value.isBlank())) {
+            return null;
+        }
+        if (value.isEmpty()) {
+            throw new InvalidRequestException("invalid-parameter", name + " is empty: give the text to search for");
+        }
+        if (value.length() > MAX_SEARCH_LENGTH) {
+            throw new InvalidRequestException("invalid-parameter", name + " is longer than " + MAX_SEARCH_LENGTH + " characters");
+        }
+        if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7F)) {
+            throw new InvalidRequestException("invalid-parameter", name + " contains control characters");
+        }
+        return value;
     }
 
     /** An ISO 8601 instant within the years 0000-9999 (what a stored date can hold); 400 otherwise. */

@@ -6,7 +6,6 @@ import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
-import io.commitviewer.commit.store.Commits;
 import io.commitviewer.commit.store.StoredBranch;
 import io.commitviewer.commit.store.StoredCommit;
 import java.time.Instant;
@@ -16,18 +15,33 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.springframework.stereotype.Component;
 
-/** Pages of a project's commits: by keyset cursor (constant cost at any depth) or GitHub-style page numbers. */
+/**
+ * Pages of a project's commits: by keyset cursor (constant cost at any depth) or GitHub-style page
+ * numbers. Every listing is a set of ranks of the project's served commit graph (ADR 0008, ADR 0011):
+ * the history of every branch, of a ref or of a comparison, cut to a date range (a range of ranks:
+ * the graph is in the listing's order) and intersected with what the searches match (each computed
+ * once per fetch and kept in a {@link ListingCache}); a page reads only its own commits.
+ */
 @Component
 class CommitQueries {
+
+    /** A short sha's least length (git's, and GitHub's). */
+    static final int MIN_SHORT_SHA = 4;
+    /** Candidates an ambiguous short sha's answer lists at most. */
+    static final int MAX_CANDIDATES = 10;
+    private static final Pattern FULL_SHA = Pattern.compile("[0-9a-fA-F]{40}");
+    private static final Pattern SHORT_SHA = Pattern.compile("[0-9a-fA-F]{" + MIN_SHORT_SHA + ",39}");
 
     private final CommitStore store;
     private final CommitGraphs graphs;
     private final ProjectStates states;
     private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
-    private final FilteredTotals totals;
+    private final ListingCache cache;
+    private final ScanGate scans;
 
     CommitQueries(CommitStore store, CommitGraphs graphs, ProjectStates states, ProjectDirectory directory,
             CommitServiceProperties properties) {
@@ -36,17 +50,33 @@ class CommitQueries {
         this.states = states;
         this.directory = directory;
         this.api = properties.api();
-        this.totals = new FilteredTotals(api.countCacheSize());
+        this.cache = new ListingCache(api.listingCacheBytes());
+        this.scans = new ScanGate(api.maxConcurrentScans(), api.scanWait());
     }
 
-    /** What a listing is narrowed to; {@code branch}: the history of that branch alone (ADR 0008). */
-    record Filter(String author, Instant since, Instant until, String branch) {
-        boolean isEmpty() {
-            return author == null && since == null && until == null && branch == null;
+    /**
+     * What a listing is: the history of every branch, of {@code branch} (a branch alone), of
+     * {@code ref} (a branch or a sha, short or full) or of {@code head} but not {@code base} (a
+     * comparison); narrowed to commits whose author and committer match, whose message contains
+     * every {@code q}, and committed within {@code since}–{@code until}. Every part optional.
+     */
+    record Filter(String author, String committer, List<String> q, Instant since, Instant until, String branch, String ref,
+            String base, String head) {
+        Filter {
+            q = q == null ? List.of() : List.copyOf(q);
+        }
+
+        static Filter none() {
+            return new Filter(null, null, List.of(), null, null, null, null, null, null);
         }
     }
 
-    record Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage) {
+    /** A comparison's counts: commits {@code head} has that {@code base} has not, and the other way round. */
+    record Comparison(long aheadBy, long behindBy) {
+    }
+
+    record Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage,
+            Optional<Comparison> comparison) {
     }
 
     /** What the project's last successful fetch left to serve; throws when there is nothing to serve yet. */
@@ -87,104 +117,60 @@ class CommitQueries {
      * Every listing reads through the served generation's commit graph (ADR 0010): the graph names
      * exactly the commits of the last successful fetch, so a commit document no committed graph
      * names (written by an attempt that never reached its commit point, or by a writer whose lease
-     * lapsed, and not swept yet) is never served. Listings narrowed to an author alone read the
-     * author's index and keep what the graph names.
+     * lapsed, and not swept yet) is never served.
      */
 
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {
-        ProjectState.Served served = served(projectId);
-        if (filter.branch() != null || filter.author() == null) {
-            BranchListing listing = graphListing(projectId, served, filter);
-            int start = 0;
-            if (cursor != null) {
-                CommitCursor position = CommitCursor.decode(cursor, projectId);
-                start = listing.graph().firstAfter(position.committedAt().getTime(), position.id().substring(projectId.length() + 1));
-            }
-            return page(projectId, listing, start, 0, limit);
-        }
-        Commits.Query base = query(projectId, filter);
-        Commits.Position after = null;
+        Listing listing = listing(projectId, served(projectId), filter);
+        int start = 0;
         if (cursor != null) {
             CommitCursor position = CommitCursor.decode(cursor, projectId);
-            after = new Commits.Position(position.committedAt().toInstant(), position.id());
+            start = listing.graph().firstAfter(position.committedAt().getTime(), position.id().substring(projectId.length() + 1));
         }
-        CommitGraph graph = servedGraph(projectId, served);
-        List<StoredCommit> rows = store.commits().find(base, after, limit + 1);
-        Optional<String> next = Optional.empty();
-        if (rows.size() > limit) {
-            rows = new ArrayList<>(rows.subList(0, limit));
-            next = Optional.of(cursorAfter(rows.get(limit - 1)));
+        return page(projectId, listing, start, 0, limit);
+    }
+
+    Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
+        ProjectState.Served served = served(projectId);
+        long skip = (long) (page - 1) * perPage;
+        if (skip > api.maxPageOffset()) {
+            throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
-        return new Page(served(rows, graph), total(projectId, served, filter, base, graph), next, Optional.empty());
+        Page listed = page(projectId, listing(projectId, served, filter), 0, (int) skip, perPage);
+        return new Page(listed.items(), listed.totalCount(), Optional.empty(),
+                listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison());
     }
 
     private CommitGraph servedGraph(String projectId, ProjectState.Served served) {
         return graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
     }
 
-    /** The rows the served graph names. */
-    private static List<StoredCommit> served(List<StoredCommit> rows, CommitGraph graph) {
-        List<StoredCommit> kept = new ArrayList<>(rows.size());
-        for (StoredCommit row : rows) {
-            if (graph.rankOf(row.sha()) >= 0) {
-                kept.add(row);
-            }
-        }
-        return kept;
+    /** The ranks a listing holds, and its comparison's counts if it is one. */
+    private record Listing(CommitGraph graph, BitSet ranks, Optional<Comparison> comparison) {
     }
 
-    Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
-        ProjectState.Served served = served(projectId);
-        Commits.Query base = query(projectId, filter);
-        long skip = (long) (page - 1) * perPage;
-        if (skip > api.maxPageOffset()) {
-            throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
-        }
-        if (filter.branch() != null || filter.author() == null) {
-            Page listed = page(projectId, graphListing(projectId, served, filter), 0, (int) skip, perPage);
-            return new Page(listed.items(), listed.totalCount(), Optional.empty(),
-                    listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty());
-        }
-        CommitGraph graph = servedGraph(projectId, served);
-        List<StoredCommit> rows = store.commits().findSkipping(base, (int) skip, perPage + 1);
-        Optional<Integer> next = Optional.empty();
-        if (rows.size() > perPage) {
-            rows = new ArrayList<>(rows.subList(0, perPage));
-            next = Optional.of(page + 1);
-        }
-        return new Page(served(rows, graph), total(projectId, served, filter, base, graph), Optional.empty(), next);
-    }
-
-    /** An author's total: the commits of that author the served graph names, counted once per fetch. */
-    private long total(String projectId, ProjectState.Served served, Filter filter, Commits.Query base, CommitGraph graph) {
-        return totals.get(new FilteredTotals.Key(projectId, served.fetchId(), filter), () -> {
-            long[] count = {0};
-            store.commits().forEachSha(base, sha -> {
-                if (graph.rankOf(sha) >= 0) {
-                    count[0]++;
-                }
-            });
-            return count[0];
-        });
-    }
-
-    /**
-     * Every branch's history (every rank of the served commit graph) or one branch's (the ranks its
-     * tip reaches), narrowed by the other filters: cut to the date range (a range of ranks: the
-     * graph is in the listing's order) and to the author's commits.
-     */
-    private BranchListing graphListing(String projectId, ProjectState.Served served, Filter filter) {
-        String generation = served.branchGeneration();
+    private Listing listing(String projectId, ProjectState.Served served, Filter filter) {
         CommitGraph graph = servedGraph(projectId, served);
         BitSet ranks;
-        if (filter.branch() == null) {
+        Optional<Comparison> comparison = Optional.empty();
+        if (filter.head() != null) {
+            BitSet head = reach(projectId, served, graph, resolve(projectId, served, graph, "head", filter.head()));
+            BitSet base = reach(projectId, served, graph, resolve(projectId, served, graph, "base", filter.base()));
+            ranks = (BitSet) head.clone();
+            ranks.andNot(base);
+            BitSet behind = (BitSet) base.clone();
+            behind.andNot(head);
+            comparison = Optional.of(new Comparison(ranks.cardinality(), behind.cardinality()));
+        } else if (filter.ref() != null) {
+            ranks = (BitSet) reach(projectId, served, graph, resolve(projectId, served, graph, "ref", filter.ref())).clone();
+        } else if (filter.branch() != null) {
+            StoredBranch branch = store.branches().branch(projectId, served.branchGeneration(), filter.branch())
+                    .orElseThrow(() -> new NotFoundException("branch-not-found",
+                            "no branch " + filter.branch() + " in this project (as of its last fetch)"));
+            ranks = (BitSet) reach(projectId, served, graph, graph.rankOf(branch.tip())).clone();
+        } else {
             ranks = new BitSet(graph.size());
             ranks.set(0, graph.size()); // every branch: every commit the graph holds
-        } else {
-            StoredBranch branch = store.branches().branch(projectId, generation, filter.branch()).orElseThrow(() -> new NotFoundException(
-                    "branch-not-found", "no branch " + filter.branch() + " in this project (as of its last fetch)"));
-            int tip = graph.rankOf(branch.tip());
-            ranks = tip < 0 ? new BitSet() : graph.reachable(tip);
         }
         if (filter.until() != null) {
             ranks.clear(0, graph.firstAtOrBefore(filter.until().toEpochMilli()));
@@ -193,26 +179,95 @@ class CommitQueries {
             ranks.clear(graph.endAtOrAfter(filter.since().toEpochMilli()), Math.max(graph.size(), 1));
         }
         if (filter.author() != null && !ranks.isEmpty()) {
-            BitSet byAuthor = new BitSet(graph.size());
-            store.commits().forEachSha(new Commits.Query(projectId, filter.author(), null, null), sha -> {
-                int rank = graph.rankOf(sha);
-                if (rank >= 0) {
-                    byAuthor.set(rank);
-                }
-            });
-            ranks.and(byAuthor);
+            ranks.and(matched(projectId, served, "author", filter.author(), () -> people(projectId, served, graph).authoredBy(TextMatch.of(filter.author()))));
         }
-        return new BranchListing(graph, ranks);
+        if (filter.committer() != null && !ranks.isEmpty()) {
+            ranks.and(matched(projectId, served, "committer", filter.committer(),
+                    () -> people(projectId, served, graph).committedBy(TextMatch.of(filter.committer()))));
+        }
+        for (String text : filter.q()) {
+            if (!ranks.isEmpty()) {
+                ranks.and(matched(projectId, served, "q", text, () -> messagesContaining(projectId, graph, TextMatch.of(text))));
+            }
+        }
+        return new Listing(graph, ranks, comparison);
     }
 
-    private record BranchListing(CommitGraph graph, BitSet ranks) {
+    /** Every rank {@code tip} reaches (none for -1), computed once per fetch: one branch's, or one ref's, history. */
+    private BitSet reach(String projectId, ProjectState.Served served, CommitGraph graph, int tip) {
+        if (tip < 0) {
+            return new BitSet();
+        }
+        return cache.get(new ListingCache.Key(projectId, served.fetchId(), "reach", Integer.toString(tip)), BitSet.class,
+                () -> graph.reachable(tip), ListingCache::bytesOf);
+    }
+
+    private BitSet matched(String projectId, ProjectState.Served served, String kind, String value, java.util.function.Supplier<BitSet> compute) {
+        return cache.get(new ListingCache.Key(projectId, served.fetchId(), kind, value), BitSet.class, compute, ListingCache::bytesOf);
+    }
+
+    private People people(String projectId, ProjectState.Served served, CommitGraph graph) {
+        return cache.get(new ListingCache.Key(projectId, served.fetchId(), "people", ""), People.class,
+                () -> scans.scan(() -> People.of(graph, store.commits(), projectId)), People::bytes);
+    }
+
+    /** The ranks of the commits whose message contains the text: one scan by the store, which returns the shas it keeps. */
+    private BitSet messagesContaining(String projectId, CommitGraph graph, TextMatch text) {
+        return scans.scan(() -> {
+            BitSet ranks = new BitSet(graph.size());
+            store.commits().forEachShaWithMessage(projectId, text.regex(), sha -> {
+                int rank = graph.rankOf(sha);
+                if (rank >= 0) {
+                    ranks.set(rank);
+                }
+            });
+            return ranks;
+        });
     }
 
     /**
-     * The page of a branch listing from rank {@code start}, after skipping {@code skip} of its
-     * commits; with a next cursor (cursor mode) or a next page (marked by a present cursor).
+     * The rank a ref names, as {@code git log REF} reads it among what this service holds: a full
+     * sha is that commit; then a branch of that name; then a short sha (4 to 39 hex digits) naming
+     * one commit (409 {@code ambiguous-sha} if it names more). 404 {@code ref-not-found} naming the
+     * side ({@code ref}, {@code base}, {@code head}) otherwise.
      */
-    private Page page(String projectId, BranchListing listing, int start, int skip, int limit) {
+    private int resolve(String projectId, ProjectState.Served served, CommitGraph graph, String side, String ref) {
+        if (FULL_SHA.matcher(ref).matches()) {
+            int rank = graph.rankOf(ref.toLowerCase(java.util.Locale.ROOT));
+            if (rank < 0) {
+                throw new NotFoundException("ref-not-found", side + ": no commit " + ref + " on the branches of this project");
+            }
+            return rank;
+        }
+        Optional<StoredBranch> branch = store.branches().branch(projectId, served.branchGeneration(), ref);
+        if (branch.isPresent()) {
+            return graph.rankOf(branch.get().tip());
+        }
+        if (SHORT_SHA.matcher(ref).matches()) {
+            List<Integer> ranks = graph.ranksWithPrefix(ref.toLowerCase(java.util.Locale.ROOT), MAX_CANDIDATES + 1);
+            if (ranks.size() == 1) {
+                return ranks.get(0);
+            }
+            if (ranks.size() > 1) {
+                throw ambiguous(graph, ref, ranks);
+            }
+        }
+        throw new NotFoundException("ref-not-found", side + ": no branch or commit " + ref + " in this project (as of its last fetch)");
+    }
+
+    private static AmbiguousShaException ambiguous(CommitGraph graph, String prefix, List<Integer> ranks) {
+        List<String> candidates = new ArrayList<>();
+        for (int rank : ranks.subList(0, Math.min(ranks.size(), MAX_CANDIDATES))) {
+            candidates.add(graph.sha(rank));
+        }
+        return new AmbiguousShaException(prefix, candidates, ranks.size() > MAX_CANDIDATES);
+    }
+
+    /**
+     * The page of a listing from rank {@code start}, after skipping {@code skip} of its commits;
+     * with a next cursor (cursor mode) or a next page (marked by a present cursor).
+     */
+    private Page page(String projectId, Listing listing, int start, int skip, int limit) {
         BitSet ranks = listing.ranks();
         int rank = ranks.nextSetBit(start);
         for (int skipped = 0; skipped < skip && rank >= 0; skipped++) {
@@ -237,26 +292,45 @@ class CommitQueries {
         if (rank >= 0 && !rows.isEmpty()) {
             next = Optional.of(cursorAfter(rows.get(rows.size() - 1)));
         }
-        return new Page(rows, ranks.cardinality(), next, Optional.empty());
+        return new Page(rows, ranks.cardinality(), next, Optional.empty(), listing.comparison());
     }
 
+    /**
+     * One commit by its full sha, or by a short one (4 to 39 hex digits) that names one commit of
+     * the served history: 409 {@code ambiguous-sha} listing the candidates if it names more.
+     */
     StoredCommit commit(String projectId, String sha) {
         ProjectState.Served served = served(projectId);
-        if (!sha.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
-            throw new InvalidRequestException("invalid-parameter", "not a full commit sha: " + sha);
+        String full = sha.toLowerCase(java.util.Locale.ROOT);
+        if (!full.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
+            if (!SHORT_SHA.matcher(sha).matches()) {
+                throw new InvalidRequestException("invalid-parameter",
+                        "not a commit sha: 4 to 40 hex digits expected, got " + (sha.length() > 80 ? sha.substring(0, 80) + "…" : sha));
+            }
+            CommitGraph graph = servedGraph(projectId, served);
+            List<Integer> ranks = graph.ranksWithPrefix(sha.toLowerCase(java.util.Locale.ROOT), MAX_CANDIDATES + 1);
+            if (ranks.size() > 1) {
+                throw ambiguous(graph, sha, ranks);
+            }
+            if (ranks.isEmpty()) {
+                throw new NotFoundException("commit-not-found", "no commit starting with " + sha + " on the branches of this project");
+            }
+            full = graph.sha(ranks.get(0));
         }
-        return store.commits().bySha(projectId, sha).filter(commit -> servedGraph(projectId, served).rankOf(sha) >= 0)
+        String found = full;
+        return store.commits().bySha(projectId, found).filter(commit -> servedGraph(projectId, served).rankOf(found) >= 0)
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
+    }
+
+    /** People who authored commits of the served history whose name or email starts with {@code prefix}, most commits first. */
+    List<People.Suggestion> authors(String projectId, String prefix, int limit) {
+        ProjectState.Served served = served(projectId);
+        return people(projectId, served, servedGraph(projectId, served)).authors(prefix, limit);
     }
 
     /** The branches the last successful fetch wrote (never a set another fetch is writing). */
     List<StoredBranch> branches(String projectId) {
         return store.branches().generation(projectId, served(projectId).branchGeneration());
-    }
-
-    /** What the store reads of a listing narrowed by author or dates (the branch is the graph's). */
-    private static Commits.Query query(String projectId, Filter filter) {
-        return new Commits.Query(projectId, filter.author(), filter.since(), filter.until());
     }
 
     private static String cursorAfter(StoredCommit last) {

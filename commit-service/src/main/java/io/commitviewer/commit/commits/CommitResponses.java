@@ -31,9 +31,22 @@ final class CommitResponses {
         }
     }
 
-    /** @param nextCursor the next page's cursor; null on the last page, and in page mode */
+    /**
+     * @param nextCursor the next page's cursor; null on the last page, and in page mode
+     * @param aheadBy    a comparison's ({@code base} and {@code head}) commits {@code head} has that {@code base} has not
+     *                   ({@code git rev-list --count BASE..HEAD}), whatever the other filters; absent otherwise
+     * @param behindBy   a comparison's commits {@code base} has that {@code head} has not ({@code git rev-list --count HEAD..BASE})
+     */
     record CommitPage(String projectId, long totalCount, List<Commit> items,
-            @io.swagger.v3.oas.annotations.media.Schema(nullable = true) String nextCursor) {
+            @io.swagger.v3.oas.annotations.media.Schema(nullable = true) String nextCursor,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long aheadBy, @JsonInclude(JsonInclude.Include.NON_NULL) Long behindBy) {
+    }
+
+    /** A person who authored commits of the project, and how many ({@code git shortlog -s -n -e --no-mailmap}). */
+    record Author(String name, String email, long commitCount) {
+        static Author of(People.Suggestion suggestion) {
+            return new Author(suggestion.name(), suggestion.email(), suggestion.commitCount());
+        }
     }
 
     /** @param commitCount commits on the branch ({@code git rev-list --count NAME}); absent when it was not counted */

@@ -136,12 +136,16 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param retryAfter      the {@code Retry-After} of a 202 while a project's first fetch runs
      * @param maxPageOffset   deepest {@code (page - 1) × per_page} by page number (400 beyond it: use the cursor)
      * @param publicBaseUrl   base of the {@code Link} URLs (e.g. {@code https://commits.example.org}); blank: relative links
-     * @param countCacheSize  filtered totals kept, each counted once per fetch of its project
+     * @param listingCacheBytes what listings compute once per fetch of a project and keep — the commits a branch or ref
+     *                          reaches, a search matches, a project's people (ADR 0011) — in bytes
      * @param graphCacheBytes commit graphs kept in memory for branch listings (about 40 bytes a commit; ADR 0008)
+     * @param maxConcurrentScans scans of a project's commits that reads may run at once on an instance (a new search, a
+     *                           project's people); a read that finds them all taken past {@code scanWait} gets 503
+     * @param scanWait          how long a read waits for a scan slot
      */
     public record Api(@NotNull @Min(1) @Max(100) Integer defaultPageSize, @NotNull @Min(1) @Max(1000) Integer maxPageSize,
             @NotNull Duration retryAfter, @NotNull @Min(0) Integer maxPageOffset,
-            @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Integer countCacheSize,
-            @NotNull @Min(0) Long graphCacheBytes) {
+            @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Long listingCacheBytes,
+            @NotNull @Min(0) Long graphCacheBytes, @NotNull @Min(1) Integer maxConcurrentScans, @NotNull Duration scanWait) {
     }
 }

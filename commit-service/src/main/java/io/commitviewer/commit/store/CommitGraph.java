@@ -104,6 +104,48 @@ public final class CommitGraph {
         return -1;
     }
 
+    /**
+     * The ranks of the commits whose sha starts with the hex digits {@code prefix} (lower case, 1 to
+     * the sha's length), at most {@code max} of them, in the order of their shas: a short sha's
+     * commits. One binary search, then one step per commit returned.
+     */
+    public List<Integer> ranksWithPrefix(String prefix, int max) {
+        int digits = prefix.length();
+        if (digits == 0 || digits > shaBytes * 2 || !prefix.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+            throw new IllegalArgumentException("not a short sha: " + prefix);
+        }
+        byte[] key = new byte[shaBytes]; // the prefix followed by zeros: the least sha that starts with it
+        for (int i = 0; i < digits; i++) {
+            key[i / 2] |= (byte) (Character.digit(prefix.charAt(i), 16) << (i % 2 == 0 ? 4 : 0));
+        }
+        int low = 0;
+        int high = size;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            int rank = bySha[middle];
+            if (Arrays.compareUnsigned(shas, rank * shaBytes, (rank + 1) * shaBytes, key, 0, shaBytes) < 0) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        List<Integer> found = new ArrayList<>();
+        for (int i = low; i < size && found.size() < max && startsWith(bySha[i], key, digits); i++) {
+            found.add(bySha[i]);
+        }
+        return found;
+    }
+
+    /** Whether rank's sha starts with the first {@code digits} hex digits of {@code key}. */
+    private boolean startsWith(int rank, byte[] key, int digits) {
+        int offset = rank * shaBytes;
+        int whole = digits / 2;
+        if (Arrays.compareUnsigned(shas, offset, offset + whole, key, 0, whole) != 0) {
+            return false;
+        }
+        return digits % 2 == 0 || (shas[offset + whole] & 0xF0) == (key[whole] & 0xF0);
+    }
+
     /** The first rank listed after the position (date, sha): a cursor's next commit, whether or not it is still there. */
     public int firstAfter(long date, String sha) {
         byte[] key = parse(sha);

@@ -13,11 +13,9 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
-import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.commitviewer.common.git.GitCommit;
 import io.commitviewer.common.git.Signature;
-import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,34 +64,24 @@ public final class Commits {
         this.commits = database.getCollection(StoreCollections.COMMITS);
     }
 
-    /**
-     * What a listing reads of the commits, besides a project's served graph: an author (email or
-     * name, exactly) and a date range, each optional.
-     */
-    public record Query(String projectId, String author, Instant since, Instant until) {
-    }
-
-    /** A position in a listing's order (committedAt, then id, both descending): a cursor's. */
-    public record Position(Instant committedAt, String id) {
+    /** A commit's people as stored: what a search by author or committer reads ({@code commits.People}). */
+    public record Identities(String sha, String authorName, String authorEmail, String committerName, String committerEmail) {
     }
 
     /**
-     * Indexes the pages and every offered filter need, each ending in the listing's order
-     * (committedAt, _id descending), so a filtered page is an index range, and an author filter
-     * (email or name) a merge of two; idempotent, run at start-up.
+     * The index every read of a project needs, {@code {projectId, committedAt desc, _id desc}}
+     * (the listing's order); idempotent, run at start-up. The author indexes of the versions before
+     * the searches (issue 25) are dropped where found: every listing reads through the project's
+     * commit graph, and a search by a part of a name matches no index prefix (ADR 0011).
      */
     void createIndexes() {
         commits.createIndex(Indexes.compoundIndex(Indexes.ascending(PROJECT_ID), Indexes.descending(COMMITTED_AT),
                 Indexes.descending(ID)), new IndexOptions().name("project_committedAt_id"));
-        for (String field : List.of(EMAIL, NAME)) {
-            String capitalised = Character.toUpperCase(field.charAt(0)) + field.substring(1);
-            commits.createIndex(Indexes.compoundIndex(Indexes.ascending(PROJECT_ID), Indexes.ascending(AUTHOR + "." + field),
-                    Indexes.descending(COMMITTED_AT), Indexes.descending(ID)),
-                    new IndexOptions().name("project_author" + capitalised + "_committedAt_id"));
-        }
-        String replaced = "project_authorEmail_committedAt"; // by the one ending in _id
-        if (indexNames().contains(replaced)) {
-            commits.dropIndex(replaced);
+        for (String retired : List.of("project_authorEmail_committedAt", "project_authorEmail_committedAt_id",
+                "project_authorName_committedAt_id")) {
+            if (indexNames().contains(retired)) {
+                commits.dropIndex(retired);
+            }
         }
     }
 
@@ -283,29 +271,33 @@ public final class Commits {
         forEachSha(Filters.eq(PROJECT_ID, projectId), sink);
     }
 
-    /** Streams the shas of the commits the query matches, in no particular order. */
-    public void forEachSha(Query query, Consumer<String> sink) {
-        forEachSha(filter(query), sink);
+    /**
+     * Streams the shas of the project's commits whose message matches {@code regex} (a regular
+     * expression both MongoDB's PCRE and Java read alike), in no particular order: the store scans,
+     * and only the shas it keeps come back.
+     */
+    public void forEachShaWithMessage(String projectId, String regex, Consumer<String> sink) {
+        forEachSha(Filters.and(Filters.eq(PROJECT_ID, projectId), Filters.regex(MESSAGE, regex)), sink);
     }
 
     private void forEachSha(Bson filter, Consumer<String> sink) {
         commits.find(filter).projection(new Document(SHA, 1)).batchSize(10_000).forEach(document -> sink.accept(document.getString(SHA)));
     }
 
-    /** Up to {@code limit} commits the query matches after {@code after} (null: from the first), in the listing's order. */
-    public List<StoredCommit> find(Query query, Position after, int limit) {
-        Bson filter = filter(query);
-        if (after != null) {
-            Date at = Date.from(after.committedAt());
-            filter = Filters.and(filter, Filters.or(Filters.lt(COMMITTED_AT, at),
-                    Filters.and(Filters.eq(COMMITTED_AT, at), Filters.lt(ID, after.id()))));
-        }
-        return read(commits.find(filter).sort(Sorts.descending(COMMITTED_AT, ID)).limit(limit));
-    }
-
-    /** Up to {@code limit} commits the query matches after skipping {@code skip}, in the listing's order. */
-    public List<StoredCommit> findSkipping(Query query, int skip, int limit) {
-        return read(commits.find(filter(query)).sort(Sorts.descending(COMMITTED_AT, ID)).skip(skip).limit(limit));
+    /** Streams the people of every commit stored for the project, in no particular order. */
+    public void forEachIdentities(String projectId, Consumer<Identities> sink) {
+        String authorName = AUTHOR + "." + NAME;
+        String authorEmail = AUTHOR + "." + EMAIL;
+        String committerName = COMMITTER + "." + NAME;
+        String committerEmail = COMMITTER + "." + EMAIL;
+        commits.find(Filters.eq(PROJECT_ID, projectId))
+                .projection(new Document(SHA, 1).append(authorName, 1).append(authorEmail, 1).append(committerName, 1).append(committerEmail, 1))
+                .batchSize(10_000).forEach(document -> {
+                    Document author = document.get(AUTHOR, Document.class);
+                    Document committer = document.get(COMMITTER, Document.class);
+                    sink.accept(new Identities(document.getString(SHA), author.getString(NAME), author.getString(EMAIL),
+                            committer.getString(NAME), committer.getString(EMAIL)));
+                });
     }
 
     /** The project's commit with this sha, if stored. */
@@ -339,20 +331,5 @@ public final class Commits {
         List<StoredCommit> read = new ArrayList<>();
         found.forEach(document -> read.add(toCommit(document)));
         return read;
-    }
-
-    private static Bson filter(Query query) {
-        List<Bson> parts = new ArrayList<>();
-        parts.add(Filters.eq(PROJECT_ID, query.projectId()));
-        if (query.author() != null) {
-            parts.add(Filters.or(Filters.eq(AUTHOR + "." + EMAIL, query.author()), Filters.eq(AUTHOR + "." + NAME, query.author())));
-        }
-        if (query.since() != null) {
-            parts.add(Filters.gte(COMMITTED_AT, Date.from(query.since())));
-        }
-        if (query.until() != null) {
-            parts.add(Filters.lte(COMMITTED_AT, Date.from(query.until())));
-        }
-        return parts.size() == 1 ? parts.get(0) : Filters.and(parts);
     }
 }

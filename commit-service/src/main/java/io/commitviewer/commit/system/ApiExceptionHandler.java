@@ -4,10 +4,12 @@ import com.mongodb.MongoException;
 import io.commitviewer.commit.commits.CommitErrorBody;
 import io.commitviewer.commit.commits.ProjectDirectory;
 import io.commitviewer.commit.config.CommitServiceProperties;
+import io.commitviewer.commit.commits.AmbiguousShaException;
 import io.commitviewer.commit.commits.InvalidRequestException;
 import io.commitviewer.commit.commits.NotFoundException;
 import io.commitviewer.commit.commits.NotReadyException;
 import io.commitviewer.commit.commits.PageTooDeepException;
+import io.commitviewer.commit.commits.ScansBusyException;
 import io.commitviewer.support.ProblemDetailsExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,14 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
         return problem(HttpStatus.BAD_REQUEST, e.slug(), "Invalid request", e.getMessage());
     }
 
+    @ExceptionHandler(AmbiguousShaException.class)
+    ProblemDetail ambiguous(AmbiguousShaException e) {
+        ProblemDetail problem = problem(HttpStatus.CONFLICT, "ambiguous-sha", "Ambiguous short sha", e.getMessage());
+        problem.setProperty("candidates", e.candidates());
+        problem.setProperty("moreCandidates", e.more());
+        return problem;
+    }
+
     @ExceptionHandler(PageTooDeepException.class)
     ProblemDetail pageTooDeep(PageTooDeepException e) {
         ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, e.slug(), "Page too deep", e.getMessage());
@@ -54,6 +64,13 @@ class ApiExceptionHandler extends ProblemDetailsExceptionHandler {
     ResponseEntity<ProblemDetail> storeUnavailable(MongoException e) {
         log.warn("Commit store unavailable for a read: {}", e.toString());
         return unavailable("store-unavailable", "The commit store does not answer. Try again later.");
+    }
+
+    /** Every slot for the scans a read may start is taken: try again in a moment. */
+    @ExceptionHandler(ScansBusyException.class)
+    ResponseEntity<ProblemDetail> scansBusy(ScansBusyException e) {
+        log.info("A read found every scan slot taken: {}", e.getMessage());
+        return unavailable("overloaded", e.getMessage());
     }
 
     /** project-service, asked whether a project this store does not hold exists, does not answer. */

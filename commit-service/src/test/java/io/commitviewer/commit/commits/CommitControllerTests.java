@@ -54,7 +54,7 @@ class CommitControllerTests {
     @Test
     void firstPageByCursorWithTotalAndNextLink() throws Exception {
         given(queries.byCursor(eq(P), eq(null), eq(30), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty(), Optional.empty()));
 
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isOk())
@@ -75,7 +75,7 @@ class CommitControllerTests {
     @Test
     void truncatedMessagesSaySo() throws Exception {
         given(queries.byCursor(eq(P), eq(null), eq(30), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty(), Optional.empty()));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(jsonPath("$.items[0].messageTruncated").value(true))
                 .andExpect(header().doesNotExist("Link"));
@@ -83,19 +83,85 @@ class CommitControllerTests {
 
     @Test
     void passesCursorLimitAndFilters() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty()));
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty()));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "C1").param("limit", "50")
                         .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00")
-                        .param("branch", "feature/x"))
+                        .param("branch", "feature/x").param("committer", "Grace").param("q", "parser").param("q", "fix"))
                 .andExpect(status().isOk());
-        verify(queries).byCursor(P, "C1", 50, new CommitQueries.Filter("ada@example.com", Instant.parse("2024-01-01T00:00:00Z"),
-                Instant.parse("2024-05-31T22:00:00Z"), "feature/x"));
+        verify(queries).byCursor(P, "C1", 50, new CommitQueries.Filter("ada@example.com", "Grace", List.of("parser", "fix"),
+                Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-05-31T22:00:00Z"), "feature/x", null, null, null));
+    }
+
+    @Test
+    void aComparisonSaysHowFarAheadAndBehindHeadIs() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(commit(false)), 1,
+                Optional.empty(), Optional.empty(), Optional.of(new CommitQueries.Comparison(7, 2))));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "v1.0").param("head", "main"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.aheadBy").value(7))
+                .andExpect(jsonPath("$.behindBy").value(2));
+        verify(queries).byCursor(P, null, 30, new CommitQueries.Filter(null, null, List.of(), null, null, null, null, "v1.0", "main"));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
+                .andExpect(jsonPath("$.aheadBy").value(7)); // what the queries say; a listing without base and head has none:
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0,
+                Optional.empty(), Optional.empty(), Optional.empty()));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
+                .andExpect(jsonPath("$.aheadBy").doesNotExist()).andExpect(jsonPath("$.behindBy").doesNotExist())
+                .andExpect(jsonPath("$.nextCursor").isEmpty());
+    }
+
+    @Test
+    void aSearchWithCommasIsOneSearch() throws Exception {
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(),
+                Optional.empty(), Optional.empty()));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("q", "parse, then fix")).andExpect(status().isOk());
+        verify(queries).byCursor(P, null, 30, new CommitQueries.Filter(null, null, List.of("parse, then fix"), null, null, null, null,
+                null, null));
+    }
+
+    /** Issue 25, bad input: each refused with its own type before any query runs, never a 500. */
+    @Test
+    void badSearchesAndRefsAreProblemsBeforeAnyQuery() throws Exception {
+        String[][] invalidParameter = {{"q", ""}, {"q", "x".repeat(513)}, {"q", "tab\there"}, {"committer", "x".repeat(513)},
+            {"author", "nul\u0000"}};
+        for (String[] parameter : invalidParameter) {
+            mvc.perform(get("/api/projects/{id}/commits", ID).param(parameter[0], parameter[1]))
+                    .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
+        }
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("q", "a", "b", "c", "d", "e", "f", "g", "h", "i"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("at most 8")));
+        for (String ref : new String[] {"main..dev", "HEAD:README", "-n", "main^", "a b", "x".repeat(1025), "", "refs/heads/", "main@{1}"}) {
+            mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", ref))
+                    .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-ref"))
+                    .andExpect(jsonPath("$.detail").value(containsString("ref is not a ref name")));
+        }
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "main..dev").param("head", "x"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("base is not a ref name")));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "main"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("both base and head")));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "main").param("head", "main"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("nothing to compare")));
+        mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main").param("branch", "main"))
+                .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("one of branch, ref")));
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
+    }
+
+    @Test
+    void anAmbiguousShortShaIs409WithItsCandidates() throws Exception {
+        given(queries.commit(P, "7fd1")).willThrow(new AmbiguousShaException("7fd1", List.of(SHA, "7fd1" + "0".repeat(36)), false));
+        mvc.perform(get("/api/projects/{id}/commits/{sha}", ID, "7fd1"))
+                .andExpect(status().isConflict()).andExpect(jsonPath("$.type").value("/problems/ambiguous-sha"))
+                .andExpect(jsonPath("$.candidates[0]").value(SHA)).andExpect(jsonPath("$.moreCandidates").value(false));
+        given(queries.commit(P, "7fd1a6")).willReturn(commit(false));
+        mvc.perform(get("/api/projects/{id}/commits/{sha}", ID, "7fd1a6"))
+                .andExpect(status().isOk()).andExpect(jsonPath("$.sha").value(SHA))
+                .andExpect(header().string("Cache-Control", "no-cache"));
     }
 
     @Test
     void pageAndPerPageForGitHubStyleClients() throws Exception {
         given(queries.byPageNumber(eq(P), eq(3), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4)));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4), Optional.empty()));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.nextCursor").isEmpty())
@@ -108,9 +174,9 @@ class CommitControllerTests {
     @Test
     void theFirstAndTheLastPageLinkOnlyWhereThereIsAPage() throws Exception {
         given(queries.byPageNumber(eq(P), eq(1), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2)));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2), Optional.empty()));
         given(queries.byPageNumber(eq(P), eq(2), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty(), Optional.empty()));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "1").param("per_page", "100"))
                 .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"next\", "
                         + "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"last\""));
@@ -122,7 +188,7 @@ class CommitControllerTests {
     @Test
     void linksAreRelativeWhateverHostTheClientClaims() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty(), Optional.empty()));
         mvc.perform(get(java.net.URI.create("http://attacker.example/api/projects/" + ID + "/commits?author=a%20b"))
                         .header("Host", "attacker.example").header("X-Forwarded-Host", "attacker.example"))
                 .andExpect(status().isOk())

@@ -436,4 +436,29 @@ class CommitGraphTests {
         ByteBuffer.wrap(changed).putInt(at, value);
         return changed;
     }
+
+    /** Issue 25: a short sha's commits are those whose sha starts with its digits, odd or even in number, as a scan finds them. */
+    @Test
+    void aShortShaFindsExactlyTheCommitsItStarts() {
+        List<Fake> commits = history(25, 5000);
+        CommitGraph graph = build(commits);
+        Random random = new Random(3);
+        for (int trial = 0; trial < 400; trial++) {
+            String sha = commits.get(random.nextInt(commits.size())).sha();
+            int digits = 1 + random.nextInt(trial % 4 == 0 ? 40 : 5);
+            String prefix = trial % 7 == 0 ? String.format("%0" + digits + "x", random.nextInt(1 << Math.min(4 * digits, 30)))
+                    .substring(0, digits) : sha.substring(0, digits);
+            List<String> expected = commits.stream().map(Fake::sha).filter(s -> s.startsWith(prefix)).sorted().toList();
+
+            List<String> found = graph.ranksWithPrefix(prefix, Integer.MAX_VALUE).stream().map(graph::sha).toList();
+
+            assertThat(found).as(prefix).containsExactlyElementsOf(expected);
+            assertThat(graph.ranksWithPrefix(prefix, 2)).hasSize(Math.min(2, expected.size()));
+        }
+        assertThat(graph.ranksWithPrefix("f".repeat(40), 5)).isEmpty();
+        assertThat(CommitGraph.builder().build().ranksWithPrefix("abcd", 5)).isEmpty();
+        assertThatThrownBy(() -> graph.ranksWithPrefix("ABCD", 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> graph.ranksWithPrefix("", 5)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> graph.ranksWithPrefix("0".repeat(41), 5)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** A bare, treeless mirror of one repository's branches. Not safe for concurrent use. */
@@ -163,6 +164,35 @@ public final class Mirror {
      */
     public long forEachCommit(CommitSink sink) {
         return log(List.of(), sink);
+    }
+
+    /** Streams the commits the filter selects, newest first (git's reverse chronological order), into {@code sink}. */
+    public long forEachCommit(LogFilter filter, CommitSink sink) {
+        List<String> args = new ArrayList<>();
+        args.add("log");
+        args.addAll(GitLogParser.ARGUMENTS);
+        args.addAll(filter.arguments());
+        int maxMessageBytes = process.settings().maxMessageBytes();
+        return process.stream(dir, args, null, process.settings().commandTimeout(), out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+    }
+
+    /**
+     * The commit a ref or a sha (full or short) names in this mirror, as git reads it
+     * ({@code git rev-parse --verify REF^{commit}}), or empty when it names none, or several.
+     */
+    public Optional<String> commitOf(String ref) {
+        if (RefNames.problemWith(ref).isPresent()) {
+            return Optional.empty();
+        }
+        try {
+            String sha = process.run(dir, List.of("rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}")).strip();
+            return sha.isEmpty() ? Optional.empty() : Optional.of(sha);
+        } catch (GitException e) {
+            if (e.reason() == FailureReason.GIT_ERROR) {
+                return Optional.empty(); // --quiet: no such commit is an exit status, nothing said
+            }
+            throw e;
+        }
     }
 
     /** Streams only the commits reachable from a branch now but from none of {@code previousTips}. */
