@@ -559,7 +559,7 @@ def searches_case(histories, size, runs, duration, tag):
         # name, query of the listing (first page, limit=50), git's own answer of the same question, what git lists
         ("message search q=fix", "q=fix", ["log", "--branches", "-i", "-F", "--grep=fix", "--format=%H"]),
         ("two searches q=fix&q=cache", "q=fix&q=cache", ["log", "--branches", "-i", "-F", "--all-match", "--grep=fix", "--grep=cache", "--format=%H"]),
-        (f"author={author}", f"author={author}", ["log", "--branches", "--no-mailmap", "-i", "-F", f"--author={author}", "--format=%H"]),
+        (f"author={author}", f"author={urllib.parse.quote(author)}", ["log", "--branches", "--no-mailmap", "-i", "-F", f"--author={author}", "--format=%H"]),
         (f"ref=<short sha>", f"ref={some[:10]}", ["rev-list", some[:10]]),
         (f"compare {other}...main", f"base={urllib.parse.quote(other, safe='')}&head=main", ["rev-list", f"{other}..main"]),
     ]

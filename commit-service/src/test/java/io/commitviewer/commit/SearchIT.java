@@ -54,6 +54,7 @@ class SearchIT extends CommitServiceTestBase {
         assertListing(projectId, repository, "author=LOVELACE", "--branches", "-i", "-F", "--author=LOVELACE");
         assertListing(projectId, repository, "author=" + encode("lace <ada"), "--branches", "-i", "-F", "--author=lace <ada");
         assertListing(projectId, repository, "author=" + encode("Zoë"), "--branches", "-i", "-F", "--author=Zoë");
+        assertListing(projectId, repository, "author=" + encode("LOVELACE "), "--branches", "-i", "-F", "--author=LOVELACE ");
         assertListing(projectId, repository, "committer=" + encode("@example.com>"), "--branches", "-i", "-F", "--committer=@example.com>");
         assertListing(projectId, repository, "author=grace&committer=hopper&q=fix", "--branches", "-i", "-F", "--all-match",
                 "--author=grace", "--committer=hopper", "--grep=fix");

@@ -180,8 +180,8 @@ class CommitController {
         @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
         @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
     @Operation(summary = "Authors of the project's commits whose name or email starts with a prefix",
-            description = "For a filter's suggestions: identities as stored (no mailmap), with the commits each authored on the "
-                    + "branches; `prefix` (ASCII letters in either case, at most " + MAX_SEARCH_LENGTH + " characters; empty: everyone), "
+            description = "For a filter's suggestions: identities as stored (no mailmap), with the commits stored for each "
+                    + "(the branches' after a fetch has settled); `prefix` (ASCII letters in either case, at most " + MAX_SEARCH_LENGTH + " characters; empty: everyone), "
                     + "`limit` 1–" + MAX_SUGGESTIONS + " (10).")
     List<CommitResponses.Author> authors(@PathVariable UUID id, @RequestParam(required = false) String prefix,
             @RequestParam(required = false) @Min(1) @Max(MAX_SUGGESTIONS) Integer limit) {

@@ -71,6 +71,10 @@ class CommitQueries {
         }
     }
 
+    /** An author of the project and the commits stored with them: a suggestion. */
+    record Author(String name, String email, long commitCount) {
+    }
+
     /** A comparison's counts: commits {@code head} has that {@code base} has not, and the other way round. */
     record Comparison(long aheadBy, long behindBy) {
     }
@@ -179,11 +183,10 @@ class CommitQueries {
             ranks.clear(graph.endAtOrAfter(filter.since().toEpochMilli()), Math.max(graph.size(), 1));
         }
         if (filter.author() != null && !ranks.isEmpty()) {
-            ranks.and(matched(projectId, served, "author", filter.author(), () -> people(projectId, served, graph).authoredBy(TextMatch.of(filter.author()))));
+            ranks.and(matched(projectId, served, "author", filter.author(), () -> person(projectId, served, graph, false, filter.author())));
         }
         if (filter.committer() != null && !ranks.isEmpty()) {
-            ranks.and(matched(projectId, served, "committer", filter.committer(),
-                    () -> people(projectId, served, graph).committedBy(TextMatch.of(filter.committer()))));
+            ranks.and(matched(projectId, served, "committer", filter.committer(), () -> person(projectId, served, graph, true, filter.committer())));
         }
         for (String text : filter.q()) {
             if (!ranks.isEmpty()) {
@@ -204,6 +207,29 @@ class CommitQueries {
 
     private BitSet matched(String projectId, ProjectState.Served served, String kind, String value, java.util.function.Supplier<BitSet> compute) {
         return cache.get(new ListingCache.Key(projectId, served.fetchId(), kind, value), BitSet.class, compute, ListingCache::bytesOf);
+    }
+
+    /**
+     * The ranks of the commits whose author (or committer) {@code Name <email>} contains the text: a
+     * scan by the store of the name and the email, only the matching shas back — or, for a text that
+     * can only match across them ({@link TextMatch#spansFields()}), the project's people.
+     */
+    private BitSet person(String projectId, ProjectState.Served served, CommitGraph graph, boolean committer, String text) {
+        TextMatch match = TextMatch.of(text);
+        if (match.spansFields()) {
+            People people = people(projectId, served, graph);
+            return committer ? people.committedBy(match) : people.authoredBy(match);
+        }
+        return scans.scan(() -> {
+            BitSet ranks = new BitSet(graph.size());
+            store.commits().forEachShaWithPerson(projectId, committer, match.regex(), sha -> {
+                int rank = graph.rankOf(sha);
+                if (rank >= 0) {
+                    ranks.set(rank);
+                }
+            });
+            return ranks;
+        });
     }
 
     private People people(String projectId, ProjectState.Served served, CommitGraph graph) {
@@ -322,10 +348,19 @@ class CommitQueries {
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
     }
 
-    /** People who authored commits of the served history whose name or email starts with {@code prefix}, most commits first. */
-    List<People.Suggestion> authors(String projectId, String prefix, int limit) {
+    /**
+     * People who authored commits of the project whose name or email starts with {@code prefix}, most
+     * commits first: grouped by the store (the commits as stored: those of the served history, but for
+     * a moment after a fetch that removed some), kept per fetch.
+     */
+    List<Author> authors(String projectId, String prefix, int limit) {
         ProjectState.Served served = served(projectId);
-        return people(projectId, served, servedGraph(projectId, served)).authors(prefix, limit);
+        @SuppressWarnings("unchecked")
+        List<Author> found = cache.get(new ListingCache.Key(projectId, served.fetchId(), "authors", limit + ":" + prefix), List.class,
+                () -> scans.scan(() -> store.commits().authors(projectId, TextMatch.of(prefix).prefixRegex(), limit).stream()
+                        .map(a -> new Author(a.name(), a.email(), a.commits())).toList()),
+                suggestions -> 64L + suggestions.size() * 160L);
+        return found;
     }
 
     /** The branches the last successful fetch wrote (never a set another fetch is writing). */

@@ -44,8 +44,8 @@ final class CommitResponses {
 
     /** A person who authored commits of the project, and how many ({@code git shortlog -s -n -e --no-mailmap}). */
     record Author(String name, String email, long commitCount) {
-        static Author of(People.Suggestion suggestion) {
-            return new Author(suggestion.name(), suggestion.email(), suggestion.commitCount());
+        static Author of(CommitQueries.Author author) {
+            return new Author(author.name(), author.email(), author.commitCount());
         }
     }
 

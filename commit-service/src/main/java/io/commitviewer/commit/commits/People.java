@@ -5,7 +5,6 @@ import io.commitviewer.commit.store.Commits;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +13,8 @@ import java.util.Map;
  * The people of a project's served history: each distinct identity (name and email, as stored: no
  * mailmap) once, and for each commit of the graph, by rank, its author's and its committer's. Built
  * from one scan of the project's commits per fetch; then a search by author or committer looks at
- * the identities (a few thousand) and a pass over an int array, never the store.
+ * the identities (a few thousand) and a pass over an int array, never the store. Only a search
+ * text that can match {@code Name <email>} only as a whole needs it ({@link TextMatch#spansFields()}).
  */
 final class People {
 
@@ -23,10 +23,6 @@ final class People {
         String asGitShowsIt() {
             return name + " <" + email + ">";
         }
-    }
-
-    /** A person a suggestion offers: an identity and the commits it authored. */
-    record Suggestion(String name, String email, long commitCount) {
     }
 
     private final List<Identity> identities;
@@ -75,30 +71,6 @@ final class People {
     /** The ranks of the commits whose committer matches {@code text} ({@code git log -i -F --committer}). */
     BitSet committedBy(TextMatch text) {
         return ranksOf(committerOf, matching(text));
-    }
-
-    /**
-     * Authors whose name or email starts with {@code prefix} (ASCII letters in either case), most
-     * commits first, then by name: at most {@code limit}.
-     */
-    List<Suggestion> authors(String prefix, int limit) {
-        long[] counts = new long[identities.size()];
-        for (int id : authorOf) {
-            if (id >= 0) {
-                counts[id]++;
-            }
-        }
-        TextMatch start = TextMatch.of(prefix);
-        List<Suggestion> found = new ArrayList<>();
-        for (int id = 0; id < identities.size(); id++) {
-            Identity identity = identities.get(id);
-            if (counts[id] > 0 && (start.startOf(identity.name()) || start.startOf(identity.email()))) {
-                found.add(new Suggestion(identity.name(), identity.email(), counts[id]));
-            }
-        }
-        found.sort(Comparator.comparingLong(Suggestion::commitCount).reversed().thenComparing(Suggestion::name)
-                .thenComparing(Suggestion::email));
-        return found.size() > limit ? List.copyOf(found.subList(0, limit)) : found;
     }
 
     private boolean[] matching(TextMatch text) {

@@ -31,9 +31,18 @@ final class TextMatch {
         return false;
     }
 
-    /** Whether {@code value} starts with the text, ASCII letters in either case. */
-    boolean startOf(String value) {
-        return value != null && value.length() >= text.length() && matchesAt(value, 0);
+    /**
+     * Whether the text can match {@code Name <email>} only as a whole — across the {@code " <"} or
+     * at the {@code >} — and not within the name or within the email alone: it holds {@code <} or
+     * {@code >}, or ends with a space (the one before {@code <}).
+     */
+    boolean spansFields() {
+        return text.indexOf('<') >= 0 || text.indexOf('>') >= 0 || text.endsWith(" ");
+    }
+
+    /** The regular expression of a text at the start of a value ({@link #regex()} anchored). */
+    String prefixRegex() {
+        return "^" + regex();
     }
 
     private boolean matchesAt(String value, int from) {

@@ -9,10 +9,13 @@ import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.FindIterable;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.commitviewer.common.git.GitCommit;
 import io.commitviewer.common.git.Signature;
@@ -278,6 +281,41 @@ public final class Commits {
      */
     public void forEachShaWithMessage(String projectId, String regex, Consumer<String> sink) {
         forEachSha(Filters.and(Filters.eq(PROJECT_ID, projectId), Filters.regex(MESSAGE, regex)), sink);
+    }
+
+    /**
+     * Streams the shas of the project's commits whose author's ({@code committer} false) or
+     * committer's name or email matches {@code regex}, in no particular order; only shas come back.
+     */
+    public void forEachShaWithPerson(String projectId, boolean committer, String regex, Consumer<String> sink) {
+        String role = committer ? COMMITTER : AUTHOR;
+        forEachSha(Filters.and(Filters.eq(PROJECT_ID, projectId),
+                Filters.or(Filters.regex(role + "." + NAME, regex), Filters.regex(role + "." + EMAIL, regex))), sink);
+    }
+
+    /** An author and the project's commits stored with them. */
+    public record AuthorCount(String name, String email, long commits) {
+    }
+
+    /**
+     * The project's authors whose name or email matches {@code regex}, with their commits as stored,
+     * most first (then by name and email), at most {@code limit}: grouped by the store, only the groups
+     * come back.
+     */
+    public List<AuthorCount> authors(String projectId, String regex, int limit) {
+        String name = AUTHOR + "." + NAME;
+        String email = AUTHOR + "." + EMAIL;
+        List<Bson> pipeline = List.of(
+                Aggregates.match(Filters.and(Filters.eq(PROJECT_ID, projectId), Filters.or(Filters.regex(name, regex), Filters.regex(email, regex)))),
+                Aggregates.group(new Document(NAME, "$" + name).append(EMAIL, "$" + email), Accumulators.sum("commits", 1)),
+                Aggregates.sort(Sorts.orderBy(Sorts.descending("commits"), Sorts.ascending("_id." + NAME), Sorts.ascending("_id." + EMAIL))),
+                Aggregates.limit(limit));
+        List<AuthorCount> authors = new ArrayList<>();
+        commits.aggregate(pipeline).forEach(group -> {
+            Document id = group.get(ID, Document.class);
+            authors.add(new AuthorCount(id.getString(NAME), id.getString(EMAIL), ((Number) group.get("commits")).longValue()));
+        });
+        return authors;
     }
 
     private void forEachSha(Bson filter, Consumer<String> sink) {

@@ -17,8 +17,12 @@ class TextMatchTests {
         assertThat(TextMatch.of("a.b").in("axb")).as("a fixed string, not a pattern").isFalse();
         assertThat(TextMatch.of("a.b").in("A.B")).isTrue();
         assertThat(TextMatch.of("x").in(null)).isFalse();
-        assertThat(TextMatch.of("ada").startOf("Ada Lovelace")).isTrue();
-        assertThat(TextMatch.of("love").startOf("Ada Lovelace")).isFalse();
+        assertThat(Pattern.compile(TextMatch.of("ada").prefixRegex()).matcher("Ada Lovelace").find()).isTrue();
+        assertThat(Pattern.compile(TextMatch.of("love").prefixRegex()).matcher("Ada Lovelace").find()).isFalse();
+        assertThat(TextMatch.of("lace <ada").spansFields()).isTrue();
+        assertThat(TextMatch.of("lace ").spansFields()).as("the space before '<'").isTrue();
+        assertThat(TextMatch.of("@example.com>").spansFields()).isTrue();
+        assertThat(TextMatch.of("Ada Love").spansFields()).as("within the name").isFalse();
     }
 
     /** The store's form (a regular expression) finds what the in-memory form finds, for texts of every character class. */
