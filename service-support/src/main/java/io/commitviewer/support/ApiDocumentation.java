@@ -6,6 +6,7 @@ import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.media.ArraySchema;
+import io.swagger.v3.oas.models.media.BooleanSchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
 import io.swagger.v3.oas.models.media.MediaType;
@@ -127,6 +128,9 @@ public final class ApiDocumentation {
         problem.addProperty("value", new IntegerSchema().format("int64").description("quota-exceeded, overloaded: its value"));
         problem.addProperty("maxOffset", new IntegerSchema().description("page-too-deep: the deepest (page - 1) × per_page"));
         problem.addProperty("cursorListing", new StringSchema().description("page-too-deep: where the cursor listing starts"));
+        problem.addProperty("candidates", new ArraySchema().items(new StringSchema())
+                .description("ambiguous-sha: the commits the short sha could be (at most 10), in sha order"));
+        problem.addProperty("moreCandidates", new BooleanSchema().description("ambiguous-sha: whether it names more than `candidates` lists"));
         problem.addProperty("errors", new ArraySchema().items(new ObjectSchema()
                 .addProperty("field", new StringSchema()).addProperty("message", new StringSchema()))
                 .description("validation: the fields refused"));

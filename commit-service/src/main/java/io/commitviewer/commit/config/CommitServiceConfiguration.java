@@ -94,7 +94,8 @@ class CommitServiceConfiguration {
                     .content(new Content().addMediaType(MediaType.APPLICATION_JSON_VALUE, new io.swagger.v3.oas.models.media.MediaType()
                             .schema(new Schema<>().$ref("#/components/schemas/CommitErrorBody")))));
             components.addResponses("FetchFailed", ApiDocumentation.problem("The project's first fetch failed "
-                    + "(`/problems/fetch-failed`, `reason`: the failure reason); a refresh may succeed if it is retryable"));
+                    + "(`/problems/fetch-failed`, `reason`: the failure reason); a refresh may succeed if it is retryable. "
+                    + "Or a short sha names several commits (`/problems/ambiguous-sha`, `candidates`)"));
             // what every read of a project's commits can answer besides its 200
             Map<String, String> shared = Map.of("202", "Pending", "304", "NotModified", "400", "BadRequest", "404", "NotFound",
                     "409", "FetchFailed", "503", "Unavailable");
