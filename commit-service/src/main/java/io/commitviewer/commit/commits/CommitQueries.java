@@ -220,16 +220,7 @@ class CommitQueries {
             People people = people(projectId, served, graph);
             return committer ? people.committedBy(match) : people.authoredBy(match);
         }
-        return scans.scan(() -> {
-            BitSet ranks = new BitSet(graph.size());
-            store.commits().forEachShaWithPerson(projectId, committer, match.regex(), sha -> {
-                int rank = graph.rankOf(sha);
-                if (rank >= 0) {
-                    ranks.set(rank);
-                }
-            });
-            return ranks;
-        });
+        return scannedRanks(graph, sink -> store.commits().forEachShaWithPerson(projectId, committer, match.regex(), sink));
     }
 
     private People people(String projectId, ProjectState.Served served, CommitGraph graph) {
@@ -239,9 +230,17 @@ class CommitQueries {
 
     /** The ranks of the commits whose message contains the text: one scan by the store, which returns the shas it keeps. */
     private BitSet messagesContaining(String projectId, CommitGraph graph, TextMatch text) {
+        return scannedRanks(graph, sink -> store.commits().forEachShaWithMessage(projectId, text.regex(), sink));
+    }
+
+    /**
+     * The ranks of the shas a store scan streams (one of the gated scans), those the graph holds:
+     * a stored commit no committed graph names stays out.
+     */
+    private BitSet scannedRanks(CommitGraph graph, java.util.function.Consumer<java.util.function.Consumer<String>> scan) {
         return scans.scan(() -> {
             BitSet ranks = new BitSet(graph.size());
-            store.commits().forEachShaWithMessage(projectId, text.regex(), sha -> {
+            scan.accept(sha -> {
                 int rank = graph.rankOf(sha);
                 if (rank >= 0) {
                     ranks.set(rank);
@@ -328,13 +327,14 @@ class CommitQueries {
     StoredCommit commit(String projectId, String sha) {
         ProjectState.Served served = served(projectId);
         String full = sha.toLowerCase(java.util.Locale.ROOT);
-        if (!full.matches("[0-9a-f]{40}([0-9a-f]{24})?")) {
-            if (!SHORT_SHA.matcher(sha).matches()) {
-                throw new InvalidRequestException("invalid-parameter",
-                        "not a commit sha: 4 to 40 hex digits expected, got " + (sha.length() > 80 ? sha.substring(0, 80) + "…" : sha));
-            }
-            CommitGraph graph = servedGraph(projectId, served);
-            List<Integer> ranks = graph.ranksWithPrefix(sha.toLowerCase(java.util.Locale.ROOT), MAX_CANDIDATES + 1);
+        boolean whole = full.matches("[0-9a-f]{40}([0-9a-f]{24})?");
+        if (!whole && !SHORT_SHA.matcher(sha).matches()) {
+            throw new InvalidRequestException("invalid-parameter",
+                    "not a commit sha: 4 to 40 hex digits expected, got " + (sha.length() > 80 ? sha.substring(0, 80) + "…" : sha));
+        }
+        CommitGraph graph = servedGraph(projectId, served);
+        if (!whole) {
+            List<Integer> ranks = graph.ranksWithPrefix(full, MAX_CANDIDATES + 1);
             if (ranks.size() > 1) {
                 throw ambiguous(graph, sha, ranks);
             }
@@ -344,7 +344,7 @@ class CommitQueries {
             full = graph.sha(ranks.get(0));
         }
         String found = full;
-        return store.commits().bySha(projectId, found).filter(commit -> servedGraph(projectId, served).rankOf(found) >= 0)
+        return store.commits().bySha(projectId, found).filter(commit -> graph.rankOf(found) >= 0)
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
     }
 

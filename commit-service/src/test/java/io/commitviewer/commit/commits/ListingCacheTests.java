@@ -2,12 +2,15 @@ package io.commitviewer.commit.commits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class ListingCacheTests {
@@ -58,12 +61,17 @@ class ListingCacheTests {
         try {
             Future<Integer> first = pool.submit(() -> cache.get(key("f", "slow"), Integer.class, () -> {
                 started.countDown();
-                await(release);
+                awaitQuietly(release);
                 return computed.incrementAndGet();
             }, v -> 1));
             started.await();
-            Future<Integer> second = pool.submit(() -> cache.get(key("f", "slow"), Integer.class, computed::incrementAndGet, v -> 1));
-            Thread.sleep(100);
+            AtomicReference<Thread> waiting = new AtomicReference<>();
+            Future<Integer> second = pool.submit(() -> {
+                waiting.set(Thread.currentThread());
+                return cache.get(key("f", "slow"), Integer.class, computed::incrementAndGet, v -> 1);
+            });
+            // the second reader waits for the first one's computation before it is released
+            await().atMost(Duration.ofSeconds(10)).until(() -> waiting.get() != null && waiting.get().getState() == Thread.State.WAITING);
             release.countDown();
             assertThat(first.get()).isEqualTo(1);
             assertThat(second.get()).isEqualTo(1);
@@ -78,7 +86,7 @@ class ListingCacheTests {
         assertThat(cache.get(key("f", "failing"), Integer.class, () -> 7, v -> 1)).as("computed again").isEqualTo(7);
     }
 
-    private static void await(CountDownLatch latch) {
+    private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
         } catch (InterruptedException e) {

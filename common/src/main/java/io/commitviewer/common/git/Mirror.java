@@ -163,17 +163,12 @@ public final class Mirror {
      * order), into {@code sink}. Returns the number of commits the sink accepted.
      */
     public long forEachCommit(CommitSink sink) {
-        return log(List.of(), sink);
+        return log(LogFilter.ALL, List.of(), sink);
     }
 
     /** Streams the commits the filter selects, newest first (git's reverse chronological order), into {@code sink}. */
     public long forEachCommit(LogFilter filter, CommitSink sink) {
-        List<String> args = new ArrayList<>();
-        args.add("log");
-        args.addAll(GitLogParser.ARGUMENTS);
-        args.addAll(filter.arguments());
-        int maxMessageBytes = process.settings().maxMessageBytes();
-        return process.stream(dir, args, null, process.settings().commandTimeout(), out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+        return log(filter, List.of(), sink);
     }
 
     /**
@@ -197,7 +192,7 @@ public final class Mirror {
 
     /** Streams only the commits reachable from a branch now but from none of {@code previousTips}. */
     public long forEachCommitSince(Collection<String> previousTips, CommitSink sink) {
-        return log(previousTips, sink);
+        return log(LogFilter.ALL, previousTips, sink);
     }
 
     /**
@@ -245,17 +240,18 @@ public final class Mirror {
                 });
     }
 
-    private long log(Collection<String> exclude, CommitSink sink) {
+    /** {@code git log} of what the filter selects, but what {@code exclude} reaches (read from stdin), parsed into {@code sink}. */
+    private long log(LogFilter filter, Collection<String> exclude, CommitSink sink) {
         List<String> args = new ArrayList<>();
         args.add("log");
         args.addAll(GitLogParser.ARGUMENTS);
-        args.add("--branches");
         byte[] stdin = null;
         if (!exclude.isEmpty()) {
             args.add("--ignore-missing");
             args.add("--stdin");
             stdin = lines(exclude, "^");
         }
+        args.addAll(filter.arguments()); // the revisions last: after --end-of-options, when it names one
         int maxMessageBytes = process.settings().maxMessageBytes();
         return process.stream(dir, args, stdin, process.settings().commandTimeout(),
                 out -> new GitLogParser(out, maxMessageBytes).parse(sink));
