@@ -61,10 +61,18 @@ export interface Author {
   commitCount: number;
 }
 
+/** A branch or a tag: the commit it names (a tag's, peeled) and the commits of its history, when counted. */
 export interface Branch {
   name: string;
   tip: string;
-  commitCount: number;
+  commitCount?: number;
+}
+
+/** A project's branches and tags; tags on a tree or a blob, or past the service's limit, are only counted. */
+export interface Refs {
+  branches: Branch[];
+  tags: Branch[];
+  skippedTags: number;
 }
 
 /** An error answer (RFC 9457), as the services and the gateway send it. */
@@ -311,6 +319,11 @@ export class Api {
 
   branches(id: string): Promise<Branch[]> {
     return this.pending(`/api/projects/${encodeURIComponent(id)}/branches`);
+  }
+
+  /** The branches and the tags, each by name: what the ref picker offers. */
+  refs(id: string): Promise<Refs> {
+    return this.pending(`/api/projects/${encodeURIComponent(id)}/refs`);
   }
 
   private async pending<T>(path: string): Promise<T> {

@@ -4,7 +4,7 @@
 //   #/p/{id}/compare/{base}...{head}            what head has that base has not (git log base..head)
 //   #/p/{id}/c/{sha}                            one commit (a short sha too)
 
-import { Api, ApiError, type Branch, type CommitFilter, type CommitPage, NotFetchedYet, type Project, failureInWords } from "./api";
+import { Api, ApiError, type Branch, type CommitFilter, type CommitPage, NotFetchedYet, type Project, type Refs, failureInWords } from "./api";
 import { CommitList, type ListSnapshot } from "./commit-list";
 import { announce, append, copyButton, h, replace } from "./dom";
 import { ago, count, dayEnd, dayStart, number, shortSha, when } from "./format";
@@ -574,7 +574,7 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     list?.detach();
     list = null;
     const title = h("h2", { id: "commits-title" }, filter.head ? `Comparing ${filter.base}...${filter.head}` : "Commits");
-    void filters.loadBranches(filter.branch);
+    void filters.loadRefs(filter.branch, filter.ref);
     const saved = savedListings.get(address);
     savedListings.delete(address);
     if (saved && saved.fetchedAt === project.lastFetchedAt && !isActive(project)) {
@@ -644,6 +644,8 @@ function filterEmpty(filter: CommitFilter): string {
 
 /** What the search box takes for a commit rather than a text: 7 to 40 hex digits, one of them a digit. */
 const SHA_LIKE = /^(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}$/i;
+/** The ref picker's value prefix for a tag (and for a sha a link picked): read as `ref=`, a branch's as `branch=`. */
+const TAG = "tag:";
 
 /**
  * Search, branch, author and dates; applying them changes the address, so a link reproduces the
@@ -652,7 +654,7 @@ const SHA_LIKE = /^(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}$/i;
 function filterForm(
   id: string,
   query: URLSearchParams,
-): { form: HTMLFormElement; loadBranches: (selected?: string) => Promise<void>; detach: () => void } {
+): { form: HTMLFormElement; loadRefs: (branch?: string, ref?: string) => Promise<void>; detach: () => void } {
   const search = h("input", {
     id: "filter-q",
     name: "q",
@@ -662,9 +664,12 @@ function filterForm(
     autocomplete: "off",
     "aria-keyshortcuts": "/",
   });
+  // the ref picker: a branch's value is its name, a tag's is "tag:" and its name (no ref name holds a colon)
   const branch = h("select", { id: "filter-branch", name: "branch" }, h("option", { value: "" }, "All branches"));
   const selected = query.get("branch");
+  const selectedRef = query.get("ref");
   if (selected) branch.append(h("option", { value: selected, selected: true }, selected));
+  else if (selectedRef) branch.append(h("option", { value: TAG + selectedRef, selected: true }, selectedRef));
   const suggestions = h("datalist", { id: "author-suggestions" });
   const author = h("input", {
     id: "filter-author",
@@ -683,7 +688,7 @@ function filterForm(
     "form",
     { class: "filters", "aria-label": "Filters", role: "search" },
     h("div", { class: "field search" }, h("label", { for: "filter-q" }, "Search"), search),
-    h("div", { class: "field" }, h("label", { for: "filter-branch" }, "Branch"), branch),
+    h("div", { class: "field" }, h("label", { for: "filter-branch" }, "Branch or tag"), branch),
     h("div", { class: "field" }, h("label", { for: "filter-author" }, "Author"), author, suggestions),
     h("div", { class: "field" }, h("label", { for: "filter-since" }, "From"), since),
     h("div", { class: "field" }, h("label", { for: "filter-until" }, "To"), until),
@@ -698,8 +703,10 @@ function filterForm(
     }
     const next = new URLSearchParams();
     if (text) next.set("q", text);
-    if (branch.value && !query.get("head")) next.set("branch", branch.value);
-    for (const kept of ["ref", "committer"]) {
+    const picked = query.get("head") ? "" : branch.value;
+    if (picked.startsWith(TAG)) next.set("ref", picked.slice(TAG.length));
+    else if (picked) next.set("branch", picked);
+    for (const kept of picked ? ["committer"] : ["ref", "committer"]) {
       const value = query.get(kept);
       if (value) next.set(kept, value); // set by a link, kept by the form
     }
@@ -740,17 +747,27 @@ function filterForm(
     }
   };
   document.addEventListener("keydown", focusSearch);
-  const loadBranches = async (current?: string) => {
-    let branches: Branch[];
+  const loadRefs = async (current?: string, currentRef?: string) => {
+    let refs: Refs;
     try {
-      branches = await api.branches(id);
+      refs = await api.refs(id);
     } catch {
       return; // the list of all branches still works; the select offers what the address says
     }
+    const branches = refs.branches;
+    const named = (b: Branch) => (b.commitCount === undefined ? b.name : `${b.name} (${number(b.commitCount)})`);
+    const isTag = !current && refs.tags.some((t) => t.name === currentRef);
     branch.replaceChildren(
       h("option", { value: "" }, "All branches"),
-      ...branches.map((b) => h("option", { value: b.name, selected: b.name === current }, `${b.name} (${number(b.commitCount)})`)),
+      h("optgroup", { label: "Branches" }, ...branches.map((b) => h("option", { value: b.name, selected: b.name === current }, named(b)))),
+      ...(refs.tags.length === 0
+        ? []
+        : [h("optgroup", { label: "Tags" }, ...refs.tags.map((t) => h("option", { value: TAG + t.name, selected: isTag && t.name === currentRef }, named(t))))]),
     );
+    if (currentRef && !current && !isTag) {
+      // a sha from a link: shown as picked, kept by the form
+      branch.append(h("option", { value: TAG + currentRef, selected: true }, currentRef));
+    }
     const main = branches.find((b) => b.name === "main" || b.name === "master") ?? branches[0];
     const other = branches.find((b) => b !== main && b.name === current) ?? branches.find((b) => b !== main);
     if (main && other) {
@@ -758,7 +775,7 @@ function filterForm(
       compare.hidden = false;
     }
   };
-  return { form, loadBranches, detach: () => document.removeEventListener("keydown", focusSearch) };
+  return { form, loadRefs, detach: () => document.removeEventListener("keydown", focusSearch) };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -38,8 +38,10 @@ async function scrollThroughCommits(target, total, listed = total) {
           if (Date.now() > deadline) throw new Error(`row ${index} never showed a commit`);
           await new Promise((resolve) => setTimeout(resolve, 15));
         }
-        // the list is as tall as every commit it lists from the start: nothing jumps
-        if (parseFloat(list.style.height) !== listed * rowHeight) throw new Error(`the list's height is ${list.style.height}`);
+        // the list is as tall as every commit it lists from the start: nothing jumps (its laid-out height: the style
+        // attribute reads 1.11586e+06px for 1,115,856 px)
+        const height = list.getBoundingClientRect().height;
+        if (Math.abs(height - listed * rowHeight) >= 1) throw new Error(`the list's height is ${height}px, not ${listed * rowHeight}px`);
       }
       return shas;
     },
@@ -337,7 +339,8 @@ describe("the web page", () => {
 
   test("the compare view lists exactly git log base..head, with how far ahead and behind", async () => {
     const branches = lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/heads/"));
-    const head = branches.find((name) => name !== "main");
+    const tags = new Set(lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/")));
+    const head = branches.find((name) => name !== "main" && !tags.has(name)); // a name that is also a tag names the tag
     const expected = lines(git(settings.large, "rev-list", `main..${head}`));
     const behind = lines(git(settings.large, "rev-list", `${head}..main`)).length;
     await page.goto(`/#/p/${projects[settings.large]}/compare/main...${encodeURIComponent(head)}`);
@@ -347,6 +350,32 @@ describe("the web page", () => {
     assert.equal(await totalShown(), expected.length);
     assert.deepEqual(await firstRows(100), expected.slice(0, 100));
     await screenshots("commits-compare");
+  });
+
+  test("a tag picked in the ref picker lists exactly git log TAG, and the address keeps it", async () => {
+    // v9.9 names commits of a deleted branch: only the tag reaches them, so the default list never shows them
+    const expected = lines(git(settings.large, "rev-list", "refs/tags/v9.9"));
+    const onBranches = new Set(lines(git(settings.large, "rev-list", "--branches")));
+    assert.ok(!onBranches.has(expected[0]), "the tag's newest commit is on no branch");
+    await page.goto(`/#/p/${projects[settings.large]}`);
+    await page.locator('#filter-branch optgroup[label="Tags"] option[value="tag:v9.9"]').waitFor({ state: "attached", ...WAIT });
+    const offered = await page.locator('#filter-branch optgroup[label="Tags"] option').evaluateAll((options) => options.map((o) => o.value));
+    const tagsOnCommits = lines(git(settings.large, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags/"))
+      .filter((name) => git(settings.large, "cat-file", "-t", `refs/tags/${name}^{}`).trim() === "commit")
+      .map((name) => `tag:${name}`);
+    assert.deepEqual(offered, tagsOnCommits, "every tag on a commit, by name; those on a tree or a blob left out");
+    await page.selectOption("#filter-branch", "tag:v9.9");
+    await page.click(".filters button[type=submit]");
+    await page.waitForURL(/\?ref=v9\.9$/);
+    await page.locator("#commit-total", { hasText: "on v9.9" }).waitFor(WAIT);
+    assert.equal(await totalShown(), expected.length);
+    assert.deepEqual(await firstRows(100), expected.slice(0, 100));
+    // the link alone reproduces the view, with the tag picked
+    const other = await openPage(browser);
+    await other.goto(page.url());
+    await other.locator("#commit-total", { hasText: "on v9.9" }).waitFor(WAIT);
+    assert.equal(await other.inputValue("#filter-branch"), "tag:v9.9");
+    await other.context().close();
   });
 
   test("author suggestions come from the project's people as they are typed", async () => {

@@ -108,6 +108,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                 "  commit-viewer list-commits --format table --limit 20 git@github.com:octocat/Hello-World.git",
                 "  commit-viewer list-commits --format table --author ada --grep fix --since 2024-01-01 URL",
                 "  commit-viewer list-commits --ref 7fd1a60 -n 10 URL",
+                "  commit-viewer list-commits --ref v2.1.0 --grep fix URL",
                 "  commit-viewer list-commits --cache-dir ~/.cache/commit-viewer --format ndjson URL | jq .sha"})
     static final class ListCommits implements Callable<Integer> {
 
@@ -125,7 +126,7 @@ public final class CommitViewerCli implements Callable<Integer> {
         String branch;
 
         @Option(names = "--ref", paramLabel = "R",
-                description = "The history of a branch or a commit sha, full or short (git log R).")
+                description = "The history of a branch, a tag or a commit sha, full or short (git log R: a tag wins over a branch of its name).")
         String ref;
 
         @Option(names = "--author", paramLabel = "A",
@@ -272,7 +273,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                 }
                 if (filter.revision() != null && update.mirror().commitOf(filter.revision()).isEmpty()) {
                     progress.clear();
-                    String what = branch != null ? "no branch " + branch : "no branch or single commit named " + ref;
+                    String what = branch != null ? "no branch " + branch : "no branch, tag or single commit named " + ref;
                     return fail(NOT_FOUND_OR_DENIED, what + " in " + repository.canonical());
                 }
                 progress.show("listing commits …");

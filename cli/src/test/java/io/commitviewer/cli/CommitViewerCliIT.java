@@ -113,6 +113,35 @@ class CommitViewerCliIT {
         assertThat(dated.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList()).containsExactlyElementsOf(expected);
     }
 
+    /** Tags are refs as git reads them: annotated and lightweight, on commits only they reach, one named as a branch. */
+    @Test
+    void aTagIsARefAsInGitAndEveryBranchStaysTheDefault() {
+        ServedRepository tagged = server.repository("acme", "tagged");
+        tagged.load(SyntheticHistory.builder().commits(800).branches(4).build());
+        tagged.tagEveryKind(false);
+        String url = server.url("acme", "tagged");
+        Object[][] cases = {
+            {new String[] {}, new String[] {"--branches"}},
+            {new String[] {"--ref", "v9.9"}, new String[] {"refs/tags/v9.9"}},
+            {new String[] {"--ref", "rc-9"}, new String[] {"refs/tags/rc-9"}},
+            {new String[] {"--ref", "nested", "--grep", "release/9"}, new String[] {"-i", "-F", "--grep=release/9", "refs/tags/nested"}},
+            {new String[] {"--ref", "feature/topic-1"}, new String[] {"refs/tags/feature/topic-1"}},
+            {new String[] {"--branch", "feature/topic-1"}, new String[] {"refs/heads/feature/topic-1"}},
+        };
+        for (Object[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("list-commits", "--format", "ndjson"));
+            args.addAll(List.of((String[]) c[0]));
+            args.add(url);
+            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
+            assertThat(result.exit()).as(result.err()).isZero();
+            List<String> shas = result.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList();
+            assertThat(shas).as(String.join(" ", (String[]) c[0])).isNotEmpty().containsExactlyElementsOf(tagged.revList((String[]) c[1]));
+        }
+        CommitViewerCliTests.Result onATree = CommitViewerCliTests.run(env, "list-commits", "--ref", "on-a-tree", url);
+        assertThat(onATree.exit()).isEqualTo(3);
+        assertThat(onATree.err()).contains("no branch, tag or single commit named on-a-tree");
+    }
+
     @Test
     void badFiltersAreUsageErrorsAndAnUnknownRefIsNotFound() {
         String url = server.url("acme", "widgets");
@@ -128,7 +157,7 @@ class CommitViewerCliIT {
         }
         CommitViewerCliTests.Result unknown = CommitViewerCliTests.run(env, "list-commits", "--ref", "no-such-branch", url);
         assertThat(unknown.exit()).isEqualTo(3);
-        assertThat(unknown.err()).contains("no branch or single commit named no-such-branch");
+        assertThat(unknown.err()).contains("no branch, tag or single commit named no-such-branch");
         CommitViewerCliTests.Result gone = CommitViewerCliTests.run(env, "list-commits", "--branch", "gone", url);
         assertThat(gone.exit()).isEqualTo(3);
         assertThat(gone.err()).contains("no branch gone");

@@ -235,6 +235,7 @@ abstract class CommitServiceTestBase {
         var allButIdentity = com.mongodb.client.model.Filters.ne("_id", "~store");
         mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.COMMITS).deleteMany(allButIdentity);
         mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.BRANCHES).deleteMany(allButIdentity);
+        mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.TAGS).deleteMany(allButIdentity);
         mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.PROJECTS).deleteMany(allButIdentity);
         mongo.getDb().getCollection(io.commitviewer.commit.store.StoreCollections.DELETED_PROJECTS).deleteMany(allButIdentity);
         KNOWN_PROJECTS.clear();

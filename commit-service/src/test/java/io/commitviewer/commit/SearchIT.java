@@ -137,6 +137,92 @@ class SearchIT extends CommitServiceTestBase {
         assertProblem(get("/api/projects/" + projectId + "/commits/xyz12"), 400, "invalid-parameter", "4 to 40 hex digits");
     }
 
+    @Test
+    void tagsOfEveryKindAreRefsAsGitReadsThemAndFollowUpstream() throws Exception {
+        ServedRepository repository = served("tagged");
+        repository.tagEveryKind(false);
+        UUID projectId = UUID.randomUUID();
+        long total = fetch(projectId, "tagged").commitCount();
+
+        // every branch's history is the default listing and the project's count; commits only tags reach are served through them
+        assertThat(total).isEqualTo(repository.revListBranches().size());
+        assertListing(projectId, repository, "", "--branches");
+        assertRefs(projectId, repository, 2);
+        for (String tag : List.of("light", "v9.9", "rc-9", "nested")) {
+            assertListing(projectId, repository, "ref=" + encode(tag), "refs/tags/" + tag);
+        }
+        assertListing(projectId, repository, "ref=feature%2Ftopic-1", "refs/tags/feature/topic-1"); // the tag wins, as in git
+        assertListing(projectId, repository, "branch=feature%2Ftopic-1", "refs/heads/feature/topic-1");
+        assertListing(projectId, repository, "base=main&head=v9.9", "main..v9.9");
+        assertListing(projectId, repository, "q=release%2F9", "--branches", "-i", "-F", "--grep=release/9");
+        assertListing(projectId, repository, "q=release%2F9&ref=nested", "-i", "-F", "--grep=release/9", "nested");
+        String released = repository.revList("v9.9").get(0);
+        assertThat(json.readTree(get("/api/projects/" + projectId + "/commits/" + released).body()).get("sha").asString())
+                .isEqualTo(released);
+        assertProblem(get("/api/projects/" + projectId + "/commits?ref=on-a-tree"), 404, "ref-not-found", "no branch, tag or commit");
+
+        // upstream a tag moves and two go: the refresh follows, and the commit only they reached leaves
+        repository.git("tag", "-f", "light", repository.tip("feature/topic-2"));
+        repository.git("tag", "-d", "v9.9", "nested");
+        fetch(projectId, "tagged");
+        assertRefs(projectId, repository, 2);
+        assertListing(projectId, repository, "ref=light", "refs/tags/light");
+        assertListing(projectId, repository, "ref=rc-9", "refs/tags/rc-9");
+        assertProblem(get("/api/projects/" + projectId + "/commits?ref=v9.9"), 404, "ref-not-found", "v9.9");
+        assertProblem(get("/api/projects/" + projectId + "/commits/" + released), 404, "commit-not-found", released);
+        assertListing(projectId, repository, "", "--branches");
+    }
+
+    @Test
+    void tenThousandTagsAreListedCountedAndEachOneARef() throws Exception {
+        ServedRepository repository = SERVER.repository("acme", "many-tags");
+        repository.load(SyntheticHistory.builder().commits(3000).branches(3).tags(0).build());
+        List<String> main = repository.revList("refs/heads/main");
+        StringBuilder refs = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            refs.append("create refs/tags/build-").append(i).append(' ').append(main.get(i % main.size())).append('\n');
+        }
+        io.commitviewer.testsupport.GitCli.run(repository.dir(), refs.toString().getBytes(StandardCharsets.UTF_8),
+                List.of("update-ref", "--stdin"));
+        UUID projectId = UUID.randomUUID();
+        fetch(projectId, "many-tags");
+
+        JsonNode listed = json.readTree(get("/api/projects/" + projectId + "/refs").body());
+        assertThat(listed.get("tags")).hasSize(10_000);
+        assertThat(listed.get("skippedTags").asLong()).isZero();
+        Map<String, String> tips = new HashMap<>();
+        listed.get("tags").forEach(tag -> tips.put(tag.get("name").asString(), tag.get("tip").asString()));
+        assertThat(tips.get("build-9999")).isEqualTo(main.get(9999 % main.size()));
+        assertListing(projectId, repository, "ref=build-4321", "refs/tags/build-4321");
+        assertListing(projectId, repository, "base=build-7000&head=build-100", "build-7000..build-100");
+    }
+
+    /**
+     * {@code GET …/refs} is git's: every branch and every tag on a commit (peeled), each with the tip and
+     * {@code git rev-list --count}; the tags on trees and blobs counted as skipped.
+     */
+    private void assertRefs(UUID projectId, ServedRepository repository, long skipped) throws Exception {
+        JsonNode refs = json.readTree(get("/api/projects/" + projectId + "/refs").body());
+        Map<String, String> branches = new HashMap<>();
+        refs.get("branches").forEach(branch -> {
+            branches.put(branch.get("name").asString(), branch.get("tip").asString());
+            assertThat(branch.get("commitCount").asLong()).isEqualTo(repository.revList("refs/heads/" + branch.get("name").asString()).size());
+        });
+        assertThat(branches).isEqualTo(repository.branches());
+        List<String> expected = new ArrayList<>();
+        for (String name : repository.git("for-each-ref", "--format=%(refname:strip=2)", "refs/tags/").split("\n")) {
+            String peeled = name.isBlank() ? "" : repository.git("rev-parse", "refs/tags/" + name + "^{}").strip();
+            if (!name.isBlank() && repository.git("cat-file", "-t", peeled).strip().equals("commit")) {
+                expected.add(name + " " + peeled + " " + repository.revList("refs/tags/" + name).size());
+            }
+        }
+        List<String> tags = new ArrayList<>();
+        refs.get("tags").forEach(tag -> tags.add(tag.get("name").asString() + " " + tag.get("tip").asString() + " "
+                + tag.get("commitCount").asLong()));
+        assertThat(tags).containsExactlyElementsOf(expected);
+        assertThat(refs.get("skippedTags").asLong()).isEqualTo(skipped);
+    }
+
     /** The listing, walked by cursor, is exactly {@code git rev-list ARGS} (in order), and its total is their number. */
     private void assertListing(UUID projectId, ServedRepository repository, String query, String... gitArguments) throws Exception {
         List<String> expected = repository.revList(gitArguments);

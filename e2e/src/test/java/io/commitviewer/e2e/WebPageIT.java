@@ -3,6 +3,7 @@ package io.commitviewer.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.commitviewer.testsupport.GitHttpServer;
+import io.commitviewer.testsupport.ServedRepository;
 import io.commitviewer.testsupport.SyntheticHistory;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,7 +51,9 @@ class WebPageIT {
         assertThat(WEB.resolve("node_modules/playwright-core")).as("web/node_modules (scripts/build-web.sh runs npm ci)").isDirectory();
         assertThat(WEB.resolve("dist/index.html")).as("the page, built by scripts/build-web.sh before the integration tests").isRegularFile();
         server = GitHttpServer.start(Files.createTempDirectory("web-served"));
-        server.repository("web", "history").load(SyntheticHistory.builder().commits(20_000).branches(6).build());
+        ServedRepository history = server.repository("web", "history");
+        history.load(SyntheticHistory.builder().commits(20_000).branches(6).build());
+        history.tagEveryKind(false); // annotated and lightweight tags, on commits only tags reach, on a tree and a blob
         server.repository("web", "small").load(SyntheticHistory.builder().commits(300).branches(2).seed(7).build());
         Map<String, String> environment = new LinkedHashMap<>(PrivateCheckout.infraPorts(29_000));
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());

@@ -81,7 +81,37 @@ public final class ServedRepository {
         stream.append("done\n");
         GitCli.run(dir, stream.toString().getBytes(StandardCharsets.UTF_8),
                 List.of("fast-import", "--quiet", "--done", "--force"));
-        return revList(branch).subList(0, count);
+        return revList("refs/heads/" + branch).subList(0, count);
+    }
+
+    /**
+     * Adds a tag of every kind on top of what the repository has (issue 25's hostile cases), and
+     * returns their names: {@code light} (lightweight, on main); {@code v9.9} (annotated) and
+     * {@code rc-9} (lightweight) on commits of a branch since deleted, which only they reach;
+     * {@code nested} (annotated, on {@code v9.9}'s tag object); {@code on-a-tree} (annotated, on a
+     * tree) and {@code on-a-blob} (lightweight, on a blob), which name no history;
+     * {@code feature/topic-1}, a tag named as a branch ({@code git log feature/topic-1} reads the
+     * tag); and, when asked, {@code tree-light}, a lightweight tag on a tree — the one ref a treeless
+     * fetch cannot take.
+     */
+    public List<String> tagEveryKind(boolean lightweightOnATree) {
+        List<String> main = revList("refs/heads/main");
+        git("tag", "light", main.get(10));
+        List<String> released = addCommits("release/9", 3, main.get(20));
+        git("tag", "-a", "-m", "Release 9.9", "v9.9", released.get(0));
+        git("tag", "rc-9", released.get(1));
+        deleteBranch("release/9");
+        git("-c", "advice.nestedTag=false", "tag", "-a", "-m", "Tagged again", "nested", "v9.9");
+        git("tag", "-a", "-m", "A snapshot", "on-a-tree", main.get(0) + "^{tree}");
+        String blob = git("ls-tree", "-r", "--format=%(objectname)", main.get(0)).lines().findFirst().orElseThrow().strip();
+        git("tag", "on-a-blob", blob);
+        git("tag", "feature/topic-1", main.get(30));
+        List<String> names = new ArrayList<>(List.of("light", "v9.9", "rc-9", "nested", "on-a-tree", "on-a-blob", "feature/topic-1"));
+        if (lightweightOnATree) {
+            git("tag", "tree-light", main.get(1) + "^{tree}");
+            names.add("tree-light");
+        }
+        return names;
     }
 
     /** Points {@code branch} at {@code sha}, whatever it pointed at before (a force-push). */

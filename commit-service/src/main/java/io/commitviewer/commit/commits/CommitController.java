@@ -66,8 +66,9 @@ class CommitController {
     @Operation(summary = "Commits, newest first by committer date",
             description = "By cursor (`limit`, `cursor`: the same cost at any depth) or GitHub-style (`page`, `per_page`). "
                     + "Which history: every branch's (`git log --branches`, the default); `branch`: that branch's alone (`git log NAME`: "
-                    + "every ancestor, not only first parents); `ref`: a branch or a commit sha, full or short (`git log REF`; a full sha "
-                    + "first, then a branch, then a short sha of 4 to 39 hex digits); `base` and `head` (both or neither): the commits "
+                    + "every ancestor, not only first parents); `ref`: a branch, a tag or a commit sha, full or short (`git log REF`; a "
+                    + "full sha first, then a tag, then a branch — a tag wins over a branch of its name, as in git — then a short sha of 4 "
+                    + "to 39 hex digits; `GET …/refs` lists the names); `base` and `head` (both or neither), any two of those: the commits "
                     + "`head` has that `base` has not (`git log BASE..HEAD`), with `aheadBy` and `behindBy`. "
                     + "Narrowed by: `q` (repeatable, all must match): the message contains it (`git log -i -F --grep=Q --all-match`; "
                     + "ASCII letters in either case, as git in the C locale; messages are searched as stored, up to their cap); "
@@ -202,6 +203,20 @@ class CommitController {
                     + "total), and for a branch whose ref points at something other than a commit.")
     List<CommitResponses.Branch> branches(@PathVariable UUID id) {
         return queries.branches(id.toString()).stream().map(CommitResponses.Branch::of).toList();
+    }
+
+    @GetMapping("/refs")
+    @ApiResponse(responseCode = "200", description = "The branches and the tags, each by name", headers = {
+        @Header(name = "ETag", ref = ApiDocumentation.HEADERS + "ETag"),
+        @Header(name = "Cache-Control", ref = ApiDocumentation.HEADERS + "Cache-Control")})
+    @Operation(summary = "Branches and tags, their commits and commit counts at the last fetch",
+            description = "Every name `ref=` takes besides a sha. A tag's `tip` is its commit (an annotated tag peeled, as "
+                    + "`git rev-parse NAME^{}`); tags on a tree or a blob name no history and are skipped, as are tags past the "
+                    + "service's limit (50,000 by name): `skippedTags` counts both. `commitCount` is `git rev-list --count NAME`, "
+                    + "absent where counting every ref would cost more than about a second (the ref's listing still has an exact "
+                    + "total). A tag and a branch of the same name are both listed; `ref=NAME` reads the tag, as git does.")
+    CommitResponses.Refs refs(@PathVariable UUID id) {
+        return CommitResponses.Refs.of(queries.refs(id.toString()));
     }
 
     /** A 400 {@code invalid-ref} naming the parameter unless {@code value} is absent or a possible ref name. */

@@ -6,7 +6,7 @@ import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
-import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredRef;
 import io.commitviewer.commit.store.StoredCommit;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -168,13 +168,12 @@ class CommitQueries {
         } else if (filter.ref() != null) {
             ranks = (BitSet) reach(projectId, served, graph, resolve(projectId, served, graph, "ref", filter.ref())).clone();
         } else if (filter.branch() != null) {
-            StoredBranch branch = store.branches().branch(projectId, served.branchGeneration(), filter.branch())
+            StoredRef branch = store.branches().named(projectId, served.branchGeneration(), filter.branch())
                     .orElseThrow(() -> new NotFoundException("branch-not-found",
                             "no branch " + filter.branch() + " in this project (as of its last fetch)"));
             ranks = (BitSet) reach(projectId, served, graph, graph.rankOf(branch.tip())).clone();
         } else {
-            ranks = new BitSet(graph.size());
-            ranks.set(0, graph.size()); // every branch: every commit the graph holds
+            ranks = (BitSet) onBranches(projectId, served, graph).clone();
         }
         if (filter.until() != null) {
             ranks.clear(0, graph.firstAtOrBefore(filter.until().toEpochMilli()));
@@ -194,6 +193,21 @@ class CommitQueries {
             }
         }
         return new Listing(graph, ranks, comparison);
+    }
+
+    /**
+     * Every branch's history: every commit the graph holds, but those only a tag reaches (computed
+     * once per fetch when there are any).
+     */
+    private BitSet onBranches(String projectId, ProjectState.Served served, CommitGraph graph) {
+        if (graph.size() == served.totalCount()) {
+            BitSet all = new BitSet(graph.size());
+            all.set(0, graph.size());
+            return all;
+        }
+        return cache.get(new ListingCache.Key(projectId, served.fetchId(), "branches", ""), BitSet.class,
+                () -> graph.reachableFromAny(branches(projectId, served).stream().mapToInt(b -> graph.rankOf(b.tip())).toArray()),
+                ListingCache::bytesOf);
     }
 
     /** Every rank {@code tip} reaches (none for -1), computed once per fetch: one branch's, or one ref's, history. */
@@ -252,21 +266,23 @@ class CommitQueries {
 
     /**
      * The rank a ref names, as {@code git log REF} reads it among what this service holds: a full
-     * sha is that commit; then a branch of that name; then a short sha (4 to 39 hex digits) naming
-     * one commit (409 {@code ambiguous-sha} if it names more). 404 {@code ref-not-found} naming the
-     * side ({@code ref}, {@code base}, {@code head}) otherwise.
+     * sha is that commit; then a tag of that name (a tag wins over a branch of the same name, as in
+     * git); then a branch; then a short sha (4 to 39 hex digits) naming one commit (409
+     * {@code ambiguous-sha} if it names more). 404 {@code ref-not-found} naming the side
+     * ({@code ref}, {@code base}, {@code head}) otherwise.
      */
     private int resolve(String projectId, ProjectState.Served served, CommitGraph graph, String side, String ref) {
         if (FULL_SHA.matcher(ref).matches()) {
             int rank = graph.rankOf(ref.toLowerCase(java.util.Locale.ROOT));
             if (rank < 0) {
-                throw new NotFoundException("ref-not-found", side + ": no commit " + ref + " on the branches of this project");
+                throw new NotFoundException("ref-not-found", side + ": no commit " + ref + " in this project");
             }
             return rank;
         }
-        Optional<StoredBranch> branch = store.branches().branch(projectId, served.branchGeneration(), ref);
-        if (branch.isPresent()) {
-            return graph.rankOf(branch.get().tip());
+        Optional<StoredRef> named = store.tags().named(projectId, served.branchGeneration(), ref)
+                .or(() -> store.branches().named(projectId, served.branchGeneration(), ref));
+        if (named.isPresent()) {
+            return graph.rankOf(named.get().tip());
         }
         if (SHORT_SHA.matcher(ref).matches()) {
             List<Integer> ranks = graph.ranksWithPrefix(ref.toLowerCase(java.util.Locale.ROOT), MAX_CANDIDATES + 1);
@@ -277,7 +293,7 @@ class CommitQueries {
                 throw ambiguous(graph, ref, ranks);
             }
         }
-        throw new NotFoundException("ref-not-found", side + ": no branch or commit " + ref + " in this project (as of its last fetch)");
+        throw new NotFoundException("ref-not-found", side + ": no branch, tag or commit " + ref + " in this project (as of its last fetch)");
     }
 
     private static AmbiguousShaException ambiguous(CommitGraph graph, String prefix, List<Integer> ranks) {
@@ -339,13 +355,13 @@ class CommitQueries {
                 throw ambiguous(graph, sha, ranks);
             }
             if (ranks.isEmpty()) {
-                throw new NotFoundException("commit-not-found", "no commit starting with " + sha + " on the branches of this project");
+                throw new NotFoundException("commit-not-found", "no commit starting with " + sha + " in this project");
             }
             full = graph.sha(ranks.get(0));
         }
         String found = full;
         return store.commits().bySha(projectId, found).filter(commit -> graph.rankOf(found) >= 0)
-                .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " on the branches of this project"));
+                .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " in this project"));
     }
 
     /**
@@ -364,8 +380,23 @@ class CommitQueries {
     }
 
     /** The branches the last successful fetch wrote (never a set another fetch is writing). */
-    List<StoredBranch> branches(String projectId) {
-        return store.branches().generation(projectId, served(projectId).branchGeneration());
+    List<StoredRef> branches(String projectId) {
+        return branches(projectId, served(projectId));
+    }
+
+    private List<StoredRef> branches(String projectId, ProjectState.Served served) {
+        return store.branches().generation(projectId, served.branchGeneration());
+    }
+
+    /** A project's branches and tags (on commits, peeled), and the tags it skipped: on a tree or a blob, or past the limit. */
+    record Refs(List<StoredRef> branches, List<StoredRef> tags, long skippedTags) {
+    }
+
+    /** The branches and tags the last successful fetch wrote. */
+    Refs refs(String projectId) {
+        ProjectState.Served served = served(projectId);
+        return new Refs(branches(projectId, served), store.tags().generation(projectId, served.branchGeneration()),
+                served.skippedTags());
     }
 
     private static String cursorAfter(StoredCommit last) {

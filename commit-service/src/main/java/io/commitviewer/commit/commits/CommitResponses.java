@@ -2,7 +2,7 @@ package io.commitviewer.commit.commits;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
-import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredRef;
 import io.commitviewer.commit.store.StoredCommit;
 
 /** What the commits API returns. */
@@ -49,11 +49,24 @@ final class CommitResponses {
         }
     }
 
-    /** @param commitCount commits on the branch ({@code git rev-list --count NAME}); absent when it was not counted */
+    /**
+     * A branch or a tag.
+     *
+     * @param tip         the commit it names (a tag's, peeled)
+     * @param commitCount commits in its history ({@code git rev-list --count NAME}); absent when it was not counted
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Branch(String name, String tip, Long commitCount) {
-        static Branch of(StoredBranch branch) {
+        static Branch of(StoredRef branch) {
             return new Branch(branch.name(), branch.tip(), branch.commitCount());
+        }
+    }
+
+    /** A project's branches and tags, each by name, and the tags it skipped (on a tree or a blob, or past the limit). */
+    record Refs(List<Branch> branches, List<Branch> tags, long skippedTags) {
+        static Refs of(CommitQueries.Refs refs) {
+            return new Refs(refs.branches().stream().map(Branch::of).toList(), refs.tags().stream().map(Branch::of).toList(),
+                    refs.skippedTags());
         }
     }
 }

@@ -114,9 +114,12 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param maxMessageBytes longer commit messages are cut and flagged {@code messageTruncated}
      * @param maxBranches     a repository with more branches fails as TOO_LARGE (the project's
      *                        state document holds every tip: 41 bytes each, 16 MB at most)
+     * @param maxTags         tags on commits stored at most, by name; those past it are skipped and counted
+     *                        ({@code skippedTags}), as tags on trees and blobs are
      */
     public record Ingest(@NotNull @Min(1) @Max(100_000) Integer batchSize, @NotNull @Min(1) Long maxCommits,
-            @NotNull @Min(64) @Max(1 << 22) Integer maxMessageBytes, @NotNull @Min(1) @Max(200_000) Integer maxBranches) {
+            @NotNull @Min(64) @Max(1 << 22) Integer maxMessageBytes, @NotNull @Min(1) @Max(200_000) Integer maxBranches,
+            @NotNull @Min(0) @Max(200_000) Integer maxTags) {
     }
 
     /**

@@ -13,6 +13,7 @@ import io.commitviewer.common.events.FetchPhase;
 import io.commitviewer.common.git.Branch;
 import io.commitviewer.common.git.FailureReason;
 import io.commitviewer.common.git.Mirror;
+import io.commitviewer.common.git.Tag;
 import io.commitviewer.common.url.RepositoryUrl;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,8 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One attempt of a fetch: brings a project's stored commits and branches to exactly the set
- * reachable from the repository's branches, or takes back what it wrote (ADR 0007).
+ * One attempt of a fetch: brings a project's stored commits, branches and tags to exactly the set
+ * reachable from the repository's branches and tags, or takes back what it wrote (ADR 0007). The
+ * project's commit count is its branches' (ADR 0001): a commit only a tag reaches is stored and
+ * served through that tag, not counted (ADR 0011).
  *
  * <p>First fetch (or a mirror cloned afresh): every commit is listed and inserted, and stored
  * commits git no longer has are removed after the commit point. Refresh: only the commits new since
@@ -45,9 +48,9 @@ class Ingestion {
     private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
 
     /**
-     * Branch commit counts are counted with at most this many commit visits in all (about a
-     * second): beyond it, a repository with tens of thousands of long branches, the remaining
-     * branches show no count (their listings still give an exact total).
+     * Branch and tag commit counts are counted with at most this many commit visits in all (about
+     * a second), branches first: beyond it, a repository with tens of thousands of long branches or
+     * tags, the remaining refs show no count (their listings still give an exact total).
      */
     static final long BRANCH_COUNT_VISITS = 100_000_000L;
 
@@ -101,6 +104,8 @@ class Ingestion {
                         + " branches; the limit is " + settings.maxBranches(), false);
             }
             Mirror mirror = update.mirror();
+            Tags tags = Tags.of(mirror.tags(), settings.maxTags());
+            List<String> tagCommits = tags.stored().stream().map(Branch::tip).distinct().toList();
             // a refresh builds on the graph of the generation it replaces; without one (a generation written
             // before graphs), or from a mirror that never saw the served tips (they were fetched on another instance,
             // and upstream dropped them since: what left would go unseen, issue 23 finding 9), it lists everything, once
@@ -116,19 +121,24 @@ class Ingestion {
             Counts counts = before.isPresent()
                     // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
                     // changed, not what the history holds (no rev-list --count)
-                    ? refresh(writes, mirror, previous.tips(), previous.totalCount(), listed, progress)
-                    : full(writes, mirror, listed, progress);
+                    ? refresh(writes, mirror, previous.tips(), before.get().size(), tagCommits, listed, progress)
+                    : full(writes, mirror, tagCommits, listed, progress);
             progress.phase(FetchPhase.STORING);
             List<Branch> branches = update.after();
-            List<String> tips = branches.stream().map(Branch::tip).distinct().toList();
+            List<String> tips = java.util.stream.Stream.concat(branches.stream().map(Branch::tip), tagCommits.stream())
+                    .distinct().toList();
             CommitGraph graph = before.map(old -> old.with(listed, tips)).orElseGet(listed::build);
             if (graph.size() != counts.total()) {
                 log.warn("The commit graph holds {} commits, the listing counted {}", graph.size(), counts.total());
             }
-            long[] commitCounts = graph.counts(branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray(),
-                    BRANCH_COUNT_VISITS);
+            int[] branchTips = branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray();
+            long[] commitCounts = graph.counts(java.util.stream.IntStream.concat(java.util.Arrays.stream(branchTips),
+                    tags.stored().stream().mapToInt(t -> graph.rankOf(t.tip()))).toArray(), BRANCH_COUNT_VISITS);
+            long onBranches = tagCommits.isEmpty() ? graph.size() : graph.reachableFromAny(branchTips).cardinality();
             states.checkFence(lease); // deleted, or taken over, while it listed: nothing more is written
-            store.branches().write(projectId, attempt, token, branches, commitCounts);
+            store.branches().write(projectId, attempt, token, branches, java.util.Arrays.copyOf(commitCounts, branches.size()));
+            store.tags().write(projectId, attempt, token, tags.stored(),
+                    java.util.Arrays.copyOfRange(commitCounts, branches.size(), commitCounts.length));
             graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
                     new CommitGraph.Delta(listed, tips));
             // a store that lost data while this attempt ran may hold only part of what it wrote: no success then
@@ -137,7 +147,7 @@ class Ingestion {
                     "the commit store lost data while this fetch ran", false));
             ingested.increment(counts.inserted());
             return new Result(new ProjectState.Served(state.current().fetchId(), tips,
-                    counts.total(), branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt),
+                    onBranches, branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt, tags.skipped()),
                     counts.inserted(), counts.gone());
         });
     }
@@ -152,7 +162,29 @@ class Ingestion {
 
     private FetchFailure tooLarge(long commits) {
         return new FetchFailure(FailureReason.TOO_LARGE, "the repository has " + (commits > settings.maxCommits() ? "more than " + settings.maxCommits() : commits)
-                + " commits on its branches; the limit is " + settings.maxCommits(), false);
+                + " commits on its branches and tags; the limit is " + settings.maxCommits(), false);
+    }
+
+    /**
+     * The tags an attempt stores — those on commits, by name, at most {@code max} — as (name, commit)
+     * pairs, and how many it skips: on a tree or a blob (no history to list), or past the limit.
+     */
+    record Tags(List<Branch> stored, long skipped) {
+        static Tags of(List<Tag> tags, int max) {
+            List<Branch> stored = new ArrayList<>();
+            long skipped = 0;
+            for (Tag tag : tags) {
+                if (tag.onCommit() && stored.size() < max) {
+                    stored.add(new Branch(tag.name(), tag.object()));
+                } else {
+                    skipped++;
+                }
+            }
+            if (skipped > 0) {
+                log.info("{} of {} tags skipped: on a tree or a blob, or past the limit of {}", skipped, tags.size(), max);
+            }
+            return new Tags(stored, skipped);
+        }
     }
 
     private record Counts(long total, long inserted, List<String> gone) {
@@ -165,13 +197,14 @@ class Ingestion {
     private record Writes(String projectId, String attempt, long token, java.util.function.Predicate<String> adopt, Runnable fence) {
     }
 
-    /** Lists every commit, inserts what is missing, finds what git no longer has. */
-    private Counts full(Writes writes, Mirror mirror, CommitGraph.Builder graph, FetchProgressReporter.Progress progress) {
+    /** Lists every commit of the branches and the tags' commits, inserts what is missing, finds what git no longer has. */
+    private Counts full(Writes writes, Mirror mirror, List<String> tagCommits, CommitGraph.Builder graph,
+            FetchProgressReporter.Progress progress) {
         ShaSet current = new ShaSet();
         List<String> gone = new ArrayList<>();
         long inserted;
         try (BatchWriter writer = writer(writes)) {
-            mirror.forEachCommit(commit -> {
+            mirror.forEachCommit(tagCommits, commit -> {
                 if (current.size() >= settings.maxCommits()) {
                     throw tooLarge(current.size() + 1L); // stops git; what was written is taken back
                 }
@@ -200,17 +233,17 @@ class Ingestion {
     }
 
     /**
-     * Inserts the commits new since the served tips, then lists those that left every branch
-     * (removed after the commit point).
+     * Inserts the commits new since the served tips (of the graph: {@code previousTotal} commits),
+     * then lists those that left every branch and tag (removed after the commit point).
      */
-    private Counts refresh(Writes writes, Mirror mirror, List<String> servedTips, long previousTotal,
+    private Counts refresh(Writes writes, Mirror mirror, List<String> servedTips, long previousTotal, List<String> tagCommits,
             CommitGraph.Builder graph, FetchProgressReporter.Progress progress) {
         long[] listed = {0};
         List<String> gone = new ArrayList<>();
         long inserted;
         try (BatchWriter writer = writer(writes)) {
-            long leaving = mirror.forEachRemovedCommit(servedTips, sha -> { }); // counted first, removed last
-            mirror.forEachCommitSince(servedTips, commit -> {
+            long leaving = mirror.forEachRemovedCommit(servedTips, tagCommits, sha -> { }); // counted first, removed last
+            mirror.forEachCommitSince(servedTips, tagCommits, commit -> {
                 listed[0]++;
                 long total = previousTotal + listed[0] - leaving;
                 if (total > settings.maxCommits()) {
@@ -225,7 +258,7 @@ class Ingestion {
         } catch (InterruptedException e) {
             throw interrupted();
         }
-        mirror.forEachRemovedCommit(servedTips, gone::add);
+        mirror.forEachRemovedCommit(servedTips, tagCommits, gone::add);
         log.info("Refresh: {} new commits, {} to remove", inserted, gone.size());
         return new Counts(previousTotal + listed[0] - gone.size(), inserted, gone);
     }

@@ -39,17 +39,19 @@ public record ProjectState(String projectId, String repositoryUrl, Status status
      * What a successful fetch left to serve.
      *
      * @param fetchId        the fetch that succeeded
-     * @param tips           the distinct tips of the branches it stored, from which the next refresh lists what is new
-     * @param totalCount     commits on the branches
+     * @param tips           the distinct tips of the branches and the commits of the tags it stored (the tips of
+     *                       the graph it wrote), from which the next refresh lists what is new
+     * @param totalCount     commits on the branches (a commit only a tag reaches is not counted: ADR 0011)
      * @param branchCount    branches
      * @param fetchStartedAt when that fetch started on this service
      * @param succeededAt    when it ended
      * @param storeSequence  its place in the store's epoch (ADR 0006); null before epochs
      * @param branchGeneration the generation of the branches it wrote, the ones to read (its attempt's id);
      *                       null for branches written before generations
+     * @param skippedTags    tags it did not store: on a tree or a blob, or over the limit ({@code max-tags})
      */
     public record Served(String fetchId, List<String> tips, long totalCount, int branchCount, Instant fetchStartedAt,
-            Instant succeededAt, Long storeSequence, String branchGeneration) {
+            Instant succeededAt, Long storeSequence, String branchGeneration, long skippedTags) {
         public Served {
             tips = List.copyOf(tips);
         }

@@ -33,6 +33,7 @@ public class ProjectStates {
     private static final String TIPS = "tips";
     private static final String TOTAL_COUNT = "totalCount";
     private static final String BRANCH_COUNT = "branchCount";
+    private static final String SKIPPED_TAGS = "skippedTags";
     private static final String LAST_FETCH_STARTED_AT = "lastFetchStartedAt";
     private static final String LAST_SUCCESS_AT = "lastSuccessAt";
     private static final String STORE_SEQUENCE = "storeSequence";
@@ -181,7 +182,7 @@ public class ProjectStates {
             document.append(FETCH_ID, served.fetchId()).append(TIPS, served.tips()).append(TOTAL_COUNT, served.totalCount())
                     .append(BRANCH_COUNT, served.branchCount()).append(LAST_FETCH_STARTED_AT, date(served.fetchStartedAt()))
                     .append(LAST_SUCCESS_AT, date(served.succeededAt())).append(STORE_SEQUENCE, served.storeSequence())
-                    .append(BRANCH_GENERATION, served.branchGeneration());
+                    .append(BRANCH_GENERATION, served.branchGeneration()).append(SKIPPED_TAGS, served.skippedTags());
         }
         ProjectState.Current current = state.current();
         if (current != null) {
@@ -207,7 +208,8 @@ public class ProjectStates {
             served = new ProjectState.Served(document.getString(FETCH_ID), document.getList(TIPS, String.class, List.of()),
                     ((Number) document.get(TOTAL_COUNT)).longValue(), ((Number) document.get(BRANCH_COUNT)).intValue(),
                     instant(document.getDate(LAST_FETCH_STARTED_AT)), instant(document.getDate(LAST_SUCCESS_AT)),
-                    sequence == null ? null : sequence.longValue(), document.getString(BRANCH_GENERATION));
+                    sequence == null ? null : sequence.longValue(), document.getString(BRANCH_GENERATION),
+                    document.get(SKIPPED_TAGS) instanceof Number skipped ? skipped.longValue() : 0L);
         }
         ProjectState.Current current = null;
         if (document.getString(CURRENT_FETCH_ID) != null) {

@@ -205,7 +205,7 @@ public final class CommitGraph {
     }
 
     /** Every rank reachable from any of the tips (ranks; -1 ignored). */
-    BitSet reachableFromAny(int[] tips) {
+    public BitSet reachableFromAny(int[] tips) {
         BitSet seen = new BitSet(size);
         int[] stack = new int[Math.max(16, Math.min(size, 1024))];
         for (int tip : tips) {

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The commit store as a whole: commits, branches and graph chunks, each behind the one small
- * store that owns its collection ({@link Commits}, {@link Branches}, {@link GraphChunks}), and
+ * The commit store as a whole: commits, branches, tags and graph chunks, each behind the one small
+ * store that owns its collection ({@link Commits}, {@link Refs}, {@link GraphChunks}), and
  * what spans them — their indexes, dropping a project's generations but the served one, dropping
  * a deleted project, and the reset of a store that lost data. A project's state is
  * {@code project.ProjectStates}'.
@@ -14,12 +14,14 @@ import java.util.List;
 public class CommitStore {
 
     private final Commits commits;
-    private final Branches branches;
+    private final Refs branches;
+    private final Refs tags;
     private final GraphChunks graphs;
 
     public CommitStore(MongoDatabase database) {
         this.commits = new Commits(database);
-        this.branches = new Branches(database);
+        this.branches = new Refs(database, StoreCollections.BRANCHES);
+        this.tags = new Refs(database, StoreCollections.TAGS);
         this.graphs = new GraphChunks(database);
     }
 
@@ -27,8 +29,13 @@ public class CommitStore {
         return commits;
     }
 
-    public Branches branches() {
+    public Refs branches() {
         return branches;
+    }
+
+    /** The tags on commits, peeled. */
+    public Refs tags() {
+        return tags;
     }
 
     public GraphChunks graphs() {
@@ -39,32 +46,36 @@ public class CommitStore {
     public void createIndexes() {
         commits.createIndexes();
         branches.createIndexes();
+        tags.createIndexes();
         graphs.createIndexes();
     }
 
     /**
-     * Drops every generation of the project's branches but {@code keep}, and its graphs but those
+     * Drops every generation of the project's branches and tags but {@code keep}, and its graphs but those
      * {@code keep}'s builds on; not those a later writer than {@code token}'s wrote.
      */
     public void deleteGenerationsBut(String projectId, String keep, long token) {
         branches.deleteBut(projectId, keep, token);
+        tags.deleteBut(projectId, keep, token);
         List<String> kept = new ArrayList<>();
         kept.add(keep);
         graphs.header(projectId, keep).ifPresent(graph -> kept.addAll(graph.chain())); // the graphs it builds on
         graphs.deleteBut(projectId, kept, token);
     }
 
-    /** Drops the project's commits, branches and graphs (it was deleted), but what a later writer than {@code token}'s wrote. */
+    /** Drops the project's commits, branches, tags and graphs (it was deleted), but what a later writer than {@code token}'s wrote. */
     public void deleteProject(String projectId, long token) {
         commits.deleteAll(projectId, token);
         branches.deleteAll(projectId, token);
+        tags.deleteAll(projectId, token);
         graphs.deleteAll(projectId, token);
     }
 
-    /** Drops every commit, branch and graph, and makes the indexes again: the reset of a store that lost data (ADR 0006). */
+    /** Drops every commit, branch, tag and graph, and makes the indexes again: the reset of a store that lost data (ADR 0006). */
     void dropAll() {
         commits.drop();
         branches.drop();
+        tags.drop();
         graphs.drop();
         createIndexes();
     }

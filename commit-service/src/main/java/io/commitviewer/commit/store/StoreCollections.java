@@ -10,8 +10,10 @@ public final class StoreCollections {
 
     /** The commits of every project ({@link Commits}). */
     public static final String COMMITS = "commits";
-    /** Each project's branches, one set per generation ({@link Branches}). */
+    /** Each project's branches, one set per generation ({@link Refs}). */
     public static final String BRANCHES = "branches";
+    /** Each project's tags on commits, peeled, one set per generation ({@link Refs}). */
+    public static final String TAGS = "tags";
     /** Each generation's commit graph, in chunks ({@link GraphChunks}). */
     public static final String GRAPHS = "graphs";
     /** Each project's fetch state ({@code project.ProjectStates}), and the store's identity ({@link StoreIdentities}). */
@@ -28,7 +30,7 @@ public final class StoreCollections {
     public static final String CLOCK = "clock";
 
     /**
-     * The fencing token of the lease its writer held (ADR 0010), on every commit, branch and graph
+     * The fencing token of the lease its writer held (ADR 0010), on every commit, branch, tag and graph
      * document written under a lease: a writer deletes only documents with a token no higher than
      * its own, so that one whose lease lapsed cannot remove what a later writer wrote or adopted.
      */

@@ -15,7 +15,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 import io.commitviewer.commit.config.CommitServiceProperties;
 import io.commitviewer.commit.project.ProjectState;
-import io.commitviewer.commit.store.StoredBranch;
+import io.commitviewer.commit.store.StoredRef;
 import io.commitviewer.commit.store.StoredCommit;
 import java.time.Duration;
 import java.time.Instant;
@@ -279,8 +279,8 @@ class CommitControllerTests {
 
     @Test
     void branchesWithTheirTipsAndCounts() throws Exception {
-        given(queries.branches(P)).willReturn(List.of(new StoredBranch("main", SHA, 42L),
-                new StoredBranch("uncounted", SHA, null)));
+        given(queries.branches(P)).willReturn(List.of(new StoredRef("main", SHA, 42L),
+                new StoredRef("uncounted", SHA, null)));
         mvc.perform(get("/api/projects/{id}/branches", ID))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$[0].name").value("main"))

@@ -59,7 +59,7 @@ class FetcherTests {
     private final Commits store = mock(Commits.class);
     private final Ingestion ingestion = mock(Ingestion.class);
     private final TakeBacks takeBacks = new TakeBacks(states, whole, mock(io.commitviewer.commit.store.CommitGraphs.class),
-            new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000));
+            new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000, 50_000));
     private final EventPublisher publisher = mock(EventPublisher.class);
     private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
     private final List<Event> published = new ArrayList<>();
@@ -183,7 +183,7 @@ class FetcherTests {
                 .thenAnswer(invocation -> {
                     ProjectState attempt = invocation.getArgument(0);
                     return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 3, 1,
-                            Instant.now(), Instant.now(), 1L, attempt.current().attemptId()), 3, List.of());
+                            Instant.now(), Instant.now(), 1L, attempt.current().attemptId(), 0), 3, List.of());
                 });
 
         fetcher(Duration.ofMinutes(20)).handle(request, arrivedNow());
@@ -214,7 +214,7 @@ class FetcherTests {
     @Test
     void aRequestThatComesAgainGetsItsRecordedResultAgainAndNoAttempt() {
         ProjectState.Served served = new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
-                Instant.now(), Instant.now(), 3L, "attempt-1");
+                Instant.now(), Instant.now(), 3L, "attempt-1", 0);
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenReturn(new Ingestion.Result(served, 10, List.of()));
         Fetcher fetcher = fetcher(Duration.ofMinutes(20));
         fetcher.handle(request, arrivedNow());
@@ -263,12 +263,12 @@ class FetcherTests {
     @Test
     void aCommitPointWhoseReplyIsLostEndsSucceededAndTakesNothingBack() {
         ProjectState.Served before = new ProjectState.Served("earlier", List.of("b".repeat(40)), 5, 1, Instant.now(), Instant.now(),
-                2L, "attempt-0");
+                2L, "attempt-0", 0);
         saved.set(ProjectState.none(request.projectId().toString(), request.repositoryUrl(), EPOCH).succeeded(before));
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             ProjectState attempt = invocation.getArgument(0);
             return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 10, 1,
-                    Instant.now(), Instant.now(), 3L, attempt.current().attemptId()), 5, List.of("c".repeat(40)));
+                    Instant.now(), Instant.now(), 3L, attempt.current().attemptId(), 0), 5, List.of("c".repeat(40)));
         });
         doAnswer(invocation -> {
             ProjectState next = invocation.getArgument(0);
@@ -332,7 +332,7 @@ class FetcherTests {
         when(ingestion.ingest(any(), any(), any(), any(), any())).thenAnswer(invocation -> {
             ProjectState attempt = invocation.getArgument(0);
             return new Ingestion.Result(new ProjectState.Served(request.fetchId().toString(), List.of("a".repeat(40)), 6, 1,
-                    attempt.current().startedAt(), storeNow, 3L, attempt.current().attemptId()), 1, List.of());
+                    attempt.current().startedAt(), storeNow, 3L, attempt.current().attemptId(), 0), 1, List.of());
         });
 
         fetcher(Duration.ofMinutes(20)).handle(request, new Arrival(System.nanoTime(), Optional.of(storeNow)));

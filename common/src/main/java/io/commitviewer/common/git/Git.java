@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The git CLI, hardened. Repositories are kept as mirrors: bare, treeless partial clones
- * ({@code --filter=tree:0}) of {@code refs/heads/*} only, refreshed incrementally.
+ * ({@code --filter=tree:0}) of {@code refs/heads/*} and {@code refs/tags/*}, refreshed incrementally.
  */
 public final class Git {
 
@@ -43,6 +43,8 @@ public final class Git {
             process.runRemote(parent, url, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
                     "--", url.cloneUrl(), staging.toString()), DiskGuard.forClone(process.settings().disk(), staging));
             process.run(staging, List.of("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"));
+            process.run(staging, List.of("config", "--add", "remote.origin.fetch", "+refs/tags/*:refs/tags/*"));
+            new Mirror(process, staging, url).fetch(); // the tags: cloned apart, as a clone cannot take a lightweight tag on a tree
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {

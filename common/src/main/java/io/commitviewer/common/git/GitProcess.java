@@ -65,13 +65,18 @@ final class GitProcess {
      * first, and git is pinned to the addresses checked ({@link OriginAddresses}).
      */
     String runRemote(Path workDir, RepositoryUrl url, List<String> args, Supplier<GitException> guard) {
+        return runRemote(workDir, url, args, null, guard);
+    }
+
+    /** As above, with {@code stdin} given to git (null: none). */
+    String runRemote(Path workDir, RepositoryUrl url, List<String> args, byte[] stdin, Supplier<GitException> guard) {
         String pin = OriginAddresses.pin(url, settings.allowedOrigins(), OriginAddresses.SYSTEM);
         List<String> pinned = new ArrayList<>();
         if (pin != null) {
             pinned.addAll(List.of("-c", "http.curloptResolve=" + pin));
         }
         pinned.addAll(args);
-        return stream(workDir, pinned, null, settings.commandTimeout(), guard, GitProcess::text);
+        return stream(workDir, pinned, stdin, settings.commandTimeout(), guard, GitProcess::text);
     }
 
     private static String text(InputStream out) throws IOException {

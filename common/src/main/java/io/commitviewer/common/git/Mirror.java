@@ -8,14 +8,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
-/** A bare, treeless mirror of one repository's branches. Not safe for concurrent use. */
+/** A bare, treeless mirror of one repository's branches and tags. Not safe for concurrent use. */
 public final class Mirror {
 
     private static final String REFS_HEADS = "refs/heads/";
+    private static final String REFS_TAGS = "refs/tags/";
+    /**
+     * What a mirror holds: every branch and every tag, as they are upstream — forced, so that a
+     * moved tag follows, and pruned, so that a deleted one goes (explicit refspecs: a mirror cloned
+     * before it held tags fetches them too).
+     */
+    private static final List<String> REFSPECS = List.of("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*");
+    /** Annotated tags naming annotated tags are peeled this deep at most (a longer chain names no history). */
+    private static final int MAX_TAG_CHAIN = 16;
 
     private final GitProcess process;
     private final Path dir;
@@ -50,10 +64,80 @@ public final class Mirror {
         }
     }
 
-    /** Fetches new commits of every branch and drops branches deleted upstream. */
+    /**
+     * Fetches new commits of every branch and tag, moves the refs that moved upstream and drops
+     * those deleted there. A treeless fetch may not take a lightweight tag on a tree: git 2.39 over
+     * {@code file://} finds the tree missing and refuses the whole fetch ("did not send all necessary
+     * objects"; over HTTP it fetches that one tree); then the fetch is made again without the
+     * lightweight tags, and those that name a commit the mirror holds are written locally
+     * ({@link #fetchAroundLightweightTags}).
+     */
     public void fetch() {
-        process.runRemote(dir, url, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
-                "--filter=tree:0", "origin"), DiskGuard.forFetch(process.settings().disk(), dir));
+        try {
+            fetch(List.of());
+        } catch (GitException e) {
+            if (e.reason() != FailureReason.GIT_ERROR || !(e.getMessage().contains("bad revision")
+                    || e.getMessage().contains("did not send all necessary objects"))) {
+                throw e;
+            }
+            fetchAroundLightweightTags();
+        }
+    }
+
+    private void fetch(Collection<String> skippedTags) {
+        List<String> args = new ArrayList<>(List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
+                "--filter=tree:0"));
+        byte[] refspecs = null;
+        if (skippedTags.isEmpty()) {
+            args.add("origin");
+            args.addAll(REFSPECS);
+        } else { // negative refspecs, as many as there are tags: on stdin
+            StringBuilder lines = new StringBuilder();
+            REFSPECS.forEach(refspec -> lines.append(refspec).append('\n'));
+            skippedTags.forEach(name -> lines.append('^').append(REFS_TAGS).append(name).append('\n'));
+            refspecs = lines.toString().getBytes(StandardCharsets.UTF_8);
+            args.addAll(List.of("--stdin", "origin"));
+        }
+        process.runRemote(dir, url, args, refspecs, DiskGuard.forFetch(process.settings().disk(), dir));
+    }
+
+    /**
+     * The fetch of a repository with a lightweight tag on a tree: the branches and annotated tags
+     * (every lightweight tag left out, as the remote names them: {@code git ls-remote --tags}), then
+     * each lightweight tag whose commit the mirror holds written as the remote has it, and the
+     * others removed — a lightweight tag on a commit no branch or annotated tag reaches is then not
+     * fetched (logged by the caller's count of tags; ADR 0011).
+     */
+    void fetchAroundLightweightTags() {
+        Map<String, String> lightweight = new TreeMap<>();
+        Set<String> annotated = new HashSet<>();
+        String listed = process.runRemote(dir, url, List.of("ls-remote", "--tags", "origin"), null);
+        for (String line : listed.split("\n")) {
+            int tab = line.indexOf('\t');
+            if (tab != 40 && tab != 64 || !line.startsWith(REFS_TAGS, tab + 1)) {
+                continue;
+            }
+            String name = line.substring(tab + 1 + REFS_TAGS.length());
+            if (name.endsWith("^{}")) {
+                annotated.add(name.substring(0, name.length() - 3));
+            } else if (RefNames.problemWith(name).isEmpty()) {
+                lightweight.put(name, line.substring(0, tab));
+            }
+        }
+        lightweight.keySet().removeAll(annotated);
+        fetch(lightweight.keySet());
+        if (lightweight.isEmpty()) {
+            return;
+        }
+        // rev-list names the commits among them the mirror holds, never fetching one it lacks
+        Set<String> held = new HashSet<>(process.stream(dir, List.of("rev-list", "--no-walk", "--missing=allow-any",
+                "--ignore-missing", "--stdin"), lines(new HashSet<>(lightweight.values()), ""), process.settings().commandTimeout(),
+                out -> new String(out.readAllBytes(), StandardCharsets.US_ASCII).lines().toList()));
+        StringBuilder updates = new StringBuilder();
+        lightweight.forEach((name, sha) -> updates.append(held.contains(sha) ? "update " + REFS_TAGS + name + " " + sha
+                : "delete " + REFS_TAGS + name).append('\n'));
+        process.stream(dir, List.of("update-ref", "--stdin"), updates.toString().getBytes(StandardCharsets.UTF_8),
+                process.settings().commandTimeout(), out -> out.readAllBytes());
     }
 
     /** The mirror's packs, largest first, and what a repack of them would keep. */
@@ -152,6 +236,74 @@ public final class Mirror {
         return branches;
     }
 
+    /**
+     * Tags and the objects they name, annotated tags peeled, sorted by name. Only tag objects are
+     * read (a tag's own header names its object's type), so a tag on a tree or blob the treeless
+     * mirror lacks is named without fetching it.
+     */
+    public List<Tag> tags() {
+        String out = process.run(dir, List.of("for-each-ref", "--format=%(objectname)%00%(objecttype)%00%(refname)", "--", REFS_TAGS));
+        List<String[]> refs = new ArrayList<>();
+        for (String line : out.split("\n")) {
+            String[] fields = line.split("\0", 3);
+            if (fields.length == 3 && fields[2].startsWith(REFS_TAGS)) {
+                refs.add(new String[] {fields[2].substring(REFS_TAGS.length()), fields[0], fields[1]});
+            }
+        }
+        // annotated tags: each level of the chain read at once, one cat-file for all the tags of that level
+        for (int depth = 0; depth < MAX_TAG_CHAIN; depth++) {
+            Set<String> unpeeled = new HashSet<>();
+            refs.stream().filter(ref -> ref[2].equals("tag")).forEach(ref -> unpeeled.add(ref[1]));
+            if (unpeeled.isEmpty()) {
+                break;
+            }
+            Map<String, String[]> named = readTagHeaders(unpeeled);
+            for (String[] ref : refs) {
+                String[] target = ref[2].equals("tag") ? named.get(ref[1]) : null;
+                if (target != null) {
+                    ref[1] = target[0];
+                    ref[2] = target[1];
+                } else if (ref[2].equals("tag")) {
+                    ref[2] = "missing";
+                }
+            }
+        }
+        return refs.stream().map(ref -> new Tag(ref[0], ref[1], ref[2])).toList();
+    }
+
+    /** The object and type each tag object's header names ({@code object X}, {@code type T}), by the tag's sha. */
+    private Map<String, String[]> readTagHeaders(Collection<String> tags) {
+        return process.stream(dir, List.of("cat-file", "--batch"), lines(tags, ""), process.settings().commandTimeout(), out -> {
+            Map<String, String[]> named = new HashMap<>();
+            java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(out));
+            for (String header; (header = readLine(in)) != null; ) {
+                String[] parts = header.split(" ");
+                if (parts.length != 3) {
+                    continue; // "<sha> missing"
+                }
+                byte[] content = new byte[(int) Math.min(Long.parseLong(parts[2]), 512)];
+                in.readFully(content);
+                in.skipNBytes(Long.parseLong(parts[2]) - content.length + 1); // the rest, and the newline after it
+                String[] lines = new String(content, StandardCharsets.UTF_8).split("\n", 3);
+                if (parts[1].equals("tag") && lines.length >= 2 && lines[0].startsWith("object ") && lines[1].startsWith("type ")) {
+                    named.put(parts[0], new String[] {lines[0].substring(7), lines[1].substring(5)});
+                }
+            }
+            return named;
+        });
+    }
+
+    private static String readLine(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c; (c = in.read()) != '\n'; ) {
+            if (c < 0) {
+                return line.isEmpty() ? null : line.toString();
+            }
+            line.append((char) c);
+        }
+        return line.toString();
+    }
+
     /** Number of commits reachable from any branch. */
     public long countCommits() {
         String out = process.run(dir, List.of("rev-list", "--count", "--branches")).strip();
@@ -163,12 +315,17 @@ public final class Mirror {
      * order), into {@code sink}. Returns the number of commits the sink accepted.
      */
     public long forEachCommit(CommitSink sink) {
-        return log(LogFilter.ALL, List.of(), sink);
+        return log(LogFilter.ALL, List.of(), List.of(), sink);
+    }
+
+    /** Every commit reachable from any branch or from one of {@code alsoFrom} (tags' commits), newest first. */
+    public long forEachCommit(Collection<String> alsoFrom, CommitSink sink) {
+        return log(LogFilter.ALL, alsoFrom, List.of(), sink);
     }
 
     /** Streams the commits the filter selects, newest first (git's reverse chronological order), into {@code sink}. */
     public long forEachCommit(LogFilter filter, CommitSink sink) {
-        return log(filter, List.of(), sink);
+        return log(filter, List.of(), List.of(), sink);
     }
 
     /**
@@ -192,7 +349,12 @@ public final class Mirror {
 
     /** Streams only the commits reachable from a branch now but from none of {@code previousTips}. */
     public long forEachCommitSince(Collection<String> previousTips, CommitSink sink) {
-        return log(LogFilter.ALL, previousTips, sink);
+        return forEachCommitSince(previousTips, List.of(), sink);
+    }
+
+    /** Streams the commits reachable from a branch or one of {@code alsoFrom} now but from none of {@code previousTips}. */
+    public long forEachCommitSince(Collection<String> previousTips, Collection<String> alsoFrom, CommitSink sink) {
+        return log(LogFilter.ALL, alsoFrom, previousTips, sink);
     }
 
     /**
@@ -221,10 +383,15 @@ public final class Mirror {
      * left after a force-push or a deleted branch. Tips git no longer has are ignored.
      */
     public long forEachRemovedCommit(Collection<String> previousTips, Consumer<String> sink) {
+        return forEachRemovedCommit(previousTips, List.of(), sink);
+    }
+
+    /** As above, where what stays is what a branch or one of {@code stillFrom} (tags' commits) reaches. */
+    public long forEachRemovedCommit(Collection<String> previousTips, Collection<String> stillFrom, Consumer<String> sink) {
         if (previousTips.isEmpty()) {
             return 0;
         }
-        byte[] stdin = lines(previousTips, "");
+        byte[] stdin = concat(lines(previousTips, ""), lines(stillFrom, "^"));
         return process.stream(dir, List.of("rev-list", "--ignore-missing", "--stdin", "--not", "--branches"), stdin,
                 process.settings().commandTimeout(), out -> {
                     long count = 0;
@@ -240,21 +407,30 @@ public final class Mirror {
                 });
     }
 
-    /** {@code git log} of what the filter selects, but what {@code exclude} reaches (read from stdin), parsed into {@code sink}. */
-    private long log(LogFilter filter, Collection<String> exclude, CommitSink sink) {
+    /**
+     * {@code git log} of what the filter selects and what {@code include} reaches, but what
+     * {@code exclude} reaches (both read from stdin), parsed into {@code sink}.
+     */
+    private long log(LogFilter filter, Collection<String> include, Collection<String> exclude, CommitSink sink) {
         List<String> args = new ArrayList<>();
         args.add("log");
         args.addAll(GitLogParser.ARGUMENTS);
         byte[] stdin = null;
-        if (!exclude.isEmpty()) {
+        if (!exclude.isEmpty() || !include.isEmpty()) {
             args.add("--ignore-missing");
             args.add("--stdin");
-            stdin = lines(exclude, "^");
+            stdin = concat(lines(include, ""), lines(exclude, "^"));
         }
         args.addAll(filter.arguments()); // the revisions last: after --end-of-options, when it names one
         int maxMessageBytes = process.settings().maxMessageBytes();
         return process.stream(dir, args, stdin, process.settings().commandTimeout(),
                 out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private static byte[] lines(Collection<String> shas, String prefix) {

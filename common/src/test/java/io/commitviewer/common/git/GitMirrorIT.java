@@ -75,12 +75,87 @@ class GitMirrorIT {
 
         assertThat(update.cloned()).isTrue();
         Map<String, Long> types = objectTypes(update.mirror().dir());
-        assertThat(types).containsOnlyKeys("commit").containsEntry("commit", 3000L);
+        assertThat(types).containsOnlyKeys("commit", "tag").containsEntry("commit", 3000L);
         assertThat(shas(update.mirror())).containsExactlyElementsOf(repository.revListBranches());
         assertThat(update.mirror().countCommits()).isEqualTo(3000);
         assertThat(update.after()).extracting(Branch::name).containsExactlyInAnyOrderElementsOf(repository.branches().keySet());
-        assertThat(update.mirror().dir().resolve("refs/tags")).isEmptyDirectory();
+        assertThat(update.mirror().tags()).isNotEmpty().containsExactlyElementsOf(expectedTags(repository));
         assertThat(server.protocolsSeen()).contains("version=2");
+    }
+
+    @Test
+    void tagsOfEveryKindArePeeledWithoutFetchingTreesAndFollowUpstream() {
+        ServedRepository repository = history("tagged", 600);
+        repository.tagEveryKind(false);
+        Path dir = cache.resolve("m.git");
+
+        Mirror mirror = git.update(url("tagged"), dir).mirror();
+
+        assertThat(mirror.tags()).containsExactlyElementsOf(expectedTags(repository));
+        assertThat(objectTypes(dir)).containsEntry("tree", 1L).containsEntry("blob", 1L); // the tagged ones, nothing under them
+        List<String> tagCommits = mirror.tags().stream().filter(Tag::onCommit).map(Tag::object).toList();
+        List<String> listed = new ArrayList<>();
+        mirror.forEachCommit(tagCommits, c -> listed.add(c.sha()));
+        List<String> expected = new ArrayList<>(List.of("--branches"));
+        expected.addAll(tagCommits);
+        assertThat(listed).containsExactlyElementsOf(repository.revList(expected.toArray(String[]::new)));
+        assertThat(listed).hasSize(603); // the deleted branch's 3 commits, which only tags reach
+        assertThat(mirror.commitOf("rc-9")).contains(repository.revList("rc-9").get(0));
+        assertThat(mirror.commitOf("feature/topic-1")).contains(repository.revList("feature/topic-1").get(0)); // the tag wins
+
+        // upstream, a tag moves and two go (one of them the only way to two of the three released commits)
+        String released = repository.revList("v9.9").get(0);
+        repository.git("tag", "-f", "light", repository.tip("main"));
+        repository.git("tag", "-d", "rc-9", "nested");
+        Mirror refreshed = git.update(url("tagged"), dir).mirror();
+        assertThat(refreshed.tags()).containsExactlyElementsOf(expectedTags(repository));
+        assertThat(refreshed.commitOf("light")).contains(repository.tip("main"));
+        List<String> stillFrom = refreshed.tags().stream().filter(Tag::onCommit).map(Tag::object).toList();
+        List<String> removed = new ArrayList<>();
+        refreshed.forEachRemovedCommit(tagCommits, stillFrom, removed::add);
+        assertThat(removed).isEmpty(); // v9.9 still reaches every released commit
+        repository.git("tag", "-d", "v9.9");
+        Mirror pruned = git.update(url("tagged"), dir).mirror();
+        List<String> gone = new ArrayList<>();
+        pruned.forEachRemovedCommit(stillFrom, pruned.tags().stream().filter(Tag::onCommit).map(Tag::object).toList(), gone::add);
+        assertThat(gone).hasSize(3).contains(released);
+    }
+
+    @Test
+    void aLightweightTagOnATreeDoesNotStopTheFetchAndTheOtherTagsFollow() {
+        ServedRepository repository = history("tree-tagged", 400);
+        repository.tagEveryKind(true);
+        Path dir = cache.resolve("m.git");
+
+        Mirror mirror = git.update(url("tree-tagged"), dir).mirror(); // over HTTP git takes the tree itself
+
+        assertThat(mirror.tags()).containsExactlyElementsOf(expectedTags(repository));
+        assertThat(objectTypes(dir)).containsEntry("tree", 2L).containsEntry("blob", 1L); // the tagged ones, nothing under them
+        assertThat(shas(mirror)).containsExactlyElementsOf(repository.revListBranches());
+
+        // where git refuses it (over file://), the fetch goes around the lightweight tags: annotated ones and those on
+        // commits the mirror holds follow upstream, lightweight ones on trees and blobs are left out
+        repository.git("tag", "-f", "light", repository.tip("feature/topic-2"));
+        repository.git("tag", "-d", "on-a-blob", "v2.0");
+        repository.addCommits("main", 2);
+        mirror.fetchAroundLightweightTags();
+        List<Tag> expected = expectedTags(repository).stream().filter(tag -> !tag.name().equals("tree-light")).toList();
+        assertThat(mirror.tags()).containsExactlyElementsOf(expected);
+        assertThat(mirror.commitOf("light")).contains(repository.tip("feature/topic-2"));
+        assertThat(mirror.commitOf("rc-9")).contains(repository.revList("rc-9").get(0));
+        assertThat(mirror.branches()).contains(new Branch("main", repository.tip("main")));
+    }
+
+    /** The served repository's tags, peeled as {@link Mirror#tags} peels them, by name ({@code git for-each-ref}'s order). */
+    private static List<Tag> expectedTags(ServedRepository repository) {
+        List<Tag> tags = new ArrayList<>();
+        for (String name : repository.git("for-each-ref", "--format=%(refname:strip=2)", "refs/tags/").split("\n")) {
+            if (!name.isBlank()) {
+                String peeled = repository.git("rev-parse", "refs/tags/" + name + "^{}").strip();
+                tags.add(new Tag(name, peeled, repository.git("cat-file", "-t", peeled).strip()));
+            }
+        }
+        return tags;
     }
 
     @Test
