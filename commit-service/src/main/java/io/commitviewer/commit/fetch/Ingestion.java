@@ -48,11 +48,13 @@ class Ingestion {
     private static final Logger log = LoggerFactory.getLogger(Ingestion.class);
 
     /**
-     * Branch and tag commit counts are counted with at most this many commit visits in all (about
-     * a second), branches first: beyond it, a repository with tens of thousands of long branches or
-     * tags, the remaining refs show no count (their listings still give an exact total).
+     * Branch commit counts, and then tag commit counts, are each counted with at most this many
+     * commit visits (about a second; a series of tags each on top of the one before costs about one
+     * walk of the history, {@link CommitGraph#counts}): beyond it, a repository with tens of
+     * thousands of long unrelated branches or tags, the remaining refs show no count (their listings
+     * still give an exact total).
      */
-    static final long BRANCH_COUNT_VISITS = 100_000_000L;
+    static final long REF_COUNT_VISITS = 100_000_000L;
 
     /** How often a writer asks whether the project is still its own while it inserts (and always after a pause). */
     static final java.time.Duration FENCE_EVERY = java.time.Duration.ofSeconds(1);
@@ -132,13 +134,12 @@ class Ingestion {
                 log.warn("The commit graph holds {} commits, the listing counted {}", graph.size(), counts.total());
             }
             int[] branchTips = branches.stream().mapToInt(b -> graph.rankOf(b.tip())).toArray();
-            long[] commitCounts = graph.counts(java.util.stream.IntStream.concat(java.util.Arrays.stream(branchTips),
-                    tags.stored().stream().mapToInt(t -> graph.rankOf(t.tip()))).toArray(), BRANCH_COUNT_VISITS);
+            long[] commitCounts = graph.counts(branchTips, REF_COUNT_VISITS);
+            long[] tagCounts = graph.counts(tags.stored().stream().mapToInt(t -> graph.rankOf(t.tip())).toArray(), REF_COUNT_VISITS);
             long onBranches = tagCommits.isEmpty() ? graph.size() : graph.reachableFromAny(branchTips).cardinality();
             states.checkFence(lease); // deleted, or taken over, while it listed: nothing more is written
-            store.branches().write(projectId, attempt, token, branches, java.util.Arrays.copyOf(commitCounts, branches.size()));
-            store.tags().write(projectId, attempt, token, tags.stored(),
-                    java.util.Arrays.copyOfRange(commitCounts, branches.size(), commitCounts.length));
+            store.branches().write(projectId, attempt, token, branches, commitCounts);
+            store.tags().write(projectId, attempt, token, tags.stored(), tagCounts);
             graphs.save(projectId, attempt, token, graph, before.isPresent() ? previous.branchGeneration() : null,
                     new CommitGraph.Delta(listed, tips));
             // a store that lost data while this attempt ran may hold only part of what it wrote: no success then

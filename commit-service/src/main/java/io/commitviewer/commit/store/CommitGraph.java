@@ -219,16 +219,26 @@ public final class CommitGraph {
     /**
      * How many commits each tip reaches, within a budget of {@code budget} visits in all (a
      * repository with tens of thousands of long branches would otherwise cost branches × commits):
-     * -1 for a tip not counted, or not on the graph.
+     * -1 for a tip not counted, or not on the graph. Tips are counted oldest first, and a tip that
+     * descends from the last one counted only walks what it adds to that one's history — a series
+     * of releases, each tagged on top of the one before, costs one walk of the history in all.
      */
     public long[] counts(int[] tips, long budget) {
         long[] counts = new long[tips.length];
         Arrays.fill(counts, -1);
-        BitSet seen = new BitSet(size);
+        Integer[] order = new Integer[tips.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Integer.compare(tips[b], tips[a])); // the graph's order is newest first
+        BitSet chain = new BitSet(size); // what chainTip reaches
+        BitSet added = new BitSet(size);
+        int chainTip = -1;
+        long chainCount = 0;
         int[] stack = new int[Math.max(16, Math.min(size, 1024))];
         long left = budget;
         Map<Integer, Long> byTip = new HashMap<>();
-        for (int i = 0; i < tips.length; i++) {
+        for (int i : order) {
             int tip = tips[i];
             if (tip < 0) {
                 continue;
@@ -238,16 +248,66 @@ public final class CommitGraph {
                 counts[i] = known;
                 continue;
             }
-            seen.clear();
-            long visited = reach(tip, seen, stack, left);
+            if (chainTip >= 0 && !chain.get(tip)) {
+                added.clear();
+                long[] walk = reachBeyond(tip, chain, chainTip, added, stack, left);
+                if (walk[0] < 0) {
+                    break; // out of budget: the rest stay uncounted
+                }
+                left -= walk[0];
+                if (walk[1] == 1) { // the tip descends from chainTip: its history is chainTip's and what it added
+                    chain.or(added);
+                    chainCount += added.cardinality();
+                    chainTip = tip;
+                    counts[i] = chainCount;
+                    byTip.put(tip, chainCount);
+                    continue;
+                }
+            }
+            chain.clear();
+            long visited = reach(tip, chain, stack, left);
             if (visited < 0) {
                 break; // out of budget: the rest stay uncounted
             }
             left -= visited;
-            counts[i] = seen.cardinality();
-            byTip.put(tip, counts[i]);
+            chainTip = tip;
+            chainCount = chain.cardinality();
+            counts[i] = chainCount;
+            byTip.put(tip, chainCount);
         }
         return counts;
+    }
+
+    /**
+     * Marks in {@code added} what {@code tip} reaches outside {@code stop}; returns the visits made
+     * (-1 past {@code budget}) and 1 if {@code stopTip} is among the commits it reaches, else 0.
+     */
+    private long[] reachBeyond(int tip, BitSet stop, int stopTip, BitSet added, int[] stack, long budget) {
+        int[] work = stack;
+        int top = 0;
+        long visits = 0;
+        long hit = 0;
+        added.set(tip);
+        work[top++] = tip;
+        while (top > 0) {
+            int rank = work[--top];
+            if (++visits > budget) {
+                return new long[] {-1, 0};
+            }
+            for (int p = parentStart[rank]; p < parentStart[rank + 1]; p++) {
+                int parent = parents[p];
+                if (stop.get(parent)) {
+                    hit |= parent == stopTip ? 1 : 0;
+                } else if (!added.get(parent)) {
+                    added.set(parent);
+                    if (top == work.length) {
+                        work = Arrays.copyOf(work, work.length * 2);
+                    }
+                    work[top++] = parent;
+                }
+            }
+        }
+        return new long[] {visits, hit};
     }
 
     /** Marks what {@code tip} reaches; returns the visits made, or -1 past {@code budget}. */

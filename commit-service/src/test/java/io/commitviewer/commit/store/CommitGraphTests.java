@@ -144,9 +144,43 @@ class CommitGraphTests {
         long[] counts = graph.counts(tips, Long.MAX_VALUE);
         assertThat(counts).containsExactly(ancestors(bySha, commits.get(1999).sha()).size(),
                 ancestors(bySha, commits.get(1000).sha()).size(), -1, ancestors(bySha, commits.get(1999).sha()).size());
-        long[] cut = graph.counts(tips, counts[0] + 10);
-        assertThat(cut[0]).isEqualTo(counts[0]);
-        assertThat(cut[1]).as("past the budget: not counted").isEqualTo(-1);
+        long[] cut = graph.counts(tips, counts[1] + 10); // oldest first: the older tip fits, the newer one's walk not
+        assertThat(cut[1]).isEqualTo(counts[1]);
+        assertThat(cut[0]).as("past the budget: not counted").isEqualTo(-1);
+    }
+
+    @Test
+    void countsOfManyTipsAreEachTipsHistoryWhateverTheirOrderAndCostAboutOneWalk() {
+        List<Fake> commits = history(6, 3000);
+        Map<String, Fake> bySha = new HashMap<>();
+        commits.forEach(c -> bySha.put(c.sha(), c));
+        CommitGraph graph = build(commits);
+        java.util.Random random = new java.util.Random(11);
+        int[] tips = new int[400];
+        for (int i = 0; i < tips.length; i++) {
+            tips[i] = random.nextInt(graph.size());
+        }
+        long[] counts = graph.counts(tips, Long.MAX_VALUE);
+        for (int i = 0; i < tips.length; i++) {
+            assertThat(counts[i]).as("tip %d", i).isEqualTo(graph.reachable(tips[i]).cardinality());
+        }
+        // a release series, each tag on top of the one before, named in any order: counted within two walks of the line
+        List<Fake> line = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            line.add(new Fake(String.format("%040x", i + 1), 1_700_000_000_000L + i * 1000L,
+                    i == 0 ? List.of() : List.of(line.get(i - 1).sha())));
+        }
+        CommitGraph linear = build(line);
+        List<Integer> series = new ArrayList<>();
+        for (int i = 0; i < line.size(); i += 7) {
+            series.add(linear.rankOf(line.get(i).sha()));
+        }
+        Collections.shuffle(series, new java.util.Random(3));
+        int[] releases = series.stream().mapToInt(Integer::intValue).toArray();
+        long[] lineCounts = linear.counts(releases, 2L * linear.size());
+        for (int i = 0; i < releases.length; i++) {
+            assertThat(lineCounts[i]).isEqualTo(linear.reachable(releases[i]).cardinality());
+        }
     }
 
     @Test
