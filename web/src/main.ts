@@ -693,6 +693,20 @@ function filterForm(
     h("div", { class: "field" }, h("label", { for: "filter-since" }, "From"), since),
     h("div", { class: "field" }, h("label", { for: "filter-until" }, "To"), until),
     h("div", { class: "field buttons" }, h("button", { type: "submit" }, "Apply"), clear, compare),
+    h(
+      "details",
+      { class: "filters-help" },
+      h("summary", {}, "What the filters mean"),
+      h(
+        "ul",
+        {},
+        h("li", {}, "Search: commits whose message contains the text, as typed, letters in either case (fix race finds “Fix race in fetch”); 7 to 40 hex digits open that commit (4f2a1c9)."),
+        h("li", {}, "Branch or tag: that ref's whole history, as git log v2.1.0 lists it; all branches when none is picked."),
+        h("li", {}, "Author: part of a name or an email (ada, @example.com)."),
+        h("li", {}, "From, To: the days the commits were committed, in your time zone."),
+        h("li", {}, "Compare: what one ref has that another has not (git log v2.0.0..main), at #/p/…/compare/v2.0.0...main."),
+      ),
+    ),
   );
   form.addEventListener("submit", (event) => {
     event.preventDefault();
