@@ -42,6 +42,7 @@ public final class GitHttpServer implements AutoCloseable {
     private final Set<String> privateRepositories = ConcurrentHashMap.newKeySet();
     private final Set<String> stalledRepositories = ConcurrentHashMap.newKeySet();
     private final Set<String> rateLimitedRepositories = ConcurrentHashMap.newKeySet();
+    private final Map<String, CountDownLatch> heldFullFetches = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger requests = new AtomicInteger();
     private final Map<String, AtomicInteger> requestsByRepository = new ConcurrentHashMap<>();
@@ -126,6 +127,23 @@ public final class GitHttpServer implements AutoCloseable {
         stalledRepositories.add(key(owner, name));
     }
 
+    /**
+     * Holds every full fetch of this repository — a request for its objects that does not ask for a
+     * shallow history ({@code deepen}) — until {@link #releaseFullFetches} or the server closes:
+     * a clone that takes as long as the test wants, while shallow ones are answered.
+     */
+    public void holdFullFetches(String owner, String name) {
+        heldFullFetches.putIfAbsent(key(owner, name), new CountDownLatch(1));
+    }
+
+    /** Answers the full fetches {@link #holdFullFetches} held, and those to come. */
+    public void releaseFullFetches(String owner, String name) {
+        CountDownLatch held = heldFullFetches.remove(key(owner, name));
+        if (held != null) {
+            held.countDown();
+        }
+    }
+
     /** Requests served so far for {@code owner/name}. */
     public int requestCount(String owner, String name) {
         AtomicInteger count = requestsByRepository.get(key(owner, name));
@@ -186,11 +204,39 @@ public final class GitHttpServer implements AutoCloseable {
                 send(exchange, 404, "Repository not found.\n");
                 return;
             }
-            cgi(exchange, root.relativize(dir).toString(), rest, query);
+            InputStream body = exchange.getRequestBody();
+            CountDownLatch held = heldFullFetches.get(key);
+            if (held != null && rest.endsWith("git-upload-pack") && exchange.getRequestMethod().equals("POST")) {
+                byte[] request = body.readAllBytes();
+                if (isFullFetch(request, exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+                    try {
+                        while (!held.await(100, TimeUnit.MILLISECONDS) && closed.getCount() > 0) {
+                            // held until released or closed
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+                body = new java.io.ByteArrayInputStream(request);
+            }
+            cgi(exchange, body, root.relativize(dir).toString(), rest, query);
         }
     }
 
-    private void cgi(HttpExchange exchange, String repository, String rest, String query) throws IOException {
+    /** A protocol-v2 fetch of objects ({@code want}) that does not ask for a shallow history. */
+    private static boolean isFullFetch(byte[] request, String encoding) throws IOException {
+        byte[] plain = request;
+        if ("gzip".equalsIgnoreCase(encoding)) {
+            try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(request))) {
+                plain = in.readAllBytes();
+            }
+        }
+        String text = new String(plain, StandardCharsets.ISO_8859_1);
+        return text.contains("command=fetch") && text.contains("want ") && !text.contains("deepen");
+    }
+
+    private void cgi(HttpExchange exchange, InputStream requestBody, String repository, String rest, String query) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("git", "http-backend");
         Map<String, String> env = builder.environment();
         GitCli.configure(env);
@@ -214,7 +260,7 @@ public final class GitHttpServer implements AutoCloseable {
         env.put("GIT_CONFIG_VALUE_2", "false");
         Process process = builder.start();
         Thread pump = new Thread(() -> {
-            try (InputStream body = exchange.getRequestBody(); OutputStream in = process.getOutputStream()) {
+            try (InputStream body = requestBody; OutputStream in = process.getOutputStream()) {
                 body.transferTo(in);
             } catch (IOException ignored) {
                 // the backend stopped reading; its answer tells the client why

@@ -75,7 +75,9 @@ class CommitController {
                     + "`author` / `committer`: `Name <email>` contains it (`git log --no-mailmap -i -F --author=A`); "
                     + "`since`/`until`: ISO 8601 instants on the committer date. "
                     + "Searches are at most " + MAX_SEARCH_LENGTH + " characters, " + MAX_SEARCHES + " `q` at most. "
-                    + "202 with Retry-After before the first successful fetch, 409 if it failed; 404 `ref-not-found` names the side "
+                    + "202 with Retry-After before the first successful fetch — but a first look: while the first fetch runs, the "
+                    + "unfiltered listing's first 100 commits, newest first as git lists them, from a shallow clone (`complete: false`, "
+                    + "`totalCount` the number known so far, no next page; ADR 0012) — and 409 if it failed; 404 `ref-not-found` names the side "
                     + "(`ref`, `base`, `head`) it cannot find; 409 `ambiguous-sha` lists the commits a short sha could be.")
     @Parameter(name = "q", in = ParameterIn.QUERY, description = "Text the message contains (repeatable: all must match)",
             array = @ArraySchema(schema = @Schema(type = "string", minLength = 1, maxLength = MAX_SEARCH_LENGTH), maxItems = MAX_SEARCHES))
@@ -154,9 +156,12 @@ class CommitController {
         if (!links.isEmpty()) {
             response.header(HttpHeaders.LINK, String.join(", ", links));
         }
+        if (!result.complete()) {
+            response.cacheControl(CacheControl.noStore()); // a first look: the exact listing replaces it within seconds
+        }
         return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null),
                 result.comparison().map(CommitQueries.Comparison::aheadBy).orElse(null),
-                result.comparison().map(CommitQueries.Comparison::behindBy).orElse(null)));
+                result.comparison().map(CommitQueries.Comparison::behindBy).orElse(null), result.complete()));
     }
 
     /** A commit by its sha never changes (whether a project still has it may). */

@@ -79,13 +79,21 @@ class CommitQueries {
     record Comparison(long aheadBy, long behindBy) {
     }
 
+    /**
+     * A page of a listing; {@code complete} false for a first look (ADR 0012): the newest commits
+     * of a first fetch still running, {@code totalCount} the number known so far, no next page.
+     */
     record Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage,
-            Optional<Comparison> comparison) {
+            Optional<Comparison> comparison, boolean complete) {
     }
 
     /** What the project's last successful fetch left to serve; throws when there is nothing to serve yet. */
     ProjectState.Served served(String projectId) {
-        ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
+        return served(states.find(projectId).orElseThrow(() -> notHeld(projectId)));
+    }
+
+    private ProjectState.Served served(ProjectState state) {
+        String projectId = state.projectId();
         if (!state.ready()) {
             if (state.status() == ProjectState.Status.FAILED && state.lastError() != null) {
                 throw new NotReadyException(projectId, ProjectState.Status.FAILED, state.lastError().reason().name(),
@@ -125,7 +133,14 @@ class CommitQueries {
      */
 
     Page byCursor(String projectId, String cursor, int limit, Filter filter) {
-        Listing listing = listing(projectId, served(projectId), filter);
+        ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
+        if (cursor == null) {
+            Optional<Page> look = firstLook(state, limit, 0, filter);
+            if (look.isPresent()) {
+                return look.get();
+            }
+        }
+        Listing listing = listing(projectId, served(state), filter);
         int start = 0;
         if (cursor != null) {
             CommitCursor position = CommitCursor.decode(cursor, projectId);
@@ -135,14 +150,45 @@ class CommitQueries {
     }
 
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
-        ProjectState.Served served = served(projectId);
+        ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
         long skip = (long) (page - 1) * perPage;
+        if (skip < FIRST_LOOK_COMMITS) {
+            Optional<Page> look = firstLook(state, perPage, (int) skip, filter);
+            if (look.isPresent()) {
+                return look.get();
+            }
+        }
+        ProjectState.Served served = served(state);
         if (skip > api.maxPageOffset()) {
             throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
         Page listed = page(projectId, listing(projectId, served, filter), 0, (int) skip, perPage);
         return new Page(listed.items(), listed.totalCount(), Optional.empty(),
-                listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison());
+                listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison(), true);
+    }
+
+    /** The commits a first look holds at most (the fetch side's {@code FirstLook.COMMITS}). */
+    static final int FIRST_LOOK_COMMITS = 100;
+
+    /**
+     * A first look (ADR 0012): while a project's first fetch runs, the unfiltered listing's first
+     * {@value #FIRST_LOOK_COMMITS} commits, as the attempt the state names took them from a shallow
+     * clone — the newest of the history, in git's order. Never once a fetch has succeeded (a refresh
+     * serves the generation it replaces until it commits), never filtered, never from past its end.
+     */
+    private Optional<Page> firstLook(ProjectState state, int limit, int skip, Filter filter) {
+        if (state.ready() || state.current() == null || state.current().attemptId() == null || !filter.equals(Filter.none())) {
+            return Optional.empty();
+        }
+        return store.firstLooks().of(state.projectId(), state.current().attemptId()).filter(look -> skip < look.shas().size()).map(look -> {
+            List<String> shas = look.shas().subList(Math.min(skip, look.shas().size()), Math.min(skip + limit, look.shas().size()));
+            Map<String, StoredCommit> found = new HashMap<>();
+            for (StoredCommit commit : store.commits().byShas(state.projectId(), shas)) {
+                found.put(commit.sha(), commit);
+            }
+            List<StoredCommit> rows = shas.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+            return new Page(rows, look.shas().size(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+        });
     }
 
     private CommitGraph servedGraph(String projectId, ProjectState.Served served) {
@@ -333,7 +379,7 @@ class CommitQueries {
         if (rank >= 0 && !rows.isEmpty()) {
             next = Optional.of(cursorAfter(rows.get(rows.size() - 1)));
         }
-        return new Page(rows, ranks.cardinality(), next, Optional.empty(), listing.comparison());
+        return new Page(rows, ranks.cardinality(), next, Optional.empty(), listing.comparison(), true);
     }
 
     /**

@@ -37,9 +37,14 @@ final class CommitResponses {
      *                   ({@code git rev-list --count BASE..HEAD}), whatever the other filters; absent otherwise
      * @param behindBy   a comparison's commits {@code base} has that {@code head} has not ({@code git rev-list --count HEAD..BASE})
      */
+    /**
+     * @param complete false for a first look: the newest commits of a first fetch still running (ADR 0012),
+     *                 {@code totalCount} the number known so far, no next page; true for every exact listing
+     */
     record CommitPage(String projectId, long totalCount, List<Commit> items,
             @io.swagger.v3.oas.annotations.media.Schema(nullable = true) String nextCursor,
-            @JsonInclude(JsonInclude.Include.NON_NULL) Long aheadBy, @JsonInclude(JsonInclude.Include.NON_NULL) Long behindBy) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Long aheadBy, @JsonInclude(JsonInclude.Include.NON_NULL) Long behindBy,
+            boolean complete) {
     }
 
     /** A person who authored commits of the project, and how many ({@code git shortlog -s -n -e --no-mailmap}). */

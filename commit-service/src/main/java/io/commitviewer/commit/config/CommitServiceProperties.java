@@ -116,10 +116,12 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      *                        state document holds every tip: 41 bytes each, 16 MB at most)
      * @param maxTags         tags on commits stored at most, by name; those past it are skipped and counted
      *                        ({@code skippedTags}), as tags on trees and blobs are
+     * @param firstLook       whether a first fetch shows its newest commits from a shallow clone while the
+     *                        whole history comes (ADR 0012)
      */
     public record Ingest(@NotNull @Min(1) @Max(100_000) Integer batchSize, @NotNull @Min(1) Long maxCommits,
             @NotNull @Min(64) @Max(1 << 22) Integer maxMessageBytes, @NotNull @Min(1) @Max(200_000) Integer maxBranches,
-            @NotNull @Min(0) @Max(200_000) Integer maxTags) {
+            @NotNull @Min(0) @Max(200_000) Integer maxTags, @NotNull Boolean firstLook) {
     }
 
     /**

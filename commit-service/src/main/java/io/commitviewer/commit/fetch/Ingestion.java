@@ -66,6 +66,11 @@ class Ingestion {
     private final MirrorCache mirrors;
     private final CommitServiceProperties.Ingest settings;
     private final Counter ingested;
+    private final java.util.concurrent.ExecutorService firstLooks = java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "first-look");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     Ingestion(CommitStore store, ProjectStates states, CommitGraphs graphs, StoreIdentities identities, MirrorCache mirrors,
             CommitServiceProperties.Ingest settings, MeterRegistry meters) {
@@ -99,6 +104,24 @@ class Ingestion {
         long token = lease.token();
         ProjectState.Served previous = state.served();
         progress.phase(FetchPhase.CLONING);
+        // a first fetch shows its newest commits while the whole history comes (ADR 0012); a refresh never does
+        FirstLook look = previous == null && settings.firstLook() ? new FirstLook(firstLooks, mirrors, store, url, projectId, attempt,
+                token, () -> writer(new Writes(projectId, attempt, token, sha -> true, () -> states.checkFence(lease)))) : null;
+        try {
+            return ingest(state, url, epoch, progress, lease, look);
+        } finally {
+            if (look != null) {
+                look.close(); // nothing it writes lands after the attempt's end
+            }
+        }
+    }
+
+    private Result ingest(ProjectState state, RepositoryUrl url, UUID epoch, FetchProgressReporter.Progress progress,
+            ProjectLeases.Lease lease, FirstLook look) {
+        String projectId = state.projectId();
+        String attempt = state.current().attemptId();
+        long token = lease.token();
+        ProjectState.Served previous = state.served();
         return mirrors.withMirror(url, update -> {
             progress.phase(FetchPhase.LISTING);
             if (update.after().size() > settings.maxBranches()) {
@@ -124,7 +147,7 @@ class Ingestion {
                     // |new| = |old| + |listed since the old tips| - |left every branch|: a refresh costs what
                     // changed, not what the history holds (no rev-list --count)
                     ? refresh(writes, mirror, previous.tips(), before.get().size(), tagCommits, listed, progress)
-                    : full(writes, mirror, tagCommits, listed, progress);
+                    : full(writes, mirror, tagCommits, listed, progress, look);
             progress.phase(FetchPhase.STORING);
             List<Branch> branches = update.after();
             List<String> tips = java.util.stream.Stream.concat(branches.stream().map(Branch::tip), tagCommits.stream())
@@ -200,7 +223,7 @@ class Ingestion {
 
     /** Lists every commit of the branches and the tags' commits, inserts what is missing, finds what git no longer has. */
     private Counts full(Writes writes, Mirror mirror, List<String> tagCommits, CommitGraph.Builder graph,
-            FetchProgressReporter.Progress progress) {
+            FetchProgressReporter.Progress progress, FirstLook look) {
         ShaSet current = new ShaSet();
         List<String> gone = new ArrayList<>();
         long inserted;
@@ -219,6 +242,8 @@ class Ingestion {
         } catch (InterruptedException e) {
             throw interrupted();
         }
+        // the first look ends before what is stored is compared with what was listed: it writes nothing after
+        inserted += look == null ? 0 : look.closeAndCount();
         store.commits().forEachSha(writes.projectId(), sha -> {
             if (!current.contains(sha)) {
                 gone.add(sha);

@@ -154,6 +154,21 @@ public class MirrorCache {
         }
     }
 
+    /**
+     * Runs {@code work} on a shallow clone of the repository's newest {@code depth} generations
+     * ({@link Git#shallowClone}), in a folder of its own that is removed afterwards — also at the next
+     * start, if this process dies meanwhile (its name is that of a clone in progress). No lock: it
+     * never touches the repository's mirror.
+     */
+    public <T> T withShallowClone(RepositoryUrl url, int depth, Function<Mirror, T> work) {
+        Path dir = root.resolve(".shallow").resolve(java.util.UUID.randomUUID() + ".git.cloning-shallow"); // no host is named so
+        try {
+            return work.apply(git.shallowClone(url, dir, depth));
+        } finally {
+            FileTrees.deleteQuietly(dir);
+        }
+    }
+
     /** Combines the mirror's packs if there are too many; a failure only leaves them for the next time. */
     private void upkeep(Mirror mirror, ReentrantLock lock) {
         lock.lock();

@@ -17,12 +17,14 @@ public class CommitStore {
     private final Refs branches;
     private final Refs tags;
     private final GraphChunks graphs;
+    private final FirstLooks firstLooks;
 
     public CommitStore(MongoDatabase database) {
         this.commits = new Commits(database);
         this.branches = new Refs(database, StoreCollections.BRANCHES);
         this.tags = new Refs(database, StoreCollections.TAGS);
         this.graphs = new GraphChunks(database);
+        this.firstLooks = new FirstLooks(database);
     }
 
     public Commits commits() {
@@ -42,12 +44,18 @@ public class CommitStore {
         return graphs;
     }
 
+    /** The newest commits of first fetches, while they run (ADR 0012). */
+    public FirstLooks firstLooks() {
+        return firstLooks;
+    }
+
     /** Every index the collections need; idempotent, run at start-up. */
     public void createIndexes() {
         commits.createIndexes();
         branches.createIndexes();
         tags.createIndexes();
         graphs.createIndexes();
+        firstLooks.createIndexes();
     }
 
     /**
@@ -57,6 +65,7 @@ public class CommitStore {
     public void deleteGenerationsBut(String projectId, String keep, long token) {
         branches.deleteBut(projectId, keep, token);
         tags.deleteBut(projectId, keep, token);
+        firstLooks.deleteBut(projectId, keep, token);
         List<String> kept = new ArrayList<>();
         kept.add(keep);
         graphs.header(projectId, keep).ifPresent(graph -> kept.addAll(graph.chain())); // the graphs it builds on
@@ -68,6 +77,7 @@ public class CommitStore {
         commits.deleteAll(projectId, token);
         branches.deleteAll(projectId, token);
         tags.deleteAll(projectId, token);
+        firstLooks.deleteAll(projectId, token);
         graphs.deleteAll(projectId, token);
     }
 
@@ -76,6 +86,7 @@ public class CommitStore {
         commits.drop();
         branches.drop();
         tags.drop();
+        firstLooks.drop();
         graphs.drop();
         createIndexes();
     }

@@ -14,6 +14,8 @@ public final class StoreCollections {
     public static final String BRANCHES = "branches";
     /** Each project's tags on commits, peeled, one set per generation ({@link Refs}). */
     public static final String TAGS = "tags";
+    /** The newest commits of a project's first fetch, shown while it runs, one per attempt ({@link FirstLooks}). */
+    public static final String FIRST_LOOKS = "firstLooks";
     /** Each generation's commit graph, in chunks ({@link GraphChunks}). */
     public static final String GRAPHS = "graphs";
     /** Each project's fetch state ({@code project.ProjectStates}), and the store's identity ({@link StoreIdentities}). */

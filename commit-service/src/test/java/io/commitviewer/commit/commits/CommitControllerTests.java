@@ -54,7 +54,7 @@ class CommitControllerTests {
     @Test
     void firstPageByCursorWithTotalAndNextLink() throws Exception {
         given(queries.byCursor(eq(P), eq(null), eq(30), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty(), Optional.empty(), true));
 
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isOk())
@@ -75,7 +75,7 @@ class CommitControllerTests {
     @Test
     void truncatedMessagesSaySo() throws Exception {
         given(queries.byCursor(eq(P), eq(null), eq(30), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(jsonPath("$.items[0].messageTruncated").value(true))
                 .andExpect(header().doesNotExist("Link"));
@@ -83,7 +83,7 @@ class CommitControllerTests {
 
     @Test
     void passesCursorLimitAndFilters() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty()));
+        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "C1").param("limit", "50")
                         .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00")
                         .param("branch", "feature/x").param("committer", "Grace").param("q", "parser").param("q", "fix"))
@@ -95,7 +95,7 @@ class CommitControllerTests {
     @Test
     void aComparisonSaysHowFarAheadAndBehindHeadIs() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(commit(false)), 1,
-                Optional.empty(), Optional.empty(), Optional.of(new CommitQueries.Comparison(7, 2))));
+                Optional.empty(), Optional.empty(), Optional.of(new CommitQueries.Comparison(7, 2)), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "v1.0").param("head", "main"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.aheadBy").value(7))
@@ -104,7 +104,7 @@ class CommitControllerTests {
         mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
                 .andExpect(jsonPath("$.aheadBy").value(7)); // what the queries say; a listing without base and head has none:
         given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0,
-                Optional.empty(), Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
                 .andExpect(jsonPath("$.aheadBy").doesNotExist()).andExpect(jsonPath("$.behindBy").doesNotExist())
                 .andExpect(jsonPath("$.nextCursor").isEmpty());
@@ -113,7 +113,7 @@ class CommitControllerTests {
     @Test
     void aSearchWithCommasIsOneSearch() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(),
-                Optional.empty(), Optional.empty()));
+                Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("q", "parse, then fix")).andExpect(status().isOk());
         verify(queries).byCursor(P, null, 30, new CommitQueries.Filter(null, null, List.of("parse, then fix"), null, null, null, null,
                 null, null));
@@ -161,7 +161,7 @@ class CommitControllerTests {
     @Test
     void pageAndPerPageForGitHubStyleClients() throws Exception {
         given(queries.byPageNumber(eq(P), eq(3), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.nextCursor").isEmpty())
@@ -174,9 +174,9 @@ class CommitControllerTests {
     @Test
     void theFirstAndTheLastPageLinkOnlyWhereThereIsAPage() throws Exception {
         given(queries.byPageNumber(eq(P), eq(1), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2), Optional.empty(), true));
         given(queries.byPageNumber(eq(P), eq(2), eq(100), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "1").param("per_page", "100"))
                 .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"next\", "
                         + "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"last\""));
@@ -188,7 +188,7 @@ class CommitControllerTests {
     @Test
     void linksAreRelativeWhateverHostTheClientClaims() throws Exception {
         given(queries.byCursor(any(), any(), anyInt(), any()))
-                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty(), Optional.empty()));
+                .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty(), Optional.empty(), true));
         mvc.perform(get(java.net.URI.create("http://attacker.example/api/projects/" + ID + "/commits?author=a%20b"))
                         .header("Host", "attacker.example").header("X-Forwarded-Host", "attacker.example"))
                 .andExpect(status().isOk())

@@ -59,7 +59,7 @@ class FetcherTests {
     private final Commits store = mock(Commits.class);
     private final Ingestion ingestion = mock(Ingestion.class);
     private final TakeBacks takeBacks = new TakeBacks(states, whole, mock(io.commitviewer.commit.store.CommitGraphs.class),
-            new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000, 50_000));
+            new CommitServiceProperties.Ingest(1000, 5_000_000L, 65536, 50_000, 50_000, false));
     private final EventPublisher publisher = mock(EventPublisher.class);
     private final EventCodec codec = new EventCodec(JsonMapper.builder().build());
     private final List<Event> published = new ArrayList<>();

@@ -59,6 +59,24 @@ public final class Git {
     }
 
     /**
+     * A shallow, treeless clone of every branch's newest {@code depth} generations into
+     * {@code dir}, which must not exist: what a first look at a history needs, in a fraction of
+     * the whole clone's time ({@code git clone --depth --no-single-branch}). Its boundary commits'
+     * parents are read from the commits themselves ({@link Mirror#forEachCommit(CommitSink)} does).
+     */
+    public Mirror shallowClone(RepositoryUrl url, Path dir, int depth) {
+        Path parent = dir.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        process.runRemote(parent, url, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0", "--depth=" + depth,
+                "--no-single-branch", "--", url.cloneUrl(), dir.toString()), DiskGuard.forClone(process.settings().disk(), dir));
+        return new Mirror(process, dir, url);
+    }
+
+    /**
      * Brings the mirror at {@code dir} up to date: fetches incrementally when a usable mirror of
      * {@code url} is there, clones afresh otherwise (none yet, or a broken or foreign one).
      */

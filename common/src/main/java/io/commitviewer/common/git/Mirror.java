@@ -257,7 +257,12 @@ public final class Mirror {
             if (unpeeled.isEmpty()) {
                 break;
             }
-            Map<String, String[]> named = readTagHeaders(unpeeled);
+            Map<String, String[]> named = new HashMap<>();
+            readHeaders(unpeeled, "tag").forEach((sha, lines) -> {
+                if (lines.size() >= 2 && lines.get(0).startsWith("object ") && lines.get(1).startsWith("type ")) {
+                    named.put(sha, new String[] {lines.get(0).substring(7), lines.get(1).substring(5)});
+                }
+            });
             for (String[] ref : refs) {
                 String[] target = ref[2].equals("tag") ? named.get(ref[1]) : null;
                 if (target != null) {
@@ -271,25 +276,31 @@ public final class Mirror {
         return refs.stream().map(ref -> new Tag(ref[0], ref[1], ref[2])).toList();
     }
 
-    /** The object and type each tag object's header names ({@code object X}, {@code type T}), by the tag's sha. */
-    private Map<String, String[]> readTagHeaders(Collection<String> tags) {
-        return process.stream(dir, List.of("cat-file", "--batch"), lines(tags, ""), process.settings().commandTimeout(), out -> {
-            Map<String, String[]> named = new HashMap<>();
+    /**
+     * The header lines (up to the first blank line, within the object's first 8 KiB) of each
+     * object of {@code type} among {@code shas}, by sha: one {@code cat-file --batch}, only objects
+     * the mirror holds (a tag's or a commit's header names other objects without reading them).
+     */
+    private Map<String, List<String>> readHeaders(Collection<String> shas, String type) {
+        return process.stream(dir, List.of("cat-file", "--batch"), lines(shas, ""), process.settings().commandTimeout(), out -> {
+            Map<String, List<String>> headers = new HashMap<>();
             java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(out));
             for (String header; (header = readLine(in)) != null; ) {
                 String[] parts = header.split(" ");
                 if (parts.length != 3) {
                     continue; // "<sha> missing"
                 }
-                byte[] content = new byte[(int) Math.min(Long.parseLong(parts[2]), 512)];
+                long size = Long.parseLong(parts[2]);
+                byte[] content = new byte[(int) Math.min(size, 8192)];
                 in.readFully(content);
-                in.skipNBytes(Long.parseLong(parts[2]) - content.length + 1); // the rest, and the newline after it
-                String[] lines = new String(content, StandardCharsets.UTF_8).split("\n", 3);
-                if (parts[1].equals("tag") && lines.length >= 2 && lines[0].startsWith("object ") && lines[1].startsWith("type ")) {
-                    named.put(parts[0], new String[] {lines[0].substring(7), lines[1].substring(5)});
+                in.skipNBytes(size - content.length + 1); // the rest, and the newline after it
+                if (parts[1].equals(type)) {
+                    String text = new String(content, StandardCharsets.UTF_8);
+                    int blank = text.indexOf("\n\n");
+                    headers.put(parts[0], List.of((blank < 0 ? text : text.substring(0, blank)).split("\n")));
                 }
             }
-            return named;
+            return headers;
         });
     }
 
@@ -423,8 +434,44 @@ public final class Mirror {
         }
         args.addAll(filter.arguments()); // the revisions last: after --end-of-options, when it names one
         int maxMessageBytes = process.settings().maxMessageBytes();
+        CommitSink listed = withTrueParents(sink);
         return process.stream(dir, args, stdin, process.settings().commandTimeout(),
-                out -> new GitLogParser(out, maxMessageBytes).parse(sink));
+                out -> new GitLogParser(out, maxMessageBytes).parse(listed));
+    }
+
+    /**
+     * In a shallow clone, git shows the boundary commits (those in {@code shallow}) without their
+     * parents, which the clone lacks; their own headers name them: the sink gets the commits as they
+     * are. A whole mirror has no boundary: the sink itself.
+     */
+    private CommitSink withTrueParents(CommitSink sink) {
+        Path shallow = dir.resolve("shallow");
+        if (!Files.isRegularFile(shallow)) {
+            return sink;
+        }
+        Set<String> boundary;
+        try {
+            boundary = new HashSet<>(Files.readAllLines(shallow, StandardCharsets.US_ASCII).stream().map(String::strip)
+                    .filter(line -> !line.isEmpty()).toList());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Map<String, List<String>> headers = readHeaders(boundary, "commit");
+        return commit -> {
+            List<String> header = headers.get(commit.sha());
+            if (header == null || !commit.parents().isEmpty()) {
+                return sink.accept(commit);
+            }
+            List<String> parents = header.stream().filter(line -> line.startsWith("parent ")).map(line -> line.substring(7)).toList();
+            Set<String> truncated = commit.truncated();
+            if (parents.size() > GitLogParser.MAX_PARENTS) {
+                parents = parents.subList(0, GitLogParser.MAX_PARENTS);
+                truncated = new java.util.LinkedHashSet<>(truncated);
+                truncated.add("parents");
+            }
+            return sink.accept(new GitCommit(commit.sha(), parents, commit.author(), commit.committer(), commit.message(), truncated,
+                    commit.clamped()));
+        };
     }
 
     private static byte[] concat(byte[] first, byte[] second) {
