@@ -11,6 +11,8 @@ export interface Fetch {
   finishedAt: string | null;
   phase: "CLONING" | "LISTING" | "STORING" | null;
   commitsStored: number | null;
+  /** while a first fetch runs: its newest commits are served as a first look (the listing's first page) */
+  firstLook: boolean;
 }
 
 export interface Project {
@@ -52,6 +54,8 @@ export interface CommitPage {
   /** a comparison's: commits head has that base has not, and the other way round */
   aheadBy?: number;
   behindBy?: number;
+  /** false for a first look: a first fetch's newest commits while it runs, totalCount the number known so far */
+  complete: boolean;
 }
 
 /** An author of a project's commits, for suggestions. */

@@ -537,10 +537,13 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
         return;
       }
       const wasActive = isActive(project);
+      const hadLook = Boolean(project.fetch?.firstLook);
       show(next);
       if (wasActive && !isActive(next)) {
         announce(next.status === "READY" ? "Fetch finished" : "Fetch failed");
         void showCommits();
+      } else if (!hadLook && next.fetch?.firstLook && isActive(next)) {
+        void showCommits(); // a first look at the newest commits, while the rest comes
       }
     });
   };
@@ -589,12 +592,20 @@ async function projectView(view: View, id: string, query: URLSearchParams, moveF
     try {
       const page = await api.commits(id, filter, null);
       if (!current()) return;
-      const total = h("p", { class: "total", id: "commit-total" }, describeTotal(page.totalCount, filter, page));
+      const total = h(
+        "p",
+        { class: "total", id: "commit-total" },
+        page.complete === false
+          ? `A first look: the newest ${number(page.items.length)} commits, newest first, while the whole history is fetched`
+          : describeTotal(page.totalCount, filter, page),
+      );
       if (page.items.length === 0) {
         content.replaceChildren(title, filters.form, total, h("p", { class: "state empty" }, filterEmpty(filter)));
         return;
       }
-      list = new CommitList(api, id, filter, page, (sha) => `#/p/${encodeURIComponent(id)}/c/${sha}`);
+      // a first look is one page: the list holds what it shows, the exact listing replaces it when the fetch ends
+      const shown = page.complete === false ? { ...page, totalCount: page.items.length } : page;
+      list = new CommitList(api, id, filter, shown, (sha) => `#/p/${encodeURIComponent(id)}/c/${sha}`);
       content.replaceChildren(title, filters.form, total, list.element);
       list.attach();
     } catch (error) {

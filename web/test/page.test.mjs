@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { addCommits, git, launch, lines, openPage, repositoryUrl, screenshot, seriousViolations, settings } from "./support.mjs";
+import { addCommits, git, launch, lines, openPage, releaseFullFetches, repositoryUrl, screenshot, seriousViolations, settings } from "./support.mjs";
 
 const ROW_HEIGHT = 56;
 const WAIT = { timeout: 180_000 };
@@ -160,7 +160,8 @@ describe("the web page", () => {
     // then shows them without a reload when the fetch ends
     const early = await openPage(browser);
     await early.goto(`/#/p/${projects[settings.large]}`);
-    await early.locator(".state.pending", { hasText: "The first fetch has not ended yet" }).waitFor(WAIT);
+    // (or, once its shallow clone is in, a first look at the newest commits: the held repository's test below)
+    await early.locator('.state.pending:has-text("The first fetch has not ended yet"), #commit-total:has-text("A first look")').first().waitFor(WAIT);
     await early.screenshot({ path: join(settings.output, "commits-pending-1280.png") });
     // a second repository added while the first fetches: the list is made anew, and both cards
     // must still follow their fetches live
@@ -187,6 +188,31 @@ describe("the web page", () => {
     await page.locator(`.card[data-project="${projects[settings.small]}"][data-status=READY]`).waitFor(WAIT);
     await expectNoSeriousViolations("the projects");
     await screenshots("projects");
+  });
+
+  test("while a first fetch runs, the newest commits are on screen as a first look, then the exact list", async () => {
+    const newest = lines(git(settings.held, "rev-list", "--branches", "-n", "100"));
+    const all = lines(git(settings.held, "rev-list", "--branches"));
+    const started = Date.now();
+    await home();
+    await addRepository(repositoryUrl(settings.held));
+    const card = page.locator(".card", { hasText: settings.held });
+    await card.waitFor();
+    const id = await card.getAttribute("data-project");
+    await page.goto(`/#/p/${id}`);
+    // the whole clone is held at the git server: what shows is the first look, from the shallow one
+    await page.locator("#commit-total", { hasText: "A first look: the newest 100 commits" }).waitFor(WAIT);
+    timings.heldFirstLookMs = Date.now() - started;
+    const during = await (await fetch(`${settings.gateway}/api/projects/${id}`)).json();
+    assert.equal(during.status, "FETCHING", "the whole fetch still runs");
+    assert.equal(during.fetch.firstLook, true, "the project says a first look is served");
+    const shown = await scrollThroughCommits(page, 100);
+    assert.deepEqual(shown, newest, "the first look is git rev-list --branches -n 100, in order");
+    await screenshots("commits-first-look");
+    await releaseFullFetches(settings.held);
+    await page.locator("#commit-total", { hasText: `${all.length.toLocaleString("en")} commits on all branches` }).waitFor(WAIT);
+    assert.deepEqual(await firstRows(150), all.slice(0, 150), "then the exact list, without a reload");
+    await home();
   });
 
   test("a repository that does not exist ends FAILED, said in words", async () => {

@@ -27,6 +27,8 @@ export const settings = {
   /** owner/name of a large history (thousands of commits, several branches) and of a small one */
   large: setting("COMMITVIEWER_WEB_TEST_LARGE", "web/history"),
   small: setting("COMMITVIEWER_WEB_TEST_SMALL", "web/small"),
+  /** owner/name of a history whose whole clone the git server holds until the suite releases it */
+  held: setting("COMMITVIEWER_WEB_TEST_HELD", "web/held"),
   /** the API key the stack accepts (it runs with keys on) */
   apiKey: setting("COMMITVIEWER_WEB_TEST_API_KEY"),
   chromium: setting("COMMITVIEWER_CHROMIUM", "/usr/bin/chromium"),
@@ -68,6 +70,12 @@ export async function openPage(browser, { width = 1280, height = 800, colorSchem
 
 export function repositoryUrl(ownerName) {
   return `${settings.gitOrigin}/${ownerName}`;
+}
+
+/** Lets the git server answer the whole clones of a repository it holds (WebPageIT holds settings.held's). */
+export async function releaseFullFetches(ownerName) {
+  const answer = await fetch(`${settings.gitOrigin}/_control/release/${ownerName}`, { method: "POST" });
+  if (!answer.ok) throw new Error(`the git server did not release ${ownerName}: ${answer.status}`);
 }
 
 const repositoryDir = (ownerName) => join(settings.gitRoot, `${ownerName.toLowerCase()}.git`);

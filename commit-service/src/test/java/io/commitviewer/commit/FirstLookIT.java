@@ -31,6 +31,10 @@ class FirstLookIT extends CommitServiceTestBase {
         ServedRepository repository = SERVER.repository("acme", "first-look");
         repository.load(SyntheticHistory.builder().commits(3000).branches(5).build());
         SERVER.holdFullFetches("acme", "first-look");
+        // the progress events project-service would consume, read here from a queue of the test's own
+        String progress = admin.declareQueue(new org.springframework.amqp.core.Queue("first-look-progress-" + UUID.randomUUID(), false, false, false));
+        admin.declareBinding(new org.springframework.amqp.core.Binding(progress, org.springframework.amqp.core.Binding.DestinationType.QUEUE,
+                io.commitviewer.common.events.AmqpNames.EXCHANGE, io.commitviewer.common.events.EventType.FETCH_PROGRESS.routingKey(), null));
         UUID projectId = UUID.randomUUID();
         UUID fetchId = UUID.randomUUID();
         publish(FetchRequested.of(projectId, SERVER.url("acme", "first-look"), fetchId));
@@ -55,6 +59,17 @@ class FirstLookIT extends CommitServiceTestBase {
         assertThat(get("/api/projects/" + projectId + "/commits?page=5&per_page=30").statusCode()).isEqualTo(202);
         assertThat(get("/api/projects/" + projectId + "/commits?q=fix").statusCode()).isEqualTo(202);
         assertThat(get("/api/projects/" + projectId + "/commits?branch=main").statusCode()).isEqualTo(202);
+        // and project-service hears of it: the fetch's progress says a first look is served, while it still clones
+        try {
+            await().atMost(WAIT).until(() -> {
+                org.springframework.amqp.core.Message message = rabbit.receive(progress, 200);
+                return message != null && codec.fromMessage(message) instanceof io.commitviewer.common.events.FetchProgress event
+                        && event.fetchId().equals(fetchId) && event.firstLook()
+                        && event.phase() == io.commitviewer.common.events.FetchPhase.CLONING;
+            });
+        } finally {
+            admin.deleteQueue(progress);
+        }
 
         SERVER.releaseFullFetches("acme", "first-look");
         assertThat(results(fetchId).get(1)).isInstanceOf(FetchSucceeded.class);

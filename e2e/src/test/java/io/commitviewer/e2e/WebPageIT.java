@@ -55,6 +55,9 @@ class WebPageIT {
         history.load(SyntheticHistory.builder().commits(20_000).branches(6).build());
         history.tagEveryKind(false); // annotated and lightweight tags, on commits only tags reach, on a tree and a blob
         server.repository("web", "small").load(SyntheticHistory.builder().commits(300).branches(2).seed(7).build());
+        // its whole clone waits for the browser suite (POST /_control/release/web/held): a first look, seen while it fetches
+        server.repository("web", "held").load(SyntheticHistory.builder().commits(3_000).branches(4).seed(9).build());
+        server.holdFullFetches("web", "held");
         Map<String, String> environment = new LinkedHashMap<>(PrivateCheckout.infraPorts(29_000));
         environment.put("COMMITVIEWER_GIT_ALLOWED_ORIGINS", "https://github.com," + server.allowedOrigin());
         environment.put("COMMITVIEWER_ACCESS_KEYS", "web-page:" + PrivateCheckout.sha256(TOKEN));
@@ -98,6 +101,7 @@ class WebPageIT {
         environment.put("COMMITVIEWER_WEB_TEST_GIT_ROOT", server.root().toString());
         environment.put("COMMITVIEWER_WEB_TEST_LARGE", "web/history");
         environment.put("COMMITVIEWER_WEB_TEST_SMALL", "web/small");
+        environment.put("COMMITVIEWER_WEB_TEST_HELD", "web/held");
         environment.put("COMMITVIEWER_WEB_TEST_API_KEY", TOKEN);
         environment.put("COMMITVIEWER_CHROMIUM", CHROMIUM.toString());
         environment.put("COMMITVIEWER_WEB_TEST_OUTPUT", OUTPUT.toString());

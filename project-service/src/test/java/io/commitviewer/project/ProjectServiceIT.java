@@ -213,21 +213,26 @@ class ProjectServiceIT extends ProjectServiceTestBase {
         // the late one changes nothing: the count stays 5000 while both events are consumed
         await().during(Duration.ofMillis(500)).atMost(WAIT)
                 .until(() -> project(id).get("fetch").get("commitsStored").asLong() == 5000);
-        publish(FetchProgress.of(id, fetch, FetchPhase.STORING, 9000, 4));
+        assertThat(project(id).get("fetch").get("firstLook").asBoolean()).isFalse();
+        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 6000, 4, true)); // a first look is served (ADR 0012)
+        await().atMost(WAIT).until(() -> project(id).get("fetch").get("firstLook").asBoolean());
+        publish(FetchProgress.of(id, fetch, FetchPhase.STORING, 9000, 5));
         await().atMost(WAIT).until(() -> "STORING".equals(project(id).get("fetch").get("phase").asString()));
         JsonNode running = project(id).get("fetch");
         assertThat(running.get("status").asString()).isEqualTo("FETCHING");
         assertThat(running.get("commitsStored").asLong()).isEqualTo(9000);
+        assertThat(running.get("firstLook").asBoolean()).as("once served, for the rest of the fetch").isTrue();
 
         publish(succeeded(id, fetch, 9500, 9500, 3, 2000));
         await().atMost(WAIT).until(() -> project(id).get("status").asString().equals("READY"));
-        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 1, 5)); // after the end
+        publish(FetchProgress.of(id, fetch, FetchPhase.LISTING, 1, 6)); // after the end
         // an event after the end is not recorded either: the columns keep the last progress while it is consumed
         await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> "STORING 9000".equals(
                 jdbc.queryForObject("select phase || ' ' || commits_stored from fetches where id = ?", String.class, fetch)));
         JsonNode ended = project(id).get("fetch");
         assertThat(ended.get("phase").isNull()).as("no phase once it ended").isTrue();
         assertThat(ended.get("commitsStored").isNull()).isTrue();
+        assertThat(ended.get("firstLook").asBoolean()).as("no first look once it ended: the listing is exact").isFalse();
         assertThat(drain(AmqpNames.deadLetterQueue(AmqpNames.FETCH_PROGRESS_QUEUE), Duration.ofMillis(200))).isEmpty();
     }
 

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
 public final class GitHttpServer implements AutoCloseable {
 
     private static final Pattern PATH = Pattern.compile("/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+?)(?:\\.git)?(/.*)?");
+    /** {@code POST /_control/release/{owner}/{name}}: {@link #releaseFullFetches}, for a test outside this JVM. */
+    private static final Pattern RELEASE = Pattern.compile("/_control/release/([A-Za-z0-9._-]+)/([A-Za-z0-9._-]+)");
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -170,6 +172,12 @@ public final class GitHttpServer implements AutoCloseable {
             protocolsSeen.add(protocol);
         }
         try (exchange) {
+            Matcher control = RELEASE.matcher(exchange.getRequestURI().getRawPath());
+            if (control.matches() && exchange.getRequestMethod().equals("POST")) {
+                releaseFullFetches(control.group(1), control.group(2)); // a test in another process asks
+                send(exchange, 200, "released\n");
+                return;
+            }
             Matcher matcher = PATH.matcher(exchange.getRequestURI().getRawPath());
             if (!matcher.matches() || matcher.group(3) == null || matcher.group(0).contains("..")) {
                 send(exchange, 404, "Not Found\n");

@@ -44,7 +44,7 @@ final class FetchProgressReporter implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    /** Not thread-safe: one fetch, one thread. */
+    /** One fetch's: its thread reports phases and counts, its first look's thread that the look is served. */
     final class Progress {
         private final UUID projectId;
         private final UUID fetchId;
@@ -52,23 +52,30 @@ final class FetchProgressReporter implements AutoCloseable {
         private long stored;
         private long sequence;
         private long lastPublished;
+        private boolean firstLook;
 
         private Progress(UUID projectId, UUID fetchId) {
             this.projectId = projectId;
             this.fetchId = fetchId;
         }
 
-        void phase(FetchPhase next) {
+        synchronized void phase(FetchPhase next) {
             phase = next;
             publish();
         }
 
         /** {@code count} commits listed and stored so far in this attempt. */
-        void stored(long count) {
+        synchronized void stored(long count) {
             stored = count;
             if (System.nanoTime() - lastPublished >= INTERVAL.toNanos()) {
                 publish();
             }
+        }
+
+        /** A first look at this fetch's newest commits is served (ADR 0012); said in every later event of the attempt. */
+        synchronized void firstLook() {
+            firstLook = true;
+            publish();
         }
 
         private void publish() {
@@ -76,7 +83,7 @@ final class FetchProgressReporter implements AutoCloseable {
             // increasing across attempts, deliveries and instances (the wall clock in µs), so that the progress
             // of a delivery after a crash is not taken for older than the dead one's
             sequence = Math.max(sequence + 1, System.currentTimeMillis() * 1000);
-            FetchProgress event = FetchProgress.of(projectId, fetchId, phase, stored, sequence);
+            FetchProgress event = FetchProgress.of(projectId, fetchId, phase, stored, sequence, firstLook);
             executor.execute(() -> {
                 try {
                     publisher.publish(event);

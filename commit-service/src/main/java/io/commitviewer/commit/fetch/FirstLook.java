@@ -33,10 +33,11 @@ final class FirstLook implements AutoCloseable {
 
     /**
      * Starts the first look of {@code url} on {@code executor}: its commits go through
-     * {@code writer} (the attempt's own writes), then their shas to the store.
+     * {@code writer} (the attempt's own writes), then their shas to the store; then {@code served}
+     * is told.
      */
     FirstLook(ExecutorService executor, MirrorCache mirrors, CommitStore store, RepositoryUrl url, String projectId, String attempt,
-            long token, Supplier<BatchWriter> writer) {
+            long token, Supplier<BatchWriter> writer, Runnable served) {
         this.written = executor.submit(() -> {
             long start = System.nanoTime();
             List<GitCommit> newest = mirrors.withShallowClone(url, COMMITS, mirror -> {
@@ -58,6 +59,7 @@ final class FirstLook implements AutoCloseable {
                 inserted = batch.finish();
             }
             store.firstLooks().write(projectId, attempt, token, newest.stream().map(GitCommit::sha).toList());
+            served.run();
             log.info("First look: the newest {} commits in {} ms", newest.size(), (System.nanoTime() - start) / 1_000_000);
             return inserted;
         });

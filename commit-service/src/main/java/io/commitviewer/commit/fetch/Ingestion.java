@@ -106,7 +106,8 @@ class Ingestion {
         progress.phase(FetchPhase.CLONING);
         // a first fetch shows its newest commits while the whole history comes (ADR 0012); a refresh never does
         FirstLook look = previous == null && settings.firstLook() ? new FirstLook(firstLooks, mirrors, store, url, projectId, attempt,
-                token, () -> writer(new Writes(projectId, attempt, token, sha -> true, () -> states.checkFence(lease)))) : null;
+                token, () -> writer(new Writes(projectId, attempt, token, sha -> true, () -> states.checkFence(lease))), progress::firstLook)
+                : null;
         try {
             return ingest(state, url, epoch, progress, lease, look);
         } finally {

@@ -69,6 +69,9 @@ class Fetch {
     @Column(name = "commits_stored", insertable = false, updatable = false)
     private Long commitsStored;
 
+    @Column(name = "first_look", insertable = false, updatable = false)
+    private boolean firstLook;
+
     /** Null until persisted, so that saving a new fetch is one INSERT (no merge look-up). */
     @Version
     private Long version;
@@ -133,6 +136,11 @@ class Fetch {
     /** The commits it stored so far while it runs (null before its first progress, and once it ended). */
     Long commitsStored() {
         return status.inProgress() ? commitsStored : null;
+    }
+
+    /** Whether, while it runs, commit-service serves a first look at its newest commits (ADR 0012). */
+    boolean firstLook() {
+        return status.inProgress() && firstLook;
     }
 
     FailureReason errorReason() {

@@ -43,7 +43,7 @@ class FetchProgressListener {
     private void record(FetchProgress progress) {
         try {
             int updated = fetches.recordProgress(progress.fetchId(), progress.phase().name(), progress.commitsStored(),
-                    progress.sequence());
+                    progress.sequence(), progress.firstLook());
             meters.counter("commitviewer.fetch.progress", "outcome", updated == 1 ? "applied" : "stale").increment();
         } catch (DataAccessException e) {
             meters.counter("commitviewer.fetch.progress", "outcome", "dropped").increment();

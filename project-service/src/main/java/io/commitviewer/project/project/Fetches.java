@@ -17,9 +17,10 @@ interface Fetches extends JpaRepository<Fetch, UUID> {
     @Modifying
     @Transactional
     @Query(value = """
-            update fetches set phase = :phase, commits_stored = :stored, progress_sequence = :sequence
+            update fetches set phase = :phase, commits_stored = :stored, progress_sequence = :sequence,
+                first_look = first_look or :firstLook
             where id = :id and status in ('QUEUED', 'FETCHING') and (progress_sequence is null or progress_sequence < :sequence)
             """, nativeQuery = true)
     int recordProgress(@Param("id") UUID id, @Param("phase") String phase, @Param("stored") long stored,
-            @Param("sequence") long sequence);
+            @Param("sequence") long sequence, @Param("firstLook") boolean firstLook);
 }

@@ -24,10 +24,12 @@ record ProjectResponse(UUID id, String url, String owner, String name, ProjectSt
      *
      * @param phase         while it runs: CLONING, LISTING or STORING (null before its first progress and once it ended)
      * @param commitsStored while it runs: the commits it listed and stored so far
+     * @param firstLook     while a first fetch runs: true once commit-service serves a first look at its newest
+     *                      commits (the listing's first page, {@code complete: false}; ADR 0012)
      */
     record FetchResponse(UUID id, FetchStatus status, FetchReason reason, Instant requestedAt,
             @Schema(nullable = true) Instant startedAt, @Schema(nullable = true) Instant finishedAt,
-            @Schema(nullable = true) FetchPhase phase, @Schema(nullable = true) Long commitsStored) {
+            @Schema(nullable = true) FetchPhase phase, @Schema(nullable = true) Long commitsStored, boolean firstLook) {
     }
 
     static ProjectResponse of(ProjectService.ProjectView view) {
@@ -38,7 +40,7 @@ record ProjectResponse(UUID id, String url, String owner, String name, ProjectSt
                 p.branchCount(), p.lastFetchedAt(),
                 p.lastErrorReason() == null ? null : new LastError(p.lastErrorReason(), p.lastErrorMessage()),
                 f == null ? null : new FetchResponse(f.id(), f.status(), f.reason(), f.requestedAt(), f.startedAt(), f.finishedAt(),
-                        f.phase(), f.commitsStored()),
+                        f.phase(), f.commitsStored(), f.firstLook()),
                 p.createdAt(), p.updatedAt());
     }
 }
