@@ -579,6 +579,40 @@ def searches_case(histories, size, runs, duration, tag):
     return result
 
 
+def first_page_case(histories, size, runs, tag):
+    """Issue 26, ADR 0012: POST → the first non-empty page of the project's commits (a first look while its first
+    fetch runs) and POST → READY, polled every 20 ms; the page shown is checked against `git rev-list --branches`."""
+    repo = histories.ensure(size)
+    newest = git_out(repo, "rev-list", "--branches", "--max-count=30").split()
+    firsts, readies, looks = [], [], 0
+    for k in range(runs):
+        url = histories.alias(size, f"{tag}-first-{size}-{k}")
+        start = time.perf_counter()
+        status, body = http("POST", GATEWAY + "/api/projects", {"url": url})
+        if status not in (200, 202):
+            raise SystemExit(f"bench: POST {url} answered {status}: {body}")
+        project = json.loads(body)
+        while True:
+            status, text = http("GET", f"{GATEWAY}/api/projects/{project['id']}/commits?limit=30")
+            if status == 200 and json.loads(text)["items"]:
+                firsts.append(time.perf_counter() - start)
+                page = json.loads(text)
+                break
+            if time.perf_counter() - start > 3600:
+                raise SystemExit(f"bench: no first page of {url} within an hour")
+            time.sleep(0.02)
+        if [c["sha"] for c in page["items"]] != newest:
+            raise SystemExit(f"bench: the first page of {url} is not git's newest 30 commits")
+        looks += 1 if page.get("complete") is False else 0
+        wait_for_fetch(project["id"], project["fetch"]["id"])
+        readies.append(time.perf_counter() - start)
+        delete(project["id"])
+    result = {"first": summary(firsts), "ready": summary(readies), "looks": looks, "runs": runs}
+    log(f"{size:,} first page: median {result['first']['median']:.2f} s ({looks} of {runs} a first look), "
+        f"READY {result['ready']['median']:.2f} s")
+    return result
+
+
 def table(results, args):
     lines = [f"Run {results['date']} on {results['machine']}; {args.runs} runs each; "
              f"median (min–max) in seconds; × = ratio to the limit of the same size in this run.", ""]
@@ -628,6 +662,16 @@ def table(results, args):
             lines.append(f"| {name} | {x['commits']:,} | {x['raw_rev_list']['median']:.3f} s | {x['raw_log']['median']:.3f} s | "
                          f"{x['first_page']['p50_ms']:.1f} / {x['first_page']['p99_ms']:.1f}, {x['first_page']['rps']:,.0f} | "
                          f"{x['last_page']['p50_ms']:.1f} / {x['last_page']['p99_ms']:.1f}, {x['last_page']['rps']:,.0f} |")
+    if results.get("first_page"):
+        lines += ["", "A first page while the first fetch runs (ADR 0012): POST → the first non-empty page (`limit=30`, polled every "
+                  "20 ms, checked against `git rev-list --branches`) and POST → READY, next to the limit of the same size in this run:", "",
+                  "| commits | limit: treeless clone + log | POST → first page | of them a first look | POST → READY |", "|---|---|---|---|---|"]
+        for size, r in results["first_page"].items():
+            limit = results["sizes"].get(size, {}).get("limit", {}).get("median")
+            ready = r["ready"]
+            lines.append(f"| {int(size):,} | " + (f"{limit:.2f}" if limit else "–") + f" | {r['first']['median']:.2f} "
+                         f"({r['first']['min']:.2f}–{r['first']['max']:.2f}) | {r['looks']} of {r['runs']} | {ready['median']:.2f} "
+                         f"({ready['min']:.2f}–{ready['max']:.2f})" + (f" **{ready['median'] / limit:.2f}×**" if limit else "") + " |")
     for size, r in results.get("searches", {}).items():
         lines += ["", f"Searches, refs and compare (ADR 0011), {int(size):,} commits, first page `limit=50`; git answers the same in a warm "
                   f"treeless mirror; the first request computes the search's set (a scan of the project's commits) and keeps it; "
@@ -654,7 +698,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--cases", default="limit,seed,cli,service,refresh,reads,branches,instances,searches")
+    parser.add_argument("--cases", default="limit,seed,cli,service,first-page,refresh,reads,branches,instances,searches")
+    parser.add_argument("--first-page-sizes", default="10000,100000,1000000", help="commits of the histories (case first-page)")
     parser.add_argument("--search-sizes", default="100000,1000000", help="commits of the histories searched (case searches)")
     parser.add_argument("--instances-size", type=int, default=100000, help="commits of each of the two projects (case instances)")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
@@ -667,7 +712,7 @@ def main():
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
-    needs_stack = bool(cases & {"service", "refresh", "reads", "branches", "instances", "searches"})
+    needs_stack = bool(cases & {"service", "first-page", "refresh", "reads", "branches", "instances", "searches"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
     for size in sizes:
@@ -678,7 +723,7 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
                           + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
-               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}, "searches": {}}
+               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}, "searches": {}, "first_page": {}}
     histories.serve()
     try:
         if needs_stack:
@@ -693,6 +738,10 @@ def main():
             results["sizes"][size] = git_baselines(histories, size, args.runs, cases)
             if "service" in cases:
                 results["sizes"][size]["service"] = service_ingest(histories, size, args.runs, tag)
+        if "first-page" in cases:
+            for size in (int(s) for s in args.first_page_sizes.split(",")):
+                if size in sizes:
+                    results["first_page"][size] = first_page_case(histories, size, args.runs, tag)
         if "refresh" in cases:
             for size in (int(s) for s in args.refresh_sizes.split(",")):
                 if size in sizes:

@@ -16,7 +16,9 @@
 # --instances-size commits POSTed at once: one commit-service instance with two consumers, then two
 # instances with one each on the same store and broker; wall time and each process's CPU seconds),
 # searches (ADR 0011, on --search-sizes: a message search, two, an author, a short-sha ref and a
-# compare — the first request and the warm first page — next to git answering the same in a warm mirror).
+# compare — the first request and the warm first page — next to git answering the same in a warm mirror),
+# first-page (ADR 0012, on --first-page-sizes: POST -> the first non-empty page, a first look while the
+# first fetch runs, and POST -> READY, next to the limit).
 # Histories are built once with git fast-import into bench/out/histories and served on loopback
 # smart HTTP (--port, 18090). The stack is started and stopped by the run (--keep-stack keeps it);
 # it must not be running already. Results: bench/out/results-<time>.md and .json.

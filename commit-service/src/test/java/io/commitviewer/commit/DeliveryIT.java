@@ -168,13 +168,15 @@ class DeliveryIT extends CommitServiceTestBase {
         var ofProject = new org.bson.Document("projectId", projectId.toString());
 
         publish(request);
-        // as soon as the first batches are stored, the broker connection goes away: the request was
-        // not acked, so the broker delivers it again
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> commits.countDocuments(ofProject) > 0);
+        // as soon as the whole ingest's first batches are stored (past the first look's 100 commits, ADR 0012), the
+        // broker connection goes away: the request was not acked, so the broker delivers it again
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() -> commits.countDocuments(ofProject) > 100);
         connections.resetConnection();
 
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(get("/api/projects/" + projectId + "/commits?limit=1").statusCode()).isEqualTo(200);
+            HttpResponse<String> page = get("/api/projects/" + projectId + "/commits?limit=1");
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(json.readTree(page.body()).get("complete").asBoolean()).as("the exact listing, not a first look").isTrue();
             assertThat(commits.countDocuments(ofProject)).isEqualTo(4000);
         });
         assertThat(walk(projectId, 100)).containsExactlyElementsOf(repository.revListBranches());

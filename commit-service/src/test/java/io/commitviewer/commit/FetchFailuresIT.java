@@ -81,8 +81,9 @@ class FetchFailuresIT extends CommitServiceTestBase {
 
         assertThat(failed.reason()).isEqualTo(FailureReason.TIMEOUT);
         assertThat(failed.retryable()).isTrue();
-        // two attempts (max-attempts=2), each cut at 5 s, and no more
-        assertThat(SERVER.requestCount("acme", "stalled")).isEqualTo(2);
+        // two attempts (max-attempts=2), each cut at 5 s, and no more: each asked once for the whole clone and once for
+        // the first look's shallow one (ADR 0012)
+        assertThat(SERVER.requestCount("acme", "stalled")).isEqualTo(4);
         assertThat(laterResults(fetchId, Duration.ofSeconds(2))).as("one result, the failure").isEmpty();
     }
 
@@ -99,7 +100,8 @@ class FetchFailuresIT extends CommitServiceTestBase {
         FetchFailed failed = (FetchFailed) events.get(1);
         assertThat(failed.reason()).isEqualTo(FailureReason.UNREACHABLE);
         assertThat(failed.retryable()).isTrue();
-        assertThat(gitRuns() - gitRuns).as("one git clone per attempt, max-attempts=2").isEqualTo(2);
+        assertThat(gitRuns() - gitRuns).as("per attempt (max-attempts=2) the whole clone and the first look's shallow one")
+                .isEqualTo(4);
         assertThat(laterResults(fetchId, Duration.ofSeconds(2))).as("one result per fetch").isEmpty();
     }
 
