@@ -321,10 +321,6 @@ export class Api {
     return this.pending(`/api/projects/${encodeURIComponent(id)}/authors?${query}`);
   }
 
-  branches(id: string): Promise<Branch[]> {
-    return this.pending(`/api/projects/${encodeURIComponent(id)}/branches`);
-  }
-
   /** The branches and the tags, each by name: what the ref picker offers. */
   refs(id: string): Promise<Refs> {
     return this.pending(`/api/projects/${encodeURIComponent(id)}/refs`);

@@ -93,15 +93,7 @@ class CommitViewerCliIT {
             {new String[] {"--ref", old.substring(0, 9)}, new String[] {old}},
             {new String[] {"--ref", "main", "-n", "7"}, new String[] {"-n", "7", "main"}},
         };
-        for (Object[] c : cases) {
-            List<String> args = new ArrayList<>(List.of("list-commits", "--format", "ndjson"));
-            args.addAll(List.of((String[]) c[0]));
-            args.add(url);
-            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
-            assertThat(result.exit()).as(result.err()).isZero();
-            List<String> shas = result.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList();
-            assertThat(shas).as(String.join(" ", (String[]) c[0])).isNotEmpty().containsExactlyElementsOf(repository.revList((String[]) c[1]));
-        }
+        assertListsAsGit(repository, url, cases);
 
         // dates: every commit committed within the range, as the API cuts it (no stop at the first older commit)
         List<String[]> rows = repository.git("log", "--branches", "--format=%H %ct").lines().map(line -> line.split(" ")).toList();
@@ -111,6 +103,19 @@ class CommitViewerCliIT {
         CommitViewerCliTests.Result dated = CommitViewerCliTests.run(env, "list-commits", "--format", "ndjson", "--since",
                 java.time.Instant.ofEpochSecond(from).toString(), "--until", java.time.Instant.ofEpochSecond(to).toString(), url);
         assertThat(dated.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList()).containsExactlyElementsOf(expected);
+    }
+
+    /** Each case's options list exactly {@code git rev-list} of its arguments on the served repository, in order. */
+    private static void assertListsAsGit(ServedRepository served, String url, Object[][] cases) {
+        for (Object[] c : cases) {
+            List<String> args = new ArrayList<>(List.of("list-commits", "--format", "ndjson"));
+            args.addAll(List.of((String[]) c[0]));
+            args.add(url);
+            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
+            assertThat(result.exit()).as(result.err()).isZero();
+            List<String> shas = result.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList();
+            assertThat(shas).as(String.join(" ", (String[]) c[0])).isNotEmpty().containsExactlyElementsOf(served.revList((String[]) c[1]));
+        }
     }
 
     /** Tags are refs as git reads them: annotated and lightweight, on commits only they reach, one named as a branch. */
@@ -128,15 +133,7 @@ class CommitViewerCliIT {
             {new String[] {"--ref", "feature/topic-1"}, new String[] {"refs/tags/feature/topic-1"}},
             {new String[] {"--branch", "feature/topic-1"}, new String[] {"refs/heads/feature/topic-1"}},
         };
-        for (Object[] c : cases) {
-            List<String> args = new ArrayList<>(List.of("list-commits", "--format", "ndjson"));
-            args.addAll(List.of((String[]) c[0]));
-            args.add(url);
-            CommitViewerCliTests.Result result = CommitViewerCliTests.run(env, args.toArray(String[]::new));
-            assertThat(result.exit()).as(result.err()).isZero();
-            List<String> shas = result.out().lines().map(line -> JSON.readTree(line).get("sha").asString()).toList();
-            assertThat(shas).as(String.join(" ", (String[]) c[0])).isNotEmpty().containsExactlyElementsOf(tagged.revList((String[]) c[1]));
-        }
+        assertListsAsGit(tagged, url, cases);
         CommitViewerCliTests.Result onATree = CommitViewerCliTests.run(env, "list-commits", "--ref", "on-a-tree", url);
         assertThat(onATree.exit()).isEqualTo(3);
         assertThat(onATree.err()).contains("no branch, tag or single commit named on-a-tree");

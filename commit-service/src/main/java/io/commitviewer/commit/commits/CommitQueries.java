@@ -6,6 +6,7 @@ import io.commitviewer.commit.project.ProjectStates;
 import io.commitviewer.commit.store.CommitGraph;
 import io.commitviewer.commit.store.CommitGraphs;
 import io.commitviewer.commit.store.CommitStore;
+import io.commitviewer.commit.store.FirstLooks;
 import io.commitviewer.commit.store.StoredRef;
 import io.commitviewer.commit.store.StoredCommit;
 import java.time.Instant;
@@ -152,7 +153,7 @@ class CommitQueries {
     Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
         ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
         long skip = (long) (page - 1) * perPage;
-        if (skip < FIRST_LOOK_COMMITS) {
+        if (skip < FirstLooks.COMMITS) {
             Optional<Page> look = firstLook(state, perPage, (int) skip, filter);
             if (look.isPresent()) {
                 return look.get();
@@ -167,12 +168,10 @@ class CommitQueries {
                 listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison(), true);
     }
 
-    /** The commits a first look holds at most (the fetch side's {@code FirstLook.COMMITS}). */
-    static final int FIRST_LOOK_COMMITS = 100;
 
     /**
      * A first look (ADR 0012): while a project's first fetch runs, the unfiltered listing's first
-     * {@value #FIRST_LOOK_COMMITS} commits, as the attempt the state names took them from a shallow
+     * {@value FirstLooks#COMMITS} commits, as the attempt the state names took them from a shallow
      * clone — the newest of the history, in git's order. Never once a fetch has succeeded (a refresh
      * serves the generation it replaces until it commits), never filtered, never from past its end.
      */

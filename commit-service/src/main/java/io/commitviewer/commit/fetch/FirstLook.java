@@ -25,8 +25,7 @@ final class FirstLook implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(FirstLook.class);
 
-    /** Commits a first look shows at most: a page of the largest size, and the depth of its clone. */
-    static final int COMMITS = 100;
+    static final int COMMITS = io.commitviewer.commit.store.FirstLooks.COMMITS;
 
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Future<Long> written;

@@ -24,6 +24,9 @@ import org.bson.Document;
  */
 public final class FirstLooks {
 
+    /** Commits a first look shows at most: a page of the largest size, and the depth of its shallow clone. */
+    public static final int COMMITS = 100;
+
     private static final String PROJECT_ID = "projectId";
     private static final String GENERATION = "generation";
     private static final String SHAS = "shas";
