@@ -398,8 +398,8 @@ def refresh(histories, size, runs, tag):
     return result
 
 
-def wrk(url, duration):
-    output = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}", "--latency", url],
+def wrk(url, duration, headers=()):
+    output = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}", "--latency", *[f"-H{h}" for h in headers], url],
                             check=True, capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
@@ -414,7 +414,62 @@ def wrk(url, duration):
             "timeouts": int(timeouts.group(1)) if timeouts else 0}
 
 
+COMMIT_API = "http://127.0.0.1:8082"
+PROFILE = {"on": False}
+
+
+def stack_pid(part):
+    try:
+        return int((ROOT / ".local" / "stack" / f"{part}.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def hot_frames(recording, top=12):
+    """The frames most often on top of the executing stacks of a JFR recording (self samples), and the
+    project's own frames most often anywhere on them (inclusive), as shares of all samples."""
+    text = subprocess.run(["jfr", "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", str(recording)],
+                          check=True, capture_output=True, text=True).stdout
+    own, inclusive, samples = {}, {}, 0
+    for event in text.split("jdk.ExecutionSample")[1:]:
+        frames = re.findall(r"^\s+([\w$.<>]+)\(.*?line: \d+", event, re.M)
+        if not frames:
+            continue
+        samples += 1
+        own[frames[0]] = own.get(frames[0], 0) + 1
+        for frame in set(f for f in frames if f.startswith("io.commitviewer.")):
+            inclusive[frame] = inclusive.get(frame, 0) + 1
+
+    def ranked(counts):
+        return [[name, round(100.0 * n / samples, 1)] for name, n in sorted(counts.items(), key=lambda x: -x[1])[:top]]
+
+    return {"samples": samples, "self": ranked(own), "inclusive": ranked(inclusive)}
+
+
+def profiled(name, measure):
+    """`measure()`, with JDK Flight Recorder on commit-service and the stand-in while it runs (--profile)."""
+    if not PROFILE["on"]:
+        return measure(), None
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+    recordings = {}
+    for part in ("commit-service", "mongo-stand-in"):
+        pid = stack_pid(part)
+        if pid:
+            recordings[part] = OUT / f"profile-{slug}-{part}.jfr"
+            run("jcmd", str(pid), "JFR.start", f"name=bench-{slug}", "settings=profile", stdout=subprocess.DEVNULL)
+    result = measure()
+    profile = {}
+    for part, recording in recordings.items():
+        run("jcmd", str(stack_pid(part)), "JFR.stop", f"name=bench-{slug}", f"filename={recording}", stdout=subprocess.DEVNULL)
+        profile[part] = hot_frames(recording)
+    return result, profile
+
+
 def reads(histories, size, duration, tag):
+    """Issue 26: wrk on the listings a person asks for (every branch, one branch, an author, a date range, a
+    message search; first and deep pages), a conditional read of an unchanged page, one commit by sha (an
+    indexed lookup: the stack's own cost) and the first page straight from commit-service (the gateway's share)."""
+    repo = histories.ensure(size)
     project_id, _ = create_and_wait(histories.alias(size, f"{tag}-reads-{size}"))
     base = f"{GATEWAY}/api/projects/{project_id}/commits"
     depth = min(1000, size // 50 - 1)
@@ -423,18 +478,39 @@ def reads(histories, size, duration, tag):
         _, page = get_json(f"{base}?limit=50" + (f"&cursor={cursor}" if cursor else ""))
         cursor = page["nextCursor"]
     _, first = get_json(f"{base}?limit=1")
+    some = git_out(repo, "rev-list", "--branches", "--max-count=1", f"--skip={size // 3}").strip()
+    author = git_out(repo, "log", "-1", "--format=%an", some).split()[0].lower()
+    middle = int(git_out(repo, "log", "-1", "--format=%ct", some).strip())
+    window = f"since={datetime.fromtimestamp(middle - 86400 * 30, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}" \
+             f"&until={datetime.fromtimestamp(middle, timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+    request = urllib.request.Request(f"{base}?limit=50")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        etag = response.headers["ETag"]
     cases = {
         # one commit by id: the stand-in answers it from its _id index, so this is the stack's own cost
-        "one commit by sha (indexed lookup)": f"{base}/{first['items'][0]['sha']}",
-        "first page": f"{base}?limit=50",
-        f"cursor page {depth + 1}": f"{base}?limit=50&cursor={cursor}",
-        f"page={depth + 1} (offset)": f"{base}?page={depth + 1}&per_page=50",
+        "one commit by sha (indexed lookup)": (f"{base}/{first['items'][0]['sha']}", ()),
+        "first page": (f"{base}?limit=50", ()),
+        "first page, unchanged (If-None-Match: 304)": (f"{base}?limit=50", (f"If-None-Match: {etag}",)),
+        "first page, commit-service direct (no gateway)": (f"{COMMIT_API}/api/projects/{project_id}/commits?limit=50", ()),
+        f"cursor page {depth + 1}": (f"{base}?limit=50&cursor={cursor}", ()),
+        f"page={depth + 1} (offset)": (f"{base}?page={depth + 1}&per_page=50", ()),
+        "branch=main, first page": (f"{base}?limit=50&branch=main", ()),
+        f"author={author}, first page": (f"{base}?limit=50&author={urllib.parse.quote(author)}", ()),
+        "30 days (since & until), first page": (f"{base}?limit=50&{window}", ()),
+        "q=fix, first page": (f"{base}?limit=50&q=fix", ()),
     }
+    wrk(f"{base}?limit=50", duration)  # warms the JIT: the first case measured is not the one compiled last
     result = {}
-    for name, url in cases.items():
-        result[name] = wrk(url, duration)
+    for name, (url, headers) in cases.items():
+        status, _ = http("GET", url)  # the first request computes what the listing is; wrk measures the warm ones
+        if status != 200:
+            raise SystemExit(f"bench: GET {url} answered {status}")
+        result[name], profile = profiled(f"{size}-{name}", lambda: wrk(url, duration, headers))
+        if profile:
+            result[name]["profile"] = profile
         log(f"{size:,} reads {name}: {result[name]['rps']:.0f} req/s, p50 {result[name]['p50_ms']:.1f} ms, p99 {result[name]['p99_ms']:.1f} ms")
     delete(project_id)
+    wait_until_idle()
     return result
 
 
@@ -715,15 +791,18 @@ def main():
     parser.add_argument("--search-sizes", default="100000,1000000", help="commits of the histories searched (case searches)")
     parser.add_argument("--instances-size", type=int, default=100000, help="commits of each of the two projects (case instances)")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
-    parser.add_argument("--reads-size", type=int, default=100000)
+    parser.add_argument("--reads-size", default="100000,1000000", help="commits of the histories read (case reads)")
     parser.add_argument("--branch-size", type=int, default=100000, help="commits of the branch histories (case branches)")
     parser.add_argument("--branch-counts", default="6,1000", help="branches of each branch history (case branches)")
     parser.add_argument("--wrk-duration", default="30s")
     parser.add_argument("--port", type=int, default=18090)
+    parser.add_argument("--profile", action="store_true", help="JDK Flight Recorder on commit-service and the stand-in "
+                        "during each reads case: the hottest frames in the results' JSON, the recordings in bench/out")
     parser.add_argument("--keep-stack", action="store_true", help="leave the stack running afterwards")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
+    PROFILE["on"] = args.profile
     needs_stack = bool(cases & {"service", "first-page", "refresh", "reads", "branches", "instances", "searches"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
@@ -759,8 +838,9 @@ def main():
                 if size in sizes:
                     results["refresh"][size] = refresh(histories, size, args.runs, tag)
         if "reads" in cases:
-            size = args.reads_size if args.reads_size in sizes else max(s for s in sizes if s <= max(sizes))
-            results["reads"][size] = reads(histories, size, args.wrk_duration, tag)
+            for size in (int(s) for s in args.reads_size.split(",")):
+                if size in sizes:
+                    results["reads"][size] = reads(histories, size, args.wrk_duration, tag)
         if "branches" in cases:
             for count in (int(c) for c in args.branch_counts.split(",")):
                 results["branches"][f"{args.branch_size}/{count}"] = branch_case(

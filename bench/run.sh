@@ -8,8 +8,9 @@
 # Cases (--cases): limit (treeless clone + git log), seed (full clone + git log: the seed's way),
 # cli (commit-viewer list-commits), service (POST -> READY through scripts/run-local.sh's stack,
 # commits/s, commit-service RSS and heap), refresh (+100 commits on --refresh-sizes: raw fetch + log
-# of the new commits vs the service's refresh), reads (wrk on the first page, a page 1,000 deep by
-# cursor and page=1000 by offset, limit=50, through the gateway, on --reads-size), branches (one
+# of the new commits vs the service's refresh), reads (wrk, limit=50, through the gateway, on --reads-size:
+# the first page of every branch, one branch, an author, 30 days and a message search, a page 1,000
+# deep by cursor and by offset, an unchanged page's 304, one commit by sha, the first page without the gateway), branches (one
 # branch's history, ADR 0008: on --branch-size commits with each of --branch-counts branches (6,1000),
 # the first fetch next to the limit, a refresh, GET …/branches, the first and the last page of the
 # largest and the smallest branch next to the raw `git rev-list NAME`), instances (two projects of

@@ -131,6 +131,16 @@ class ApiIT extends CommitServiceTestBase {
         }
         String commitTag = revalidated(base + "/commits/" + sha, "max-age=86400, public");
 
+        // a page's tag is made from what the generation shows and the request: a client holding it costs no commit read
+        double commitReads = commitReads();
+        assertThat(commitReads).as("the driver's command metrics count the commits read so far").isPositive();
+        for (int i = 0; i < 3; i++) {
+            assertThat(get(paths.get(i), "W/" + tags.get(i)).statusCode()).as(paths.get(i) + ", weakened by a gateway's gzip")
+                    .isEqualTo(304);
+        }
+        assertThat(commitReads()).as("commit reads for three 304s").isEqualTo(commitReads);
+        assertThat(get(paths.get(0) + "&q=x", tags.get(0)).statusCode()).as("another listing's tag").isEqualTo(200);
+
         fetch(projectId, "tagged"); // nothing changed upstream
         for (int i = 0; i < paths.size(); i++) {
             assertThat(get(paths.get(i), tags.get(i)).statusCode()).as(paths.get(i) + " after a refresh that changed nothing")
@@ -145,6 +155,11 @@ class ApiIT extends CommitServiceTestBase {
             assertThat(changed.headers().firstValue("ETag")).isPresent().get().isNotEqualTo(tags.get(i));
         }
         assertThat(get(base + "/commits/" + sha, commitTag).statusCode()).as("a commit does not change").isEqualTo(304);
+    }
+
+    /** Commands the driver sent to the commits collection (Micrometer's MongoDB command metrics). */
+    private double commitReads() {
+        return meters.find("mongodb.driver.commands").tag("collection", "commits").timers().stream().mapToDouble(t -> t.count()).sum();
     }
 
     private HttpResponse<String> get(String path, String ifNoneMatch) throws Exception {

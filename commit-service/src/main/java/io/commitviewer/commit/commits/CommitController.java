@@ -24,7 +24,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.springframework.http.CacheControl;
+import org.springframework.http.ETag;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -120,6 +122,9 @@ class CommitController {
         CommitQueries.Filter filter = new CommitQueries.Filter(searchText("author", author, true), searchText("committer", committer, true),
                 searches, from, to, branch, ref, base, head);
         String projectId = id.toString();
+        // the page's links are the request's path and query under the public base: nothing else of the request shapes it
+        CommitQueries.Revalidation revalidation = new CommitQueries.Revalidation(
+                api.publicBaseUrl() + " " + request.getRequestURI() + "?" + request.getQueryString(), tag -> held(request, tag));
         CommitQueries.Page result;
         List<String> links = new ArrayList<>();
         if (page != null || perPage != null) {
@@ -128,7 +133,10 @@ class CommitController {
             }
             int size = perPage == null ? api.defaultPageSize() : perPage;
             int number = page == null ? 1 : page;
-            result = queries.byPageNumber(projectId, number, size, filter);
+            result = queries.byPageNumber(projectId, number, size, filter, revalidation);
+            if (result.isUnchanged()) {
+                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(result.etag().get()).build();
+            }
             // as GitHub: first and prev where there is a page before, next and last where there is one after
             long lastPage = Math.max(1, (result.totalCount() + size - 1) / size);
             if (number > 1) {
@@ -145,7 +153,10 @@ class CommitController {
             }
         } else {
             int size = Math.min(limit == null ? api.defaultPageSize() : limit, api.maxPageSize());
-            result = queries.byCursor(projectId, cursor == null || cursor.isBlank() ? null : cursor, size, filter);
+            result = queries.byCursor(projectId, cursor == null || cursor.isBlank() ? null : cursor, size, filter, revalidation);
+            if (result.isUnchanged()) {
+                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(result.etag().get()).build();
+            }
             if (result.nextCursor().isPresent()) {
                 links.add(Links.header(Links.to(request, api.publicBaseUrl(), "cursor", result.nextCursor().get(), "limit", size),
                         "next"));
@@ -159,9 +170,23 @@ class CommitController {
         if (!result.complete()) {
             response.cacheControl(CacheControl.noStore()); // a first look: the exact listing replaces it within seconds
         }
+        result.etag().ifPresent(response::eTag); // the generation's tag: the body is not hashed (ConditionalGetFilter)
         return response.body(new CommitResponses.CommitPage(projectId, result.totalCount(), items, result.nextCursor().orElse(null),
                 result.comparison().map(CommitQueries.Comparison::aheadBy).orElse(null),
                 result.comparison().map(CommitQueries.Comparison::behindBy).orElse(null), result.complete()));
+    }
+
+    /** Whether the request's {@code If-None-Match} names the tag (weak comparison, as for any GET: RFC 9110 §13.1.2). */
+    static boolean held(HttpServletRequest request, String tag) {
+        ETag mine = ETag.create(tag);
+        for (java.util.Enumeration<String> values = request.getHeaders(HttpHeaders.IF_NONE_MATCH); values.hasMoreElements();) {
+            for (ETag theirs : ETag.parse(values.nextElement())) {
+                if (theirs.isWildcard() || theirs.compare(mine, false)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A commit by its sha never changes (whether a project still has it may). */

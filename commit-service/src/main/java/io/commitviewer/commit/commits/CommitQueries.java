@@ -70,6 +70,41 @@ class CommitQueries {
         static Filter none() {
             return new Filter(null, null, List.of(), null, null, null, null, null, null);
         }
+
+        /** The filter as one text, different for different filters (each part with its length: no part can pass for another). */
+        String key() {
+            StringBuilder key = new StringBuilder();
+            for (Object part : new Object[] {author, committer, since, until, branch, ref, base, head}) {
+                String text = part == null ? "" : part.toString();
+                key.append(part == null ? -1 : text.length()).append(':').append(text);
+            }
+            q.forEach(text -> key.append(text.length()).append(':').append(text));
+            return key.toString();
+        }
+    }
+
+    /**
+     * A conditional read (RFC 9110, If-None-Match): a listing's answer is a function of what the
+     * served fetch shows (its refs: {@link ProjectState.Served#listingsVersion()}) and of the request
+     * ({@code request}: everything else it depends on — path, query, the public base of its links), so
+     * its tag is made from those two before anything is read, and a client holding it gets 304
+     * without a listing, a commit read or a body ({@code unchanged}: whether the request names the tag).
+     */
+    record Revalidation(String request, java.util.function.Predicate<String> unchanged) {
+
+        static Revalidation none() {
+            return new Revalidation("", tag -> false);
+        }
+
+        String tag(String listingsVersion) {
+            try {
+                byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest((listingsVersion + '\n' + request).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return "\"" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 18)) + "\"";
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /** An author of the project and the commits stored with them: a suggestion. */
@@ -85,7 +120,21 @@ class CommitQueries {
      * of a first fetch still running, {@code totalCount} the number known so far, no next page.
      */
     record Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage,
-            Optional<Comparison> comparison, boolean complete) {
+            Optional<Comparison> comparison, boolean complete, Optional<String> etag) {
+
+        Page(List<StoredCommit> items, long totalCount, Optional<String> nextCursor, Optional<Integer> nextPage,
+                Optional<Comparison> comparison, boolean complete) {
+            this(items, totalCount, nextCursor, nextPage, comparison, complete, Optional.empty());
+        }
+
+        /** The answer to a client that holds the page already (its tag): nothing else. */
+        static Page unchanged(String etag) {
+            return new Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(), true, Optional.of(etag));
+        }
+
+        boolean isUnchanged() {
+            return etag.isPresent() && items.isEmpty() && totalCount == 0 && complete;
+        }
     }
 
     /** What the project's last successful fetch left to serve; throws when there is nothing to serve yet. */
@@ -133,7 +182,7 @@ class CommitQueries {
      * lapsed, and not swept yet) is never served.
      */
 
-    Page byCursor(String projectId, String cursor, int limit, Filter filter) {
+    Page byCursor(String projectId, String cursor, int limit, Filter filter, Revalidation revalidation) {
         ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
         if (cursor == null) {
             Optional<Page> look = firstLook(state, limit, 0, filter);
@@ -141,16 +190,23 @@ class CommitQueries {
                 return look.get();
             }
         }
-        Listing listing = listing(projectId, served(state), filter);
+        ProjectState.Served served = served(state);
+        String etag = revalidation.tag(served.listingsVersion());
+        if (revalidation.unchanged().test(etag)) {
+            return Page.unchanged(etag);
+        }
+        Listing listing = listing(projectId, served, filter);
         int start = 0;
         if (cursor != null) {
             CommitCursor position = CommitCursor.decode(cursor, projectId);
             start = listing.graph().firstAfter(position.committedAt().getTime(), position.id().substring(projectId.length() + 1));
         }
-        return page(projectId, listing, start, 0, limit);
+        Page listed = page(projectId, listing, start, 0, limit);
+        return new Page(listed.items(), listed.totalCount(), listed.nextCursor(), Optional.empty(), listed.comparison(), true,
+                Optional.of(etag));
     }
 
-    Page byPageNumber(String projectId, int page, int perPage, Filter filter) {
+    Page byPageNumber(String projectId, int page, int perPage, Filter filter, Revalidation revalidation) {
         ProjectState state = states.find(projectId).orElseThrow(() -> notHeld(projectId));
         long skip = (long) (page - 1) * perPage;
         if (skip < FirstLooks.COMMITS) {
@@ -163,9 +219,13 @@ class CommitQueries {
         if (skip > api.maxPageOffset()) {
             throw new PageTooDeepException(projectId, api.maxPageOffset(), perPage);
         }
+        String etag = revalidation.tag(served.listingsVersion());
+        if (revalidation.unchanged().test(etag)) {
+            return Page.unchanged(etag);
+        }
         Page listed = page(projectId, listing(projectId, served, filter), 0, (int) skip, perPage);
         return new Page(listed.items(), listed.totalCount(), Optional.empty(),
-                listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison(), true);
+                listed.nextCursor().isPresent() ? Optional.of(page + 1) : Optional.empty(), listed.comparison(), true, Optional.of(etag));
     }
 
 
@@ -194,12 +254,22 @@ class CommitQueries {
         return graphs.served(projectId, served.branchGeneration(), served.fetchId(), served.tips());
     }
 
-    /** The ranks a listing holds, and its comparison's counts if it is one. */
-    private record Listing(CommitGraph graph, BitSet ranks, Optional<Comparison> comparison) {
+    /** A listing: the graph it is of, its ranks (never modified), how many, and its comparison's counts if it is one. */
+    private record Listing(CommitGraph graph, BitSet ranks, int count, Optional<Comparison> comparison) {
+    }
+
+    /** What a listing is, once per fetch and filter (kept in the {@link ListingCache}): its pages only read it. */
+    private record Composed(BitSet ranks, int count, Optional<Comparison> comparison) {
     }
 
     private Listing listing(String projectId, ProjectState.Served served, Filter filter) {
         CommitGraph graph = servedGraph(projectId, served);
+        Composed composed = cache.get(new ListingCache.Key(projectId, served.fetchId(), "listing", filter.key()), Composed.class,
+                () -> compose(projectId, served, graph, filter), c -> ListingCache.bytesOf(c.ranks()) + 64);
+        return new Listing(graph, composed.ranks(), composed.count(), composed.comparison());
+    }
+
+    private Composed compose(String projectId, ProjectState.Served served, CommitGraph graph, Filter filter) {
         BitSet ranks;
         Optional<Comparison> comparison = Optional.empty();
         if (filter.head() != null) {
@@ -237,7 +307,7 @@ class CommitQueries {
                 ranks.and(matched(projectId, served, "q", text, () -> messagesContaining(projectId, graph, TextMatch.of(text))));
             }
         }
-        return new Listing(graph, ranks, comparison);
+        return new Composed(ranks, ranks.cardinality(), comparison);
     }
 
     /**
@@ -378,7 +448,7 @@ class CommitQueries {
         if (rank >= 0 && !rows.isEmpty()) {
             next = Optional.of(cursorAfter(rows.get(rows.size() - 1)));
         }
-        return new Page(rows, ranks.cardinality(), next, Optional.empty(), listing.comparison(), true);
+        return new Page(rows, listing.count(), next, Optional.empty(), listing.comparison(), true);
     }
 
     /**

@@ -171,8 +171,10 @@ class Ingestion {
             long sequence = identities.nextSequence(epoch).orElseThrow(() -> new FetchFailure(FailureReason.INTERNAL,
                     "the commit store lost data while this fetch ran", false));
             ingested.increment(counts.inserted());
-            return new Result(new ProjectState.Served(state.current().fetchId(), tips,
-                    onBranches, branches.size(), state.current().startedAt(), Instant.now(), sequence, attempt, tags.skipped()),
+            String refsDigest = ProjectState.Served.digestOf(branches.stream().map(b -> b.name() + " " + b.tip()).sorted().toList(),
+                    tags.stored().stream().map(t -> t.name() + " " + t.tip()).sorted().toList());
+            return new Result(new ProjectState.Served(state.current().fetchId(), tips, onBranches, branches.size(),
+                    state.current().startedAt(), Instant.now(), sequence, attempt, tags.skipped(), refsDigest),
                     counts.inserted(), counts.gone());
         });
     }

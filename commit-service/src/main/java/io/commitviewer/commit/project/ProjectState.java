@@ -49,11 +49,44 @@ public record ProjectState(String projectId, String repositoryUrl, Status status
      * @param branchGeneration the generation of the branches it wrote, the ones to read (its attempt's id);
      *                       null for branches written before generations
      * @param skippedTags    tags it did not store: on a tree or a blob, or over the limit ({@code max-tags})
+     * @param refsDigest     a digest of its branches and tags, names and tips ({@link #digestOf}): what every listing
+     *                       of it is a function of, so equal for two fetches that serve the same listings; null for
+     *                       a state written before it
      */
     public record Served(String fetchId, List<String> tips, long totalCount, int branchCount, Instant fetchStartedAt,
-            Instant succeededAt, Long storeSequence, String branchGeneration, long skippedTags) {
+            Instant succeededAt, Long storeSequence, String branchGeneration, long skippedTags, String refsDigest) {
         public Served {
             tips = List.copyOf(tips);
+        }
+
+        public Served(String fetchId, List<String> tips, long totalCount, int branchCount, Instant fetchStartedAt,
+                Instant succeededAt, Long storeSequence, String branchGeneration, long skippedTags) {
+            this(fetchId, tips, totalCount, branchCount, fetchStartedAt, succeededAt, storeSequence, branchGeneration, skippedTags, null);
+        }
+
+        /**
+         * What the listings of this fetch are a function of: its refs (a commit never changes, and the
+         * commits a listing holds are those its refs reach), or the fetch itself for a state without a digest.
+         */
+        public String listingsVersion() {
+            return refsDigest != null ? "refs:" + refsDigest : "fetch:" + fetchId;
+        }
+
+        /** A digest (SHA-256, base64url) of branches and tags: {@code kind name tip} per ref, in this order. */
+        public static String digestOf(List<String> branchLines, List<String> tagLines) {
+            try {
+                java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+                for (List<String> lines : List.of(branchLines, tagLines)) {
+                    for (String line : lines) {
+                        digest.update(line.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        digest.update((byte) 0);
+                    }
+                    digest.update((byte) 1);
+                }
+                return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 

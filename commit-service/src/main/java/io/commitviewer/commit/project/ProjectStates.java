@@ -34,6 +34,7 @@ public class ProjectStates {
     private static final String TOTAL_COUNT = "totalCount";
     private static final String BRANCH_COUNT = "branchCount";
     private static final String SKIPPED_TAGS = "skippedTags";
+    private static final String REFS_DIGEST = "refsDigest";
     private static final String LAST_FETCH_STARTED_AT = "lastFetchStartedAt";
     private static final String LAST_SUCCESS_AT = "lastSuccessAt";
     private static final String STORE_SEQUENCE = "storeSequence";
@@ -182,7 +183,8 @@ public class ProjectStates {
             document.append(FETCH_ID, served.fetchId()).append(TIPS, served.tips()).append(TOTAL_COUNT, served.totalCount())
                     .append(BRANCH_COUNT, served.branchCount()).append(LAST_FETCH_STARTED_AT, date(served.fetchStartedAt()))
                     .append(LAST_SUCCESS_AT, date(served.succeededAt())).append(STORE_SEQUENCE, served.storeSequence())
-                    .append(BRANCH_GENERATION, served.branchGeneration()).append(SKIPPED_TAGS, served.skippedTags());
+                    .append(BRANCH_GENERATION, served.branchGeneration()).append(SKIPPED_TAGS, served.skippedTags())
+                    .append(REFS_DIGEST, served.refsDigest());
         }
         ProjectState.Current current = state.current();
         if (current != null) {
@@ -209,7 +211,7 @@ public class ProjectStates {
                     ((Number) document.get(TOTAL_COUNT)).longValue(), ((Number) document.get(BRANCH_COUNT)).intValue(),
                     instant(document.getDate(LAST_FETCH_STARTED_AT)), instant(document.getDate(LAST_SUCCESS_AT)),
                     sequence == null ? null : sequence.longValue(), document.getString(BRANCH_GENERATION),
-                    document.get(SKIPPED_TAGS) instanceof Number skipped ? skipped.longValue() : 0L);
+                    document.get(SKIPPED_TAGS) instanceof Number skipped ? skipped.longValue() : 0L, document.getString(REFS_DIGEST));
         }
         ProjectState.Current current = null;
         if (document.getString(CURRENT_FETCH_ID) != null) {

@@ -53,7 +53,7 @@ class CommitControllerTests {
 
     @Test
     void firstPageByCursorWithTotalAndNextLink() throws Exception {
-        given(queries.byCursor(eq(P), eq(null), eq(30), any()))
+        given(queries.byCursor(eq(P), eq(null), eq(30), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(false)), 85_356, Optional.of("NEXT"), Optional.empty(), Optional.empty(), true));
 
         mvc.perform(get("/api/projects/{id}/commits", ID))
@@ -74,7 +74,7 @@ class CommitControllerTests {
 
     @Test
     void truncatedMessagesSaySo() throws Exception {
-        given(queries.byCursor(eq(P), eq(null), eq(30), any()))
+        given(queries.byCursor(eq(P), eq(null), eq(30), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(true)), 1, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(jsonPath("$.items[0].messageTruncated").value(true))
@@ -83,27 +83,28 @@ class CommitControllerTests {
 
     @Test
     void passesCursorLimitAndFilters() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(), true));
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "C1").param("limit", "50")
                         .param("author", "ada@example.com").param("since", "2024-01-01T00:00:00Z").param("until", "2024-06-01T00:00:00+02:00")
                         .param("branch", "feature/x").param("committer", "Grace").param("q", "parser").param("q", "fix"))
                 .andExpect(status().isOk());
-        verify(queries).byCursor(P, "C1", 50, new CommitQueries.Filter("ada@example.com", "Grace", List.of("parser", "fix"),
-                Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-05-31T22:00:00Z"), "feature/x", null, null, null));
+        verify(queries).byCursor(eq(P), eq("C1"), eq(50), eq(new CommitQueries.Filter("ada@example.com", "Grace", List.of("parser", "fix"),
+                Instant.parse("2024-01-01T00:00:00Z"), Instant.parse("2024-05-31T22:00:00Z"), "feature/x", null, null, null)), any());
     }
 
     @Test
     void aComparisonSaysHowFarAheadAndBehindHeadIs() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(commit(false)), 1,
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willReturn(new CommitQueries.Page(List.of(commit(false)), 1,
                 Optional.empty(), Optional.empty(), Optional.of(new CommitQueries.Comparison(7, 2)), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("base", "v1.0").param("head", "main"))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.aheadBy").value(7))
                 .andExpect(jsonPath("$.behindBy").value(2));
-        verify(queries).byCursor(P, null, 30, new CommitQueries.Filter(null, null, List.of(), null, null, null, null, "v1.0", "main"));
+        verify(queries).byCursor(eq(P), eq(null), eq(30), eq(new CommitQueries.Filter(null, null, List.of(), null, null, null, null, "v1.0", "main")),
+                any());
         mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
                 .andExpect(jsonPath("$.aheadBy").value(7)); // what the queries say; a listing without base and head has none:
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0,
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willReturn(new CommitQueries.Page(List.of(), 0,
                 Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main"))
                 .andExpect(jsonPath("$.aheadBy").doesNotExist()).andExpect(jsonPath("$.behindBy").doesNotExist())
@@ -112,11 +113,11 @@ class CommitControllerTests {
 
     @Test
     void aSearchWithCommasIsOneSearch() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(),
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willReturn(new CommitQueries.Page(List.of(), 0, Optional.empty(),
                 Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("q", "parse, then fix")).andExpect(status().isOk());
-        verify(queries).byCursor(P, null, 30, new CommitQueries.Filter(null, null, List.of("parse, then fix"), null, null, null, null,
-                null, null));
+        verify(queries).byCursor(eq(P), eq(null), eq(30), eq(new CommitQueries.Filter(null, null, List.of("parse, then fix"), null, null, null,
+                null, null, null)), any());
     }
 
     /** Issue 25, bad input: each refused with its own type before any query runs, never a 500. */
@@ -143,7 +144,7 @@ class CommitControllerTests {
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("nothing to compare")));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("ref", "main").param("branch", "main"))
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("one of branch, ref")));
-        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any(), any());
     }
 
     @Test
@@ -160,7 +161,7 @@ class CommitControllerTests {
 
     @Test
     void pageAndPerPageForGitHubStyleClients() throws Exception {
-        given(queries.byPageNumber(eq(P), eq(3), eq(100), any()))
+        given(queries.byPageNumber(eq(P), eq(3), eq(100), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.empty(), Optional.of(4), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "3").param("per_page", "100"))
                 .andExpect(status().isOk())
@@ -173,9 +174,9 @@ class CommitControllerTests {
 
     @Test
     void theFirstAndTheLastPageLinkOnlyWhereThereIsAPage() throws Exception {
-        given(queries.byPageNumber(eq(P), eq(1), eq(100), any()))
+        given(queries.byPageNumber(eq(P), eq(1), eq(100), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.of(2), Optional.empty(), true));
-        given(queries.byPageNumber(eq(P), eq(2), eq(100), any()))
+        given(queries.byPageNumber(eq(P), eq(2), eq(100), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(false)), 150, Optional.empty(), Optional.empty(), Optional.empty(), true));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("page", "1").param("per_page", "100"))
                 .andExpect(header().string("Link", "</api/projects/" + ID + "/commits?page=2&per_page=100>; rel=\"next\", "
@@ -187,7 +188,7 @@ class CommitControllerTests {
 
     @Test
     void linksAreRelativeWhateverHostTheClientClaims() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any()))
+        given(queries.byCursor(any(), any(), anyInt(), any(), any()))
                 .willReturn(new CommitQueries.Page(List.of(commit(false)), 500, Optional.of("NEXT"), Optional.empty(), Optional.empty(), true));
         mvc.perform(get(java.net.URI.create("http://attacker.example/api/projects/" + ID + "/commits?author=a%20b"))
                         .header("Host", "attacker.example").header("X-Forwarded-Host", "attacker.example"))
@@ -207,7 +208,7 @@ class CommitControllerTests {
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.detail").value(containsString("after until")));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("author", "x".repeat(513)))
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
-        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any(), any());
     }
 
     @Test
@@ -228,12 +229,12 @@ class CommitControllerTests {
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
         mvc.perform(get("/api/projects/{id}/commits?branch=", ID))
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-parameter"));
-        verify(queries, never()).byCursor(any(), any(), anyInt(), any());
+        verify(queries, never()).byCursor(any(), any(), anyInt(), any(), any());
     }
 
     @Test
     void invalidCursorIsAProblem() throws Exception {
-        given(queries.byCursor(any(), eq("bogus"), anyInt(), any()))
+        given(queries.byCursor(any(), eq("bogus"), anyInt(), any(), any()))
                 .willThrow(new InvalidRequestException("invalid-cursor", "the cursor is not valid"));
         mvc.perform(get("/api/projects/{id}/commits", ID).param("cursor", "bogus"))
                 .andExpect(status().isBadRequest()).andExpect(jsonPath("$.type").value("/problems/invalid-cursor"));
@@ -241,14 +242,14 @@ class CommitControllerTests {
 
     @Test
     void unknownProjectIs404() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotFoundException("project-not-found", "no project"));
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willThrow(new NotFoundException("project-not-found", "no project"));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isNotFound()).andExpect(jsonPath("$.type").value("/problems/project-not-found"));
     }
 
     @Test
     void beforeTheFirstFetchIs202WithRetryAfter() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any()))
+        given(queries.byCursor(any(), any(), anyInt(), any(), any()))
                 .willThrow(new NotReadyException(P, ProjectState.Status.FETCHING, null, "the first fetch is not finished yet", Duration.ofSeconds(5)));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isAccepted())
@@ -259,7 +260,7 @@ class CommitControllerTests {
 
     @Test
     void aFailedFirstFetchIs409WithTheReason() throws Exception {
-        given(queries.byCursor(any(), any(), anyInt(), any())).willThrow(new NotReadyException(P, ProjectState.Status.FAILED, "ACCESS_DENIED",
+        given(queries.byCursor(any(), any(), anyInt(), any(), any())).willThrow(new NotReadyException(P, ProjectState.Status.FAILED, "ACCESS_DENIED",
                 "the first fetch failed: could not read Username", Duration.ofSeconds(5)));
         mvc.perform(get("/api/projects/{id}/commits", ID))
                 .andExpect(status().isConflict())
