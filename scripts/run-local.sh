@@ -281,8 +281,8 @@ http {
   uwsgi_temp_path "$stack/nginx/temp/uwsgi";
   scgi_temp_path "$stack/nginx/temp/scgi";
   include "$stack/nginx/limits.conf";
-  upstream project_service { $(upstream_servers project-service)keepalive 16; }
-  upstream commit_service { $(upstream_servers commit-service)keepalive 16; }
+  upstream project_service { $(upstream_servers project-service)keepalive 64; }
+  upstream commit_service { $(upstream_servers commit-service)keepalive 64; }
   server {
     listen 127.0.0.1:$gateway_port;
     root "$web_root";

@@ -42,6 +42,7 @@ class CommitQueries {
     private final ProjectDirectory directory;
     private final CommitServiceProperties.Api api;
     private final ListingCache cache;
+    private final CommitCache commits;
     private final ScanGate scans;
 
     CommitQueries(CommitStore store, CommitGraphs graphs, ProjectStates states, ProjectDirectory directory,
@@ -52,6 +53,7 @@ class CommitQueries {
         this.directory = directory;
         this.api = properties.api();
         this.cache = new ListingCache(api.listingCacheBytes());
+        this.commits = new CommitCache(api.commitCacheBytes());
         this.scans = new ScanGate(api.maxConcurrentScans(), api.scanWait());
     }
 
@@ -127,13 +129,13 @@ class CommitQueries {
             this(items, totalCount, nextCursor, nextPage, comparison, complete, Optional.empty());
         }
 
-        /** The answer to a client that holds the page already (its tag): nothing else. */
+        /** The answer to a client that holds the page already (its tag): nothing else (no count: -1). */
         static Page unchanged(String etag) {
-            return new Page(List.of(), 0, Optional.empty(), Optional.empty(), Optional.empty(), true, Optional.of(etag));
+            return new Page(List.of(), -1, Optional.empty(), Optional.empty(), Optional.empty(), true, Optional.of(etag));
         }
 
         boolean isUnchanged() {
-            return etag.isPresent() && items.isEmpty() && totalCount == 0 && complete;
+            return totalCount < 0;
         }
     }
 
@@ -241,12 +243,7 @@ class CommitQueries {
         }
         return store.firstLooks().of(state.projectId(), state.current().attemptId()).filter(look -> skip < look.shas().size()).map(look -> {
             List<String> shas = look.shas().subList(Math.min(skip, look.shas().size()), Math.min(skip + limit, look.shas().size()));
-            Map<String, StoredCommit> found = new HashMap<>();
-            for (StoredCommit commit : store.commits().byShas(state.projectId(), shas)) {
-                found.put(commit.sha(), commit);
-            }
-            List<StoredCommit> rows = shas.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
-            return new Page(rows, look.shas().size(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+            return new Page(commits(state.projectId(), shas), look.shas().size(), Optional.empty(), Optional.empty(), Optional.empty(), false);
         });
     }
 
@@ -433,22 +430,47 @@ class CommitQueries {
         for (; rank >= 0 && shas.size() < limit; rank = ranks.nextSetBit(rank + 1)) {
             shas.add(listing.graph().sha(rank));
         }
-        Map<String, StoredCommit> found = new HashMap<>();
-        for (StoredCommit commit : store.commits().byShas(projectId, shas)) {
-            found.put(commit.sha(), commit);
-        }
-        List<StoredCommit> rows = new ArrayList<>(shas.size());
-        for (String sha : shas) {
-            StoredCommit commit = found.get(sha);
-            if (commit != null) { // a commit the graph holds is stored: only a store that lost data lacks one
-                rows.add(commit);
-            }
-        }
+        List<StoredCommit> rows = commits(projectId, shas);
         Optional<String> next = Optional.empty();
         if (rank >= 0 && !rows.isEmpty()) {
             next = Optional.of(cursorAfter(rows.get(rows.size() - 1)));
         }
         return new Page(rows, listing.count(), next, Optional.empty(), listing.comparison(), true);
+    }
+
+    /**
+     * The commits of these shas, in their order: those kept in the {@link CommitCache}, the others in
+     * one read of the store. A sha the store lacks is left out (a commit a graph holds is stored: only
+     * a store that lost data lacks one).
+     */
+    private List<StoredCommit> commits(String projectId, List<String> shas) {
+        StoredCommit[] rows = new StoredCommit[shas.size()];
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = commits.get(projectId + ":" + shas.get(i));
+            if (rows[i] == null) {
+                missing.add(shas.get(i));
+            }
+        }
+        if (!missing.isEmpty()) {
+            Map<String, StoredCommit> found = new HashMap<>();
+            for (StoredCommit commit : store.commits().byShas(projectId, missing)) {
+                found.put(commit.sha(), commit);
+                commits.put(commit);
+            }
+            for (int i = 0; i < rows.length; i++) {
+                if (rows[i] == null) {
+                    rows[i] = found.get(shas.get(i));
+                }
+            }
+        }
+        List<StoredCommit> listed = new ArrayList<>(rows.length);
+        for (StoredCommit row : rows) {
+            if (row != null) {
+                listed.add(row);
+            }
+        }
+        return listed;
     }
 
     /**
@@ -475,7 +497,7 @@ class CommitQueries {
             full = graph.sha(ranks.get(0));
         }
         String found = full;
-        return store.commits().bySha(projectId, found).filter(commit -> graph.rankOf(found) >= 0)
+        return (graph.rankOf(found) >= 0 ? commits(projectId, List.of(found)) : List.<StoredCommit>of()).stream().findFirst()
                 .orElseThrow(() -> new NotFoundException("commit-not-found", "no commit " + sha + " in this project"));
     }
 

@@ -144,6 +144,7 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
      * @param listingCacheBytes what listings compute once per fetch of a project and keep — the commits a branch or ref
      *                          reaches, a search matches, a project's people (ADR 0011) — in bytes
      * @param graphCacheBytes commit graphs kept in memory for branch listings (about 40 bytes a commit; ADR 0008)
+     * @param commitCacheBytes commits kept in memory for the pages read most, in bytes (about 1 KiB a commit of a short message)
      * @param maxConcurrentScans scans of a project's commits that reads may run at once on an instance (a new search, a
      *                           project's people); a read that finds them all taken past {@code scanWait} gets 503
      * @param scanWait          how long a read waits for a scan slot
@@ -151,6 +152,7 @@ public record CommitServiceProperties(@Valid @NotNull Mongo mongo, @Valid @NotNu
     public record Api(@NotNull @Min(1) @Max(100) Integer defaultPageSize, @NotNull @Min(1) @Max(1000) Integer maxPageSize,
             @NotNull Duration retryAfter, @NotNull @Min(0) Integer maxPageOffset,
             @Pattern(regexp = "|https?://[^/?#\\s]+(/[^?#\\s]*)?") String publicBaseUrl, @NotNull @Min(0) Long listingCacheBytes,
-            @NotNull @Min(0) Long graphCacheBytes, @NotNull @Min(1) Integer maxConcurrentScans, @NotNull Duration scanWait) {
+            @NotNull @Min(0) Long graphCacheBytes, @NotNull @Min(0) Long commitCacheBytes, @NotNull @Min(1) Integer maxConcurrentScans,
+            @NotNull Duration scanWait) {
     }
 }
