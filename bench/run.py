@@ -23,6 +23,8 @@ OUT = ROOT / "bench" / "out"
 FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00%ad%x00%cn%x00%ce%x00%ct%x00%cd%x00%B%x00"
 FIXTURE = ["java", "-cp", str(ROOT / "test-support" / "target" / "classes"), "io.commitviewer.testsupport.FixtureTool"]
 GATEWAY = "http://127.0.0.1:8080"
+# git/git as issue 26 measured it: commits, branches, tags (a history of that shape is built: --first-page-sizes git)
+GIT_SIZED = (85_356, 8, 900)
 COMMIT_MANAGEMENT = "http://127.0.0.1:9082"
 
 
@@ -83,6 +85,21 @@ class Histories:
             if repo.parent.exists():
                 shutil.rmtree(repo.parent)
             run(*FIXTURE, "generate", str(repo), str(size), str(branches), stdout=subprocess.DEVNULL)
+        return repo
+
+    def ensure_git_sized(self):
+        """A history of git/git's size and shape as issue 26 measured it (85,356 commits, 8 branches), with 900
+        annotated tags on its main line as git/git has (~900): built once, as `h85356-b8` plus the tags."""
+        repo = self.ensure(GIT_SIZED[0], GIT_SIZED[1])
+        if git_out(repo, "tag", "--list").count("\n") < GIT_SIZED[2]:
+            mainline = git_out(repo, "rev-list", "--first-parent", "--reverse", "main").split()
+            step = max(1, len(mainline) // GIT_SIZED[2])
+            stream = []
+            for k, sha in enumerate(mainline[step - 1::step][:GIT_SIZED[2]]):
+                message = f"Git {k // 100}.{k % 100}.0\n"
+                stream.append(f"tag v{k // 100}.{k % 100}.0\nfrom {sha}\ntagger Junio <gitster@example.com> {1_600_000_000 + k * 86_400} +0000\n"
+                              f"data {len(message.encode())}\n{message}\n")
+            subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input="".join(stream), text=True, check=True)
         return repo
 
     def copy(self, size, name):
@@ -668,14 +685,28 @@ def wait_until_idle(quiet=2.0, timeout=600):
     log("the stack did not become idle")
 
 
-def first_page_case(histories, size, runs, tag):
+def first_page_case(histories, size, runs, tag, limit=None):
     """Issue 26, ADR 0012: POST → the first non-empty page of the project's commits (a first look while its first
     fetch runs) and POST → READY, polled every 20 ms; the page shown is checked against `git rev-list --branches`."""
-    repo = histories.ensure(size)
+    branches = 6
+    if size == "git":
+        repo, (size, branches) = histories.ensure_git_sized(), GIT_SIZED[:2]
+    else:
+        repo = histories.ensure(size)
+    if limit is None:  # a history no other case measured: its limit, in this run
+        scratch = OUT / "scratch.git"
+        url = histories.alias(size, f"{tag}-first-limit-{size}", branches)
+        times = []
+        for _ in range(runs):
+            shutil.rmtree(scratch, ignore_errors=True)
+            times.append(timed(["git", "clone", "-q", "--bare", "--filter=tree:0", url + ".git", str(scratch)],
+                               ["git", "-C", str(scratch), "log", "--all", "--no-mailmap", "--date=raw", f"--format={FORMAT}"]))
+        shutil.rmtree(scratch, ignore_errors=True)
+        limit = statistics.median(times)
     newest = git_out(repo, "rev-list", "--branches", "--max-count=30").split()
     firsts, readies, looks = [], [], 0
     for k in range(runs):
-        url = histories.alias(size, f"{tag}-first-{size}-{k}")
+        url = histories.alias(size, f"{tag}-first-{size}-{k}", branches)
         start = time.perf_counter()
         status, body = http("POST", GATEWAY + "/api/projects", {"url": url})
         if status not in (200, 202):
@@ -697,9 +728,48 @@ def first_page_case(histories, size, runs, tag):
         readies.append(time.perf_counter() - start)
         delete(project["id"])
         wait_until_idle()  # the store removes the deleted project's commits after the 404: not during the next run
-    result = {"first": summary(firsts), "ready": summary(readies), "looks": looks, "runs": runs}
+    result = {"first": summary(firsts), "ready": summary(readies), "looks": looks, "runs": runs, "commits": size,
+              "branches": branches, "limit": limit}
     log(f"{size:,} first page: median {result['first']['median']:.2f} s ({looks} of {runs} a first look), "
         f"READY {result['ready']['median']:.2f} s")
+    return result
+
+
+def first_look_cost_case(histories, size, runs, tag, stack_env):
+    """ADR 0012's cost to the whole fetch: POST → READY and commit-service's CPU seconds (git included) with the
+    first look (as shipped) and without it (COMMITVIEWER_INGEST_FIRST_LOOK=false), in one run. The stack's
+    commit-service is replaced by one of each in turn — on, off, on, off — each JVM warmed by a fetch first."""
+    pid = (ROOT / ".local" / "stack" / "commit-service.pid").read_text().split()[0]
+    subprocess.run(["kill", "-TERM", pid], check=True)
+    while Path(f"/proc/{pid}").exists():
+        time.sleep(0.2)
+    samples = {"on": {"ready": [], "cpu": []}, "off": {"ready": [], "cpu": []}}
+    try:
+        for turn, label in enumerate(("on", "off", "on", "off")):
+            process = start_commit_service(8082, 2, dict(stack_env, COMMITVIEWER_INGEST_FIRST_LOOK=str(label == "on").lower()))
+            try:
+                for k in range(runs // 2 + 1 + (runs % 2 if turn < 2 else 0)):
+                    url = histories.alias(size, f"{tag}-look-{label}-{size}-{turn}-{k}")
+                    before = proc_cpu_seconds(process.pid)
+                    start = time.perf_counter()
+                    project_id, project = create_and_wait(url)
+                    elapsed = time.perf_counter() - start
+                    cpu = proc_cpu_seconds(process.pid) - before
+                    if project["commitCount"] != size:
+                        raise SystemExit(f"bench: {project['commitCount']} commits stored, the history has {size}")
+                    delete(project_id)
+                    wait_until_idle()
+                    if k > 0:  # the first of each JVM warms it
+                        samples[label]["ready"].append(elapsed)
+                        samples[label]["cpu"].append(cpu)
+            finally:
+                stop_process(process)
+    finally:
+        run("bash", str(ROOT / "scripts" / "run-local.sh"), "up", env=stack_env, stdout=subprocess.DEVNULL)
+    result = {label: {"ready": summary(x["ready"]), "cpu": summary(x["cpu"])} for label, x in samples.items()}
+    result["cost"] = result["on"]["ready"]["median"] / result["off"]["ready"]["median"] - 1
+    log(f"{size:,} first look: READY {result['on']['ready']['median']:.2f} s on, {result['off']['ready']['median']:.2f} s off "
+        f"({100 * result['cost']:+.1f} %), CPU {result['on']['cpu']['median']:.1f} s on, {result['off']['cpu']['median']:.1f} s off")
     return result
 
 
@@ -709,6 +779,8 @@ def table(results, args):
     lines += ["| commits | limit: treeless clone + log | seed: full clone + log | CLI list-commits | service POST→READY | commits/s | commit-service RSS / heap (MiB) |",
               "|---|---|---|---|---|---|---|"]
     for size, r in results["sizes"].items():
+        if not r:
+            continue  # no case of this table ran on this size
         limit = r.get("limit", {}).get("median")
 
         def cell(case):
@@ -757,11 +829,21 @@ def table(results, args):
                   "20 ms, checked against `git rev-list --branches`) and POST → READY, next to the limit of the same size in this run:", "",
                   "| commits | limit: treeless clone + log | POST → first page | of them a first look | POST → READY |", "|---|---|---|---|---|"]
         for size, r in results["first_page"].items():
-            limit = results["sizes"].get(size, {}).get("limit", {}).get("median")
+            limit = r.get("limit")
             ready = r["ready"]
-            lines.append(f"| {int(size):,} | " + (f"{limit:.2f}" if limit else "–") + f" | {r['first']['median']:.2f} "
+            label = f"git/git-sized: {r['commits']:,}, {r['branches']} branches, {GIT_SIZED[2]} tags" if size == "git" else f"{int(size):,}"
+            lines.append(f"| {label} | " + (f"{limit:.2f}" if limit else "–") + f" | {r['first']['median']:.2f} "
                          f"({r['first']['min']:.2f}–{r['first']['max']:.2f}) | {r['looks']} of {r['runs']} | {ready['median']:.2f} "
                          f"({ready['min']:.2f}–{ready['max']:.2f})" + (f" **{ready['median'] / limit:.2f}×**" if limit else "") + " |")
+    if results.get("first_look_cost"):
+        lines += ["", "What the first look costs the whole fetch (ADR 0012): POST → READY and commit-service's CPU seconds (git "
+                  "included), with it (as shipped) and without (`COMMITVIEWER_INGEST_FIRST_LOOK=false`), turns on, off, on, off:", "",
+                  "| commits | READY, first look on (s) | READY, off (s) | cost | CPU on (s) | CPU off (s) |", "|---|---|---|---|---|---|"]
+        for size, r in results["first_look_cost"].items():
+            on, off = r["on"], r["off"]
+            lines.append(f"| {int(size):,} | {on['ready']['median']:.2f} ({on['ready']['min']:.2f}–{on['ready']['max']:.2f}) | "
+                         f"{off['ready']['median']:.2f} ({off['ready']['min']:.2f}–{off['ready']['max']:.2f}) | {100 * r['cost']:+.1f} % | "
+                         f"{on['cpu']['median']:.1f} | {off['cpu']['median']:.1f} |")
     for size, r in results.get("searches", {}).items():
         lines += ["", f"Searches, refs and compare (ADR 0011), {int(size):,} commits, first page `limit=50`; git answers the same in a warm "
                   f"treeless mirror; the first request computes the search's set (a scan of the project's commits) and keeps it; "
@@ -789,7 +871,8 @@ def main():
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cases", default="limit,seed,cli,service,first-page,refresh,reads,branches,instances,searches")
-    parser.add_argument("--first-page-sizes", default="10000,100000,1000000", help="commits of the histories (case first-page)")
+    parser.add_argument("--first-page-sizes", default="10000,git,100000,1000000",
+                        help="commits of the histories (case first-page); git: a history of git/git's size and shape")
     parser.add_argument("--search-sizes", default="100000,1000000", help="commits of the histories searched (case searches)")
     parser.add_argument("--instances-size", type=int, default=100000, help="commits of each of the two projects (case instances)")
     parser.add_argument("--refresh-sizes", default="10000,1000000")
@@ -805,7 +888,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     cases = set(args.cases.split(","))
     PROFILE["on"] = args.profile
-    needs_stack = bool(cases & {"service", "first-page", "refresh", "reads", "branches", "instances", "searches"})
+    needs_stack = bool(cases & {"service", "first-page", "first-look-cost", "refresh", "reads", "branches", "instances", "searches"})
     OUT.mkdir(parents=True, exist_ok=True)
     histories = Histories(args.port)
     for size in sizes:
@@ -816,7 +899,7 @@ def main():
     results = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": f"{os.cpu_count()} cores ({cpu.group(1) if cpu else 'cpu'}), {memory} GiB, "
                           + subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip(),
-               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}, "searches": {}, "first_page": {}}
+               "sizes": {}, "refresh": {}, "reads": {}, "branches": {}, "instances": {}, "searches": {}, "first_page": {}, "first_look_cost": {}}
     histories.serve()
     try:
         if needs_stack:
@@ -832,9 +915,14 @@ def main():
             if "service" in cases:
                 results["sizes"][size]["service"] = service_ingest(histories, size, args.runs, tag)
         if "first-page" in cases:
-            for size in (int(s) for s in args.first_page_sizes.split(",")):
-                if size in sizes:
-                    results["first_page"][size] = first_page_case(histories, size, args.runs, tag)
+            for key in args.first_page_sizes.split(","):
+                size = key if key == "git" else int(key)
+                limit = results["sizes"].get(size, {}).get("limit", {}).get("median")
+                results["first_page"][key] = first_page_case(histories, size, args.runs, tag, limit)
+        if "first-look-cost" in cases:
+            for key in args.first_page_sizes.split(","):
+                if key != "git":
+                    results["first_look_cost"][int(key)] = first_look_cost_case(histories, int(key), args.runs, tag, env)
         if "refresh" in cases:
             for size in (int(s) for s in args.refresh_sizes.split(",")):
                 if size in sizes:
