@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CLI against the raw-git limit, in one run, on a synthetic history served over loopback smart HTTP.
 #
-#   bench/cli.sh [COMMITS] [RUNS]        defaults: 100000 commits, 5 runs
+#   bench/cli.sh [COMMITS] [RUNS] [BRANCHES]   defaults: 100000 commits, 5 runs, 6 branches
+#   bench/cli.sh 85356 5 8                      a history of git/git's size (issue 26)
 #
 # limit: git clone --bare --no-tags --filter=tree:0 + git log --branches --no-mailmap --format=<all fields>
 # cli:   bin/commit-viewer list-commits URL > /dev/null (JSON array, temporary mirror removed)
@@ -10,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 commits="${1:-100000}"
 runs="${2:-5}"
+branches="${3:-6}"
 port="${BENCH_PORT:-18089}"
 out="bench/out"
 mkdir -p "$out"
@@ -17,9 +19,9 @@ mkdir -p "$out"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 [[ -f cli/target/commit-viewer-cli.jar && -d test-support/target/classes ]] || ./mvnw -q -B -ntp install -DskipTests
 
-repos="$out/repos-$commits"
+repos="$out/repos-$commits$([[ $branches == 6 ]] || echo "-b$branches")"
 if [[ ! -d "$repos/bench/history.git" ]]; then
-  java -cp test-support/target/classes io.commitviewer.testsupport.FixtureTool generate "$repos/bench/history.git" "$commits" 6
+  java -cp test-support/target/classes io.commitviewer.testsupport.FixtureTool generate "$repos/bench/history.git" "$commits" "$branches"
 fi
 java -cp test-support/target/classes io.commitviewer.testsupport.FixtureTool serve "$repos" "$port" >"$out/serve.log" 2>&1 &
 server=$!

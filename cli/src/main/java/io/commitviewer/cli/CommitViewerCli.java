@@ -266,7 +266,7 @@ public final class CommitViewerCli implements Callable<Integer> {
                 progress.show((Files.isDirectory(dir) ? "fetching " : "cloning ") + repository.canonical() + " …");
                 MirrorUpdate update;
                 try {
-                    update = git.update(repository, dir);
+                    update = git.update(repository, dir, ref != null); // the tags only when --ref may name one
                 } catch (RuntimeException e) {
                     progress.clear();
                     throw e;

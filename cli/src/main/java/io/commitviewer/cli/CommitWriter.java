@@ -1,6 +1,7 @@
 package io.commitviewer.cli;
 
 import io.commitviewer.common.git.GitCommit;
+import io.commitviewer.common.git.IsoDates;
 import io.commitviewer.common.git.Signature;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,12 +11,12 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.format.DateTimeFormatter;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.exc.JacksonIOException;
 import tools.jackson.core.json.JsonFactory;
 
 /** Writes commits as they stream from git, in one of the {@link OutputFormat}s. */
 abstract class CommitWriter implements AutoCloseable {
 
-    static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     abstract void write(GitCommit commit) throws IOException;
 
@@ -46,8 +47,25 @@ abstract class CommitWriter implements AutoCloseable {
             }
         }
 
+        /** Whether a write failed (the reader went away): the array is left as it is. */
+        private boolean failed;
+
         @Override
         void write(GitCommit commit) throws IOException {
+            try {
+                object(commit);
+            } catch (JacksonIOException e) {
+                failed = true;
+                throw cause(e);
+            }
+        }
+
+        /** Jackson 3 reports a failed write unchecked; the caller stops quietly on an IOException (e.g. piped into head). */
+        private static IOException cause(JacksonIOException e) {
+            return e.getCause() != null ? e.getCause() : new IOException(e.getMessage(), e);
+        }
+
+        private void object(GitCommit commit) throws IOException {
             generator.writeStartObject();
             generator.writeStringProperty("sha", commit.sha());
             generator.writeName("parents");
@@ -89,18 +107,25 @@ abstract class CommitWriter implements AutoCloseable {
             generator.writeStartObject();
             generator.writeStringProperty("name", signature.name());
             generator.writeStringProperty("email", signature.email());
-            generator.writeStringProperty("date", ISO.format(signature.date()));
+            generator.writeStringProperty("date", IsoDates.format(signature.date()));
             generator.writeEndObject();
         }
 
         @Override
         public void close() throws IOException {
-            if (array) {
-                generator.writeEndArray();
-                generator.flush();
-                out.write('\n');
+            if (failed) {
+                return; // nothing more can be written, nor needs to be
             }
-            generator.close();
+            try {
+                if (array) {
+                    generator.writeEndArray();
+                    generator.flush();
+                    out.write('\n');
+                }
+                generator.close();
+            } catch (JacksonIOException e) {
+                throw cause(e);
+            }
         }
     }
 

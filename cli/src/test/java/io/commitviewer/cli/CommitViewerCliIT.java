@@ -287,6 +287,73 @@ class CommitViewerCliIT {
         }
     }
 
+    /** A reader that goes away (piped into head) ends the listing quietly in every format: exit 0, nothing on stderr. */
+    @Test
+    void aReaderThatStopsReadingEndsTheListingQuietly() throws Exception {
+        for (String format : List.of("json", "ndjson", "table")) {
+            Process process = script(env, "list-commits", "--format", format, server.url("acme", "widgets"));
+            byte[] some = process.getInputStream().readNBytes(100);
+            process.getInputStream().close(); // 5,000 commits do not fit in the pipe: the CLI is still writing
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(some).as(format).hasSize(100);
+            assertThat(err).as(format).isEmpty();
+            assertThat(process.exitValue()).as(format).isZero();
+        }
+    }
+
+    /**
+     * Without {@code --ref} only the branches are fetched (the limit's own work: docs/benchmarks.md);
+     * a kept mirror takes the tags when a later {@code --ref} may name one.
+     */
+    @Test
+    void theTagsAreFetchedWhenARefMayNameOne() throws Exception {
+        ServedRepository tagged = server.repository("acme", "tagged-later");
+        tagged.load(SyntheticHistory.builder().commits(300).branches(2).build());
+        tagged.tagEveryKind(false);
+        Path cache = work.resolve("cache");
+        String url = server.url("acme", "tagged-later");
+
+        CommitViewerCliTests.Result branches = CommitViewerCliTests.run(env, "list-commits", "--cache-dir", cache.toString(), url);
+        assertThat(branches.exit()).isZero();
+        assertThat(shas(JSON.readTree(branches.out()))).containsExactlyElementsOf(tagged.revListBranches());
+        Path mirror = cache.resolve(server.origin().substring("http://".length()).replace(':', '_')).resolve("acme/tagged-later.git");
+        Process tags = new ProcessBuilder("git", "-C", mirror.toString(), "for-each-ref", "refs/tags/").start();
+        assertThat(new String(tags.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+
+        CommitViewerCliTests.Result byTag = CommitViewerCliTests.run(env, "list-commits", "--cache-dir", cache.toString(), "--ref", "v9.9",
+                url);
+        assertThat(byTag.exit()).as(byTag.err()).isZero();
+        assertThat(shas(JSON.readTree(byTag.out()))).containsExactlyElementsOf(tagged.revList("refs/tags/v9.9"));
+    }
+
+    /**
+     * The script keeps a class-data sharing archive beside the jar: the first run writes it, the
+     * next maps the CLI's classes from it; the listing is the same and stderr stays empty.
+     */
+    @Test
+    void scriptKeepsAClassDataArchiveBesideTheJar() throws Exception {
+        Path jar = Files.copy(Path.of("target", "commit-viewer-cli.jar"), work.resolve("cli.jar"));
+        Path classes = work.resolve("classes.log");
+        Map<String, String> scriptEnv = new HashMap<>(env);
+        scriptEnv.put("COMMITVIEWER_CLI_JAR", jar.toString());
+        List<String> outputs = new ArrayList<>();
+        for (int run = 0; run < 2; run++) {
+            if (run == 1) {
+                scriptEnv.put("COMMITVIEWER_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes);
+            }
+            Process process = script(scriptEnv, "list-commits", "--format", "ndjson", "-n", "50", server.url("acme", "widgets"));
+            outputs.add(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isZero();
+            assertThat(err).isEmpty();
+        }
+        assertThat(work.resolve("cli.jsa")).isNotEmptyFile();
+        assertThat(outputs.get(1)).isEqualTo(outputs.get(0)).hasLineCount(50);
+        assertThat(Files.readString(classes)).contains("io.commitviewer.cli.CommitViewerCli source: shared objects file (top)");
+    }
+
     @Test
     void scriptExplainsHowToBuildWhenTheJarIsMissing() throws Exception {
         Map<String, String> scriptEnv = new HashMap<>(env);

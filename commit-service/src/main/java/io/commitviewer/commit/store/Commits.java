@@ -18,8 +18,8 @@ import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.commitviewer.common.git.GitCommit;
+import io.commitviewer.common.git.IsoDates;
 import io.commitviewer.common.git.Signature;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -59,7 +59,6 @@ public final class Commits {
     /** The ingestion attempt that inserted the commit: a failed attempt takes back what it added. */
     private static final String INSERTED_BY = "insertedBy";
     private static final int DUPLICATE_KEY = 11000;
-    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME;
 
     private final MongoCollection<Document> commits;
 
@@ -137,7 +136,7 @@ public final class Commits {
     }
 
     private static Document signature(Signature signature) {
-        return new Document(NAME, signature.name()).append(EMAIL, signature.email()).append(DATE, ISO.format(signature.date()));
+        return new Document(NAME, signature.name()).append(EMAIL, signature.email()).append(DATE, IsoDates.format(signature.date()));
     }
 
     private static StoredCommit toCommit(Document document) {

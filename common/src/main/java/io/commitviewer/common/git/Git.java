@@ -35,6 +35,11 @@ public final class Git {
      * folder first and is moved into place when complete, so a half-cloned mirror is never seen.
      */
     public Mirror cloneMirror(RepositoryUrl url, Path dir) {
+        return cloneMirror(url, dir, true);
+    }
+
+    /** {@link #cloneMirror(RepositoryUrl, Path)}; with {@code tags} false, its branches only (a later fetch takes the tags). */
+    public Mirror cloneMirror(RepositoryUrl url, Path dir, boolean tags) {
         Path parent = dir.toAbsolutePath().getParent();
         Path staging = parent.resolve(dir.getFileName() + ".cloning-" + ProcessHandle.current().pid() + "-"
                 + System.nanoTime());
@@ -42,9 +47,10 @@ public final class Git {
             Files.createDirectories(parent);
             process.runRemote(parent, url, List.of("clone", "--bare", "--quiet", "--no-tags", "--filter=tree:0",
                     "--", url.cloneUrl(), staging.toString()), DiskGuard.forClone(process.settings().disk(), staging));
-            process.run(staging, List.of("config", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"));
-            process.run(staging, List.of("config", "--add", "remote.origin.fetch", "+refs/tags/*:refs/tags/*"));
-            new Mirror(process, staging, url).fetch(); // the tags: cloned apart, as a clone cannot take a lightweight tag on a tree
+            // no fetch refspec is configured: every fetch of a mirror names its own (Mirror.fetch)
+            if (tags) {
+                new Mirror(process, staging, url).fetch(); // the tags: cloned apart, as a clone cannot take a lightweight tag on a tree
+            }
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException e) {
@@ -81,12 +87,20 @@ public final class Git {
      * {@code url} is there, clones afresh otherwise (none yet, or a broken or foreign one).
      */
     public MirrorUpdate update(RepositoryUrl url, Path dir) {
+        return update(url, dir, true);
+    }
+
+    /**
+     * {@link #update(RepositoryUrl, Path)}; with {@code tags} false the branches alone are fetched
+     * (what a listing of the branches needs: the CLI without {@code --ref}), the tags left as they are.
+     */
+    public MirrorUpdate update(RepositoryUrl url, Path dir, boolean tags) {
         if (Files.isDirectory(dir)) {
             Mirror existing = new Mirror(process, dir, url);
             if (existing.isUsable()) {
                 List<Branch> before = existing.branches();
                 try {
-                    existing.fetch();
+                    existing.fetch(tags);
                     return new MirrorUpdate(existing, before, existing.branches(), false);
                 } catch (GitException e) {
                     if (e.reason() != FailureReason.GIT_ERROR) {
@@ -97,7 +111,7 @@ public final class Git {
             }
             FileTrees.deleteQuietly(dir);
         }
-        Mirror mirror = cloneMirror(url, dir);
+        Mirror mirror = cloneMirror(url, dir, tags);
         return new MirrorUpdate(mirror, List.of(), mirror.branches(), true);
     }
 
