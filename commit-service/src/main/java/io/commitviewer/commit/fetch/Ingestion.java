@@ -153,7 +153,8 @@ class Ingestion {
             List<Branch> branches = update.after();
             List<String> tips = java.util.stream.Stream.concat(branches.stream().map(Branch::tip), tagCommits.stream())
                     .distinct().toList();
-            CommitGraph graph = before.map(old -> old.with(listed, tips)).orElseGet(listed::build);
+            // a refresh that found nothing gone keeps every commit of the graph: no walk to drop any
+            CommitGraph graph = before.map(old -> old.with(listed, tips, counts.gone().isEmpty())).orElseGet(listed::build);
             if (graph.size() != counts.total()) {
                 log.warn("The commit graph holds {} commits, the listing counted {}", graph.size(), counts.total());
             }

@@ -343,6 +343,15 @@ public final class CommitGraph {
      * The builder is read, not changed.
      */
     public CommitGraph with(Builder added, Collection<String> tips) {
+        return with(added, tips, false);
+    }
+
+    /**
+     * {@link #with(Builder, Collection)}; {@code nothingLeft} says that every commit here is still
+     * reached from {@code tips} (a refresh that found none gone): the walk that drops the others is
+     * skipped.
+     */
+    public CommitGraph with(Builder added, Collection<String> tips, boolean nothingLeft) {
         int w = shaBytes;
         if (added.size() > 0 && added.shaBytes != w && size > 0) {
             throw new IllegalArgumentException("a repository with shas of two lengths");
@@ -398,17 +407,39 @@ public final class CommitGraph {
             }
         }
         start[total] = edgeCount;
-        // ranks by sha: the two sorted lists merged
+        // ranks by sha: each added sha's place among the old ones found by a binary search, the old ones
+        // between two places copied without a comparison (a refresh adds few to many: k log n, not n, compares)
         int[] mergedBySha = new int[total];
+        int i = 0;
         a = 0;
-        b = 0;
-        for (int i = 0; i < total; i++) {
-            boolean takeOld = b >= k || (a < size && Arrays.compareUnsigned(shas, bySha[a] * w, (bySha[a] + 1) * w,
-                    fresh.shas, fresh.bySha[b] * w, (fresh.bySha[b] + 1) * w) < 0);
-            mergedBySha[i] = takeOld ? oldToNew[bySha[a++]] : freshToNew[fresh.bySha[b++]];
+        for (b = 0; b < k; b++) {
+            int freshRank = fresh.bySha[b];
+            for (int place = placeOf(fresh.shas, freshRank * w); a < place; ) {
+                mergedBySha[i++] = oldToNew[bySha[a++]];
+            }
+            mergedBySha[i++] = freshToNew[freshRank];
+        }
+        while (a < size) {
+            mergedBySha[i++] = oldToNew[bySha[a++]];
         }
         CommitGraph merged = new CommitGraph(total, w, mergedShas, mergedDates, start, trimmed(edges, edgeCount), mergedBySha);
-        return merged.reachableFrom(tips);
+        return nothingLeft ? merged : merged.reachableFrom(tips);
+    }
+
+    /** How many of this graph's shas sort before {@code key[offset, offset + width)} (unsigned bytes). */
+    private int placeOf(byte[] key, int offset) {
+        int low = 0;
+        int high = size;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            int rank = bySha[middle];
+            if (Arrays.compareUnsigned(shas, rank * shaBytes, (rank + 1) * shaBytes, key, offset, offset + shaBytes) < 0) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        return low;
     }
 
     private int rankOfOld(byte[] key, int offset, int[] oldToNew) {

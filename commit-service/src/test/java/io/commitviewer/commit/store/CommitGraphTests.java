@@ -389,6 +389,31 @@ class CommitGraphTests {
         assertThat(build(commits).toBytes()).isEqualTo(expected);
     }
 
+    /**
+     * A refresh that removes nothing (every tip kept) skips the walk that drops commits, and places
+     * the added shas among the old ones by binary search: the same graph, every sha at its rank.
+     */
+    @Test
+    void aRefreshThatRemovesNothingBuildsTheSameGraphWithoutItsWalk() {
+        List<Fake> commits = history(11, 3000);
+        Set<String> parents = new java.util.HashSet<>();
+        commits.forEach(c -> parents.addAll(c.parents()));
+        List<String> tips = commits.stream().map(Fake::sha).filter(sha -> !parents.contains(sha)).toList();
+        CommitGraph before = build(commits.subList(0, 2000));
+        CommitGraph.Builder added = CommitGraph.builder();
+        commits.subList(1950, 3000).forEach(c -> added.add(c.sha(), c.date(), c.parents()));
+        CommitGraph whole = build(commits).reachableFrom(tips);
+
+        CommitGraph refreshed = before.with(added, tips, true);
+
+        assertThat(refreshed.size()).isEqualTo(3000);
+        assertThat(refreshed.toBytes()).isEqualTo(whole.toBytes()).isEqualTo(before.with(added, tips, false).toBytes());
+        for (Fake commit : commits) {
+            assertThat(refreshed.rankOf(commit.sha())).as(commit.sha()).isEqualTo(whole.rankOf(commit.sha()));
+        }
+        assertThat(refreshed.rankOf("0".repeat(40))).isEqualTo(-1);
+    }
+
     @Test
     void aRefreshBuildsTheSameGraphAsBuildingEverythingAtOnce() {
         List<Fake> commits = history(8, 1500);
