@@ -11,9 +11,10 @@ import org.springframework.web.filter.ShallowEtagHeaderFilter;
 
 /**
  * Conditional reads of the API: every successful {@code GET} under {@code /api/} carries an
- * {@code ETag} computed from its body, and a request whose {@code If-None-Match} names it (weak
- * comparison, so the gateway's gzip, which weakens tags, keeps them matching) gets {@code 304}
- * without the body. A tag changes exactly when the body would: a page's changes only when a fetch
+ * {@code ETag} — the handler's own if it set one (commit pages make theirs from what the served
+ * fetch shows, before reading anything: ADR 0013), else computed from the body — and a request
+ * whose {@code If-None-Match} names it (weak comparison, so the gateway's gzip, which weakens tags,
+ * keeps them matching) gets {@code 304} without the body. A tag changes exactly when the body would: a page's changes only when a fetch
  * changed what it shows. Responses marked {@code Cache-Control: no-store} (a 202 while the first
  * fetch runs) and streams ({@code …/events}) get none. Runs after the request id filter.
  *
