@@ -94,10 +94,6 @@ class CommitQueries {
      */
     record Revalidation(String request, java.util.function.Predicate<String> unchanged) {
 
-        static Revalidation none() {
-            return new Revalidation("", tag -> false);
-        }
-
         String tag(String listingsVersion) {
             try {
                 byte[] digest = java.security.MessageDigest.getInstance("SHA-256")

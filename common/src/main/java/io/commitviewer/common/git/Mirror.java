@@ -82,12 +82,11 @@ public final class Mirror {
      */
     public void fetch(boolean tags) {
         if (!tags) {
-            process.runRemote(dir, url, List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head", "--filter=tree:0",
-                    "origin", REFSPECS.get(0)), null, DiskGuard.forFetch(process.settings().disk(), dir));
+            fetch(REFSPECS.subList(0, 1), List.of());
             return;
         }
         try {
-            fetch(List.of());
+            fetch(REFSPECS, List.of());
         } catch (GitException e) {
             if (e.reason() != FailureReason.GIT_ERROR || !(e.getMessage().contains("bad revision")
                     || e.getMessage().contains("did not send all necessary objects"))) {
@@ -97,16 +96,16 @@ public final class Mirror {
         }
     }
 
-    private void fetch(Collection<String> skippedTags) {
+    private void fetch(List<String> wanted, Collection<String> skippedTags) {
         List<String> args = new ArrayList<>(List.of("fetch", "--quiet", "--prune", "--no-tags", "--no-write-fetch-head",
                 "--filter=tree:0"));
         byte[] refspecs = null;
         if (skippedTags.isEmpty()) {
             args.add("origin");
-            args.addAll(REFSPECS);
+            args.addAll(wanted);
         } else { // negative refspecs, as many as there are tags: on stdin
             StringBuilder lines = new StringBuilder();
-            REFSPECS.forEach(refspec -> lines.append(refspec).append('\n'));
+            wanted.forEach(refspec -> lines.append(refspec).append('\n'));
             skippedTags.forEach(name -> lines.append('^').append(REFS_TAGS).append(name).append('\n'));
             refspecs = lines.toString().getBytes(StandardCharsets.UTF_8);
             args.addAll(List.of("--stdin", "origin"));
@@ -138,7 +137,7 @@ public final class Mirror {
             }
         }
         lightweight.keySet().removeAll(annotated);
-        fetch(lightweight.keySet());
+        fetch(REFSPECS, lightweight.keySet());
         if (lightweight.isEmpty()) {
             return;
         }
